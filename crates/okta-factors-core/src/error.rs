@@ -1,0 +1,347 @@
+//! Errors. Every failure is a typed value; none embeds a secret.
+//!
+//! * [`InputError`]: the request could not be built (bad org URL, token, ID, header).
+//! * [`ApiError`]: Okta answered with an error status and an Okta error body.
+//! * [`UnexpectedResponse`]: an error status (or a non-JSON success) whose body is
+//!   not Okta's: an HTML page from a proxy, an OAuth error, an empty body.
+//! * [`DecodeError`]: a success response whose JSON does not have the expected shape.
+
+use std::fmt;
+
+use http::StatusCode;
+use serde::de::{Deserializer, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize};
+
+use crate::meta::ResponseMeta;
+
+/// Any error of this crate.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The request could not be built from the given input.
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// Okta answered with an error.
+    #[error(transparent)]
+    Api(Box<ApiError>),
+    /// The response was not something Okta sends.
+    #[error(transparent)]
+    UnexpectedResponse(Box<UnexpectedResponse>),
+    /// A success response did not decode.
+    #[error(transparent)]
+    Decode(Box<DecodeError>),
+}
+
+impl Error {
+    /// The HTTP status of the response behind the error, if there was one.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Self::Input(_) => None,
+            Self::Api(e) => Some(e.status),
+            Self::UnexpectedResponse(e) => Some(e.status),
+            Self::Decode(e) => Some(e.status),
+        }
+    }
+
+    /// Response metadata (request ID, rate limits), if there was a response.
+    pub fn meta(&self) -> Option<&ResponseMeta> {
+        match self {
+            Self::Input(_) => None,
+            Self::Api(e) => Some(&e.meta),
+            Self::UnexpectedResponse(e) => Some(&e.meta),
+            Self::Decode(e) => Some(&e.meta),
+        }
+    }
+
+    /// The Okta error, if Okta answered with one.
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Self::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The Okta `errorCode` (e.g. `E0000068`), if any.
+    pub fn error_code(&self) -> Option<&str> {
+        self.api()?.body.error_code.as_deref()
+    }
+
+    /// Whether the response was `429 Too Many Requests`.
+    pub fn is_rate_limited(&self) -> bool {
+        self.status() == Some(StatusCode::TOO_MANY_REQUESTS)
+    }
+}
+
+/// Invalid input: which field, and why. Messages say how to fix it and never
+/// contain a secret.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InputError {
+    /// The org URL is not usable.
+    #[error("invalid org URL: {reason}")]
+    OrgUrl {
+        /// What is wrong and how to fix it.
+        reason: String,
+    },
+    /// The API token or access token is not usable.
+    #[error("invalid credentials: {reason}")]
+    Credentials {
+        /// What is wrong and how to fix it.
+        reason: &'static str,
+    },
+    /// A path ID (`userId`, `factorId`, `transactionId`) is not usable.
+    #[error("invalid {field}: {reason}")]
+    Id {
+        /// The parameter name.
+        field: &'static str,
+        /// Why.
+        reason: &'static str,
+    },
+    /// A header parameter contains bytes a header cannot carry (CR, LF, controls, non-ASCII).
+    #[error("invalid {name} header value: {reason}")]
+    Header {
+        /// The header name.
+        name: &'static str,
+        /// Why.
+        reason: &'static str,
+    },
+    /// A query or body parameter is out of range.
+    #[error("invalid {name}: {reason}")]
+    Parameter {
+        /// The parameter name.
+        name: &'static str,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// An error body as Okta sends it. Every member is optional; `errorCauses` may be
+/// an array or a single object.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct OktaError {
+    /// Okta error code, e.g. `E0000068`. Match on this, never on the summary text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    /// Human-readable summary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_summary: Option<String>,
+    /// Error link (usually the code again).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_link: Option<String>,
+    /// Unique ID of this error occurrence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_id: Option<String>,
+    /// Causes, e.g. "There is an existing verified phone number."
+    #[serde(default, deserialize_with = "one_or_many_causes")]
+    pub error_causes: Vec<ErrorCause>,
+}
+
+/// One entry of `errorCauses`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ErrorCause {
+    /// What caused the error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_summary: Option<String>,
+}
+
+fn one_or_many_causes<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<ErrorCause>, D::Error> {
+    struct CausesVisitor;
+    impl<'de> Visitor<'de> for CausesVisitor {
+        type Value = Vec<ErrorCause>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an array of error causes or one error cause")
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut causes = Vec::new();
+            while let Some(cause) = seq.next_element()? {
+                causes.push(cause);
+            }
+            Ok(causes)
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            ErrorCause::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                .map(|cause| vec![cause])
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(vec![ErrorCause {
+                error_summary: Some(v.to_owned()),
+            }])
+        }
+    }
+    d.deserialize_any(CausesVisitor)
+}
+
+/// Well-known Okta error codes.
+pub mod codes {
+    /// Validation failed (400).
+    pub const API_VALIDATION_FAILED: &str = "E0000001";
+    /// Not allowed (403).
+    pub const ACCESS_DENIED: &str = "E0000006";
+    /// Resource not found (404).
+    pub const NOT_FOUND: &str = "E0000007";
+    /// Invalid token (401).
+    pub const INVALID_TOKEN: &str = "E0000011";
+    /// Rate limit exceeded (429).
+    pub const RATE_LIMITED: &str = "E0000047";
+    /// Invalid passcode or answer (403).
+    pub const INVALID_PASSCODE: &str = "E0000068";
+    /// An SMS was sent recently (429).
+    pub const SMS_RECENTLY_SENT: &str = "E0000109";
+    /// An email was sent recently (429).
+    pub const EMAIL_RECENTLY_SENT: &str = "E0000118";
+}
+
+/// Okta answered with an error status and an Okta error body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// The error body.
+    pub body: OktaError,
+    /// Request ID and rate limits.
+    pub meta: ResponseMeta,
+}
+
+impl ApiError {
+    /// The `errorCode`.
+    pub fn code(&self) -> Option<&str> {
+        self.body.error_code.as_deref()
+    }
+
+    /// Whether Okta said the passcode or answer was wrong (`E0000068`).
+    pub fn is_invalid_passcode(&self) -> bool {
+        self.code() == Some(codes::INVALID_PASSCODE)
+    }
+
+    /// Whether the resource (user, factor, transaction) does not exist (404).
+    pub fn is_not_found(&self) -> bool {
+        self.status == StatusCode::NOT_FOUND
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Okta answered {}", self.status)?;
+        if let Some(code) = &self.body.error_code {
+            write!(f, " {code}")?;
+        }
+        if let Some(summary) = &self.body.error_summary {
+            write!(f, ": {summary}")?;
+        }
+        let causes: Vec<&str> = self
+            .body
+            .error_causes
+            .iter()
+            .filter_map(|c| c.error_summary.as_deref())
+            .collect();
+        if !causes.is_empty() {
+            write!(f, " ({})", causes.join("; "))?;
+        }
+        if let Some(id) = &self.meta.request_id {
+            write!(f, " [request id {id}]")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// A body that is not Okta's: an OAuth error, if the body was one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OAuthError {
+    /// `error`, e.g. `invalid_token`.
+    pub error: String,
+    /// `error_description`.
+    pub description: Option<String>,
+}
+
+/// A response Okta itself would not send: an error status without an Okta error
+/// body (HTML from a proxy, an OAuth error, an empty body), a non-2xx status
+/// outside the 4xx/5xx range, or a success with a non-JSON content type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UnexpectedResponse {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// `Content-Type`, if any.
+    pub content_type: Option<String>,
+    /// The start of the body (at most [`UnexpectedResponse::EXCERPT_LIMIT`] bytes,
+    /// lossy UTF-8, control characters replaced).
+    pub excerpt: String,
+    /// The OAuth error, when the body was one.
+    pub oauth: Option<OAuthError>,
+    /// Request ID and rate limits.
+    pub meta: ResponseMeta,
+}
+
+impl UnexpectedResponse {
+    /// Maximum length of [`UnexpectedResponse::excerpt`] in bytes.
+    pub const EXCERPT_LIMIT: usize = 256;
+}
+
+impl fmt::Display for UnexpectedResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unexpected response {}", self.status)?;
+        if let Some(ct) = &self.content_type {
+            write!(f, " ({ct})")?;
+        }
+        match (&self.oauth, self.excerpt.is_empty()) {
+            (Some(oauth), _) => {
+                write!(f, ": OAuth error {}", oauth.error)?;
+                if let Some(d) = &oauth.description {
+                    write!(f, ": {d}")?;
+                }
+            }
+            (None, true) => f.write_str(" with an empty body")?,
+            (None, false) => write!(f, ": {:?}", self.excerpt)?,
+        }
+        if let Some(id) = &self.meta.request_id {
+            write!(f, " [request id {id}]")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for UnexpectedResponse {}
+
+/// A success response whose body did not decode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DecodeError {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// JSON path of the member that failed, e.g. `[2].profile.phoneNumber` (`.` for the root).
+    pub path: String,
+    /// What was wrong. Values of secret members are never included.
+    pub message: String,
+    /// Request ID and rate limits.
+    pub meta: ResponseMeta,
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "could not decode the {} response at {}: {}",
+            self.status, self.path, self.message
+        )?;
+        if let Some(id) = &self.meta.request_id {
+            write!(f, " [request id {id}]")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for DecodeError {}

@@ -1,0 +1,98 @@
+//! # okta-factors-core
+//!
+//! The sans-IO core of an Okta [UserFactor API] client: every operation is a
+//! value that builds a pure [`http::Request`] and parses any
+//! [`http::Response`] into typed Rust values. This crate opens no sockets,
+//! spawns nothing, never sleeps and never reads the clock, so the same logic
+//! runs under any HTTP stack, sync or async. The adapter crates
+//! (`okta-factors-ureq`, `okta-factors-hyper`) only move the bytes.
+//!
+//! ```text
+//! operation (e.g. VerifyFactor) ──build_request(&OrgUrl, &Credentials)──▶ http::Request<Vec<u8>>
+//!                                                                            │ any transport
+//! Result<OktaResponse<VerifyOutcome>, Error> ◀──parse_response──── http::Response<impl AsRef<[u8]>>
+//! ```
+//!
+//! ## Usage
+//!
+//! ```
+//! use okta_factors_core::{Credentials, Operation, OrgUrl};
+//! use okta_factors_core::model::VerifyOutcome;
+//! use okta_factors_core::operations::{VerifyFactor, VerifyFactorRequest};
+//!
+//! let org = OrgUrl::parse("https://dev-123456.okta.com")?;
+//! let credentials = Credentials::api_token("00aBcD-example-token")?;
+//!
+//! // 1. Build the request: pure data, nothing is sent.
+//! let verify = VerifyFactor::new("00u15s1KDETTQMQYABRL", "ostf1fmaMGJLMNGNLIVG")
+//!     .body(VerifyFactorRequest::pass_code("123456"));
+//! let request = verify.build_request(&org, &credentials)?;
+//! assert_eq!(request.method(), "POST");
+//! assert_eq!(
+//!     request.uri(),
+//!     "https://dev-123456.okta.com/api/v1/users/00u15s1KDETTQMQYABRL/factors/ostf1fmaMGJLMNGNLIVG/verify"
+//! );
+//! assert_eq!(request.body(), br#"{"passCode":"123456"}"#);
+//!
+//! // 2. Send it with any HTTP client; here, a canned response.
+//! let response = http::Response::builder()
+//!     .status(200)
+//!     .header("content-type", "application/json")
+//!     .header("x-okta-request-id", "X0f4RnNPapvRLvhscmTkBgAABqk")
+//!     .body(r#"{"factorResult":"SUCCESS"}"#)?;
+//!
+//! // 3. Parse it.
+//! let parsed = verify.parse_response(response)?;
+//! assert!(matches!(parsed.value, VerifyOutcome::Success(_)));
+//! assert_eq!(parsed.meta.request_id.as_deref(), Some("X0f4RnNPapvRLvhscmTkBgAABqk"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## What is where
+//!
+//! * [`operations`]: one file per API call (parameters, request body, output).
+//! * [`model`]: factors, verify outcomes, links, catalog, request bodies.
+//! * [`Operation`]: the one generic mechanism that builds and parses.
+//! * [`OrgUrl`], [`Credentials`]: validated inputs.
+//! * [`Error`]: every failure, typed; none carries a secret.
+//!
+//! [UserFactor API]: https://developer.okta.com/docs/api/openapi/okta-management/management/tag/UserFactor/
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+#[macro_use]
+mod macros;
+
+mod credentials;
+mod error;
+mod meta;
+pub mod model;
+mod operation;
+pub mod operations;
+mod org_url;
+mod request;
+mod response;
+
+pub use credentials::{AuthScheme, Credentials};
+pub use error::{
+    codes, ApiError, DecodeError, Error, ErrorCause, InputError, OAuthError, OktaError,
+    UnexpectedResponse,
+};
+pub use meta::{
+    RateLimit, ResponseMeta, X_OKTA_REQUEST_ID, X_RATE_LIMIT_LIMIT, X_RATE_LIMIT_REMAINING,
+    X_RATE_LIMIT_RESET,
+};
+pub use model::Secret;
+pub use operation::{BodyError, OktaResponse, Operation, RequestParts};
+pub use org_url::OrgUrl;
+pub use request::{encode_path_segment, CRATE_USER_AGENT, X_OKTA_USER_AGENT_EXTENDED};
+pub use response::decode_json;
+
+/// Re-export of the `http` crate, whose types this crate's API is expressed in.
+pub use http;
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;

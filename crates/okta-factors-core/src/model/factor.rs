@@ -1,0 +1,366 @@
+//! [`UserFactor`]: an enrolled factor (or a catalog entry), typed by `factorType`.
+
+use std::fmt;
+
+use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, Visitor};
+use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::profiles::*;
+use super::wire::Key;
+use super::{Embedded, FactorProvider, FactorStatus, FactorType, Links, TotpActivation};
+
+/// The members every factor has, with the type-specific profile `P`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Factor<P> {
+    /// Factor ID.
+    pub id: Option<String>,
+    /// Provider.
+    pub provider: Option<FactorProvider>,
+    /// Vendor name (usually the provider; differs for on-prem MFA and custom TOTP).
+    pub vendor_name: Option<String>,
+    /// Status.
+    pub status: Option<FactorStatus>,
+    /// Enrollment timestamp (RFC 3339, as sent).
+    pub created: Option<String>,
+    /// Last update timestamp (RFC 3339, as sent).
+    pub last_updated: Option<String>,
+    /// The type-specific profile.
+    pub profile: Option<P>,
+    /// Custom TOTP factor profile ID (`token:hotp`).
+    pub factor_profile_id: Option<String>,
+    /// `_links`.
+    pub links: Links,
+    /// `_embedded`.
+    pub embedded: Option<Box<Embedded>>,
+    /// Members this version does not model, kept verbatim.
+    pub extra: Map<String, Value>,
+}
+
+impl<P> Default for Factor<P> {
+    fn default() -> Self {
+        Self {
+            id: None,
+            provider: None,
+            vendor_name: None,
+            status: None,
+            created: None,
+            last_updated: None,
+            profile: None,
+            factor_profile_id: None,
+            links: Links::default(),
+            embedded: None,
+            extra: Map::new(),
+        }
+    }
+}
+
+/// A factor whose `factorType` this version does not know. Everything is kept:
+/// the type string, the envelope, the raw profile and unknown members, so it
+/// serializes back to what came in.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UnknownFactor {
+    /// The `factorType` string as sent.
+    pub factor_type: String,
+    /// The factor with its profile as raw JSON.
+    pub factor: Factor<Value>,
+}
+
+/// An enrolled factor, typed by its `factorType`.
+///
+/// One variant per factor type of the current spec, each with its typed profile,
+/// plus [`UserFactor::Unknown`] for types Okta adds later: an unknown type never
+/// fails a parse (not even inside a list).
+///
+/// ```
+/// use okta_factors_core::model::{UserFactor, FactorStatus};
+/// let factor: UserFactor = serde_json::from_str(r#"{
+///     "id": "mbl1nz9JHJGHWRKMTLHP", "factorType": "sms", "provider": "OKTA",
+///     "status": "PENDING_ACTIVATION", "profile": {"phoneNumber": "+1-555-415-1337"},
+///     "_links": {"resend": [{"name": "sms", "href": "https://example.okta.com/resend"}]}
+/// }"#).unwrap();
+/// let UserFactor::Sms(sms) = &factor else { panic!("not sms") };
+/// assert_eq!(sms.profile.as_ref().unwrap().phone_number.as_deref(), Some("+1-555-415-1337"));
+/// assert_eq!(factor.status(), Some(&FactorStatus::PendingActivation));
+/// assert_eq!(factor.links().resend().len(), 1);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum UserFactor {
+    /// `call`
+    Call(Factor<CallProfile>),
+    /// `email`
+    Email(Factor<EmailProfile>),
+    /// `push`
+    Push(Factor<PushProfile>),
+    /// `question`
+    Question(Factor<QuestionProfile>),
+    /// `signed_nonce` (Okta FastPass)
+    SignedNonce(Factor<SignedNonceProfile>),
+    /// `sms`
+    Sms(Factor<SmsProfile>),
+    /// `token`
+    Token(Factor<TokenProfile>),
+    /// `token:hardware`
+    TokenHardware(Factor<TokenProfile>),
+    /// `token:hotp` (also the 3.0-era `hotp`)
+    TokenHotp(Factor<HotpProfile>),
+    /// `token:software:totp`
+    TokenSoftwareTotp(Factor<TokenProfile>),
+    /// `u2f`
+    U2f(Factor<U2fProfile>),
+    /// `web`
+    Web(Factor<WebProfile>),
+    /// `webauthn`
+    WebAuthn(Factor<WebAuthnProfile>),
+    /// A factor type this version does not know.
+    Unknown(UnknownFactor),
+}
+
+/// Runs `$body` with `$f` bound to the variant's `Factor<_>`, whatever its profile.
+macro_rules! with_factor {
+    ($self:expr, $f:ident => $body:expr) => {
+        match $self {
+            UserFactor::Call($f) => $body,
+            UserFactor::Email($f) => $body,
+            UserFactor::Push($f) => $body,
+            UserFactor::Question($f) => $body,
+            UserFactor::SignedNonce($f) => $body,
+            UserFactor::Sms($f) => $body,
+            UserFactor::Token($f) => $body,
+            UserFactor::TokenHardware($f) => $body,
+            UserFactor::TokenHotp($f) => $body,
+            UserFactor::TokenSoftwareTotp($f) => $body,
+            UserFactor::U2f($f) => $body,
+            UserFactor::Web($f) => $body,
+            UserFactor::WebAuthn($f) => $body,
+            UserFactor::Unknown(UnknownFactor { factor: $f, .. }) => $body,
+        }
+    };
+}
+
+impl UserFactor {
+    /// The factor type (for `Unknown`, `FactorType::Other` with the wire string).
+    pub fn factor_type(&self) -> FactorType {
+        match self {
+            Self::Call(_) => FactorType::Call,
+            Self::Email(_) => FactorType::Email,
+            Self::Push(_) => FactorType::Push,
+            Self::Question(_) => FactorType::Question,
+            Self::SignedNonce(_) => FactorType::SignedNonce,
+            Self::Sms(_) => FactorType::Sms,
+            Self::Token(_) => FactorType::Token,
+            Self::TokenHardware(_) => FactorType::TokenHardware,
+            Self::TokenHotp(_) => FactorType::TokenHotp,
+            Self::TokenSoftwareTotp(_) => FactorType::TokenSoftwareTotp,
+            Self::U2f(_) => FactorType::U2f,
+            Self::Web(_) => FactorType::Web,
+            Self::WebAuthn(_) => FactorType::WebAuthn,
+            Self::Unknown(unknown) => FactorType::from(unknown.factor_type.as_str()),
+        }
+    }
+
+    /// Factor ID.
+    pub fn id(&self) -> Option<&str> {
+        with_factor!(self, f => f.id.as_deref())
+    }
+
+    /// Status.
+    pub fn status(&self) -> Option<&FactorStatus> {
+        with_factor!(self, f => f.status.as_ref())
+    }
+
+    /// Provider.
+    pub fn provider(&self) -> Option<&FactorProvider> {
+        with_factor!(self, f => f.provider.as_ref())
+    }
+
+    /// Vendor name.
+    pub fn vendor_name(&self) -> Option<&str> {
+        with_factor!(self, f => f.vendor_name.as_deref())
+    }
+
+    /// Enrollment timestamp as sent.
+    pub fn created(&self) -> Option<&str> {
+        with_factor!(self, f => f.created.as_deref())
+    }
+
+    /// Last update timestamp as sent.
+    pub fn last_updated(&self) -> Option<&str> {
+        with_factor!(self, f => f.last_updated.as_deref())
+    }
+
+    /// `_links`.
+    pub fn links(&self) -> &Links {
+        with_factor!(self, f => &f.links)
+    }
+
+    /// `_embedded`.
+    pub fn embedded(&self) -> Option<&Embedded> {
+        with_factor!(self, f => f.embedded.as_deref())
+    }
+
+    /// Members this version does not model.
+    pub fn extra(&self) -> &Map<String, Value> {
+        with_factor!(self, f => &f.extra)
+    }
+
+    /// TOTP activation data (shared secret, time step, digits, QR code) of a
+    /// `token:software:totp` enrollment waiting for activation.
+    pub fn totp_activation(&self) -> Option<TotpActivation<'_>> {
+        self.embedded()?.totp_activation()
+    }
+
+    /// Whether this is an unknown factor type.
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+
+/// The envelope as read from the wire, before the profile is typed.
+#[derive(Default)]
+struct RawFactor {
+    factor: Factor<Value>,
+    factor_type: Option<String>,
+}
+
+fn typed<P: DeserializeOwned, E: de::Error>(raw: Factor<Value>) -> Result<Factor<P>, E> {
+    let profile = match raw.profile {
+        None | Some(Value::Null) => None,
+        Some(value) => Some(P::deserialize(value).map_err(|e| E::custom(format!("profile: {e}")))?),
+    };
+    Ok(Factor {
+        id: raw.id,
+        provider: raw.provider,
+        vendor_name: raw.vendor_name,
+        status: raw.status,
+        created: raw.created,
+        last_updated: raw.last_updated,
+        profile,
+        factor_profile_id: raw.factor_profile_id,
+        links: raw.links,
+        embedded: raw.embedded,
+        extra: raw.extra,
+    })
+}
+
+impl<'de> Deserialize<'de> for UserFactor {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct FactorVisitor;
+        impl<'de> Visitor<'de> for FactorVisitor {
+            type Value = UserFactor;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a factor object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<UserFactor, A::Error> {
+                let mut raw = RawFactor::default();
+                let f = &mut raw.factor;
+                while let Some(Key(key)) = map.next_key()? {
+                    match &*key {
+                        "id" => f.id = map.next_value()?,
+                        "factorType" => raw.factor_type = map.next_value()?,
+                        "provider" => f.provider = map.next_value()?,
+                        "vendorName" => f.vendor_name = map.next_value()?,
+                        "status" => f.status = map.next_value()?,
+                        "created" => f.created = map.next_value()?,
+                        "lastUpdated" => f.last_updated = map.next_value()?,
+                        "profile" => f.profile = map.next_value()?,
+                        "factorProfileId" => f.factor_profile_id = map.next_value()?,
+                        "_links" => {
+                            f.links = map.next_value::<Option<Links>>()?.unwrap_or_default()
+                        }
+                        "_embedded" => f.embedded = map.next_value()?,
+                        _ => {
+                            let value = map.next_value::<Value>()?;
+                            f.extra.insert(key.into_owned(), value);
+                        }
+                    }
+                }
+                let factor_type = raw
+                    .factor_type
+                    .ok_or_else(|| de::Error::missing_field("factorType"))?;
+                let f = raw.factor;
+                Ok(match FactorType::from(factor_type.as_str()) {
+                    FactorType::Call => UserFactor::Call(typed(f)?),
+                    FactorType::Email => UserFactor::Email(typed(f)?),
+                    FactorType::Push => UserFactor::Push(typed(f)?),
+                    FactorType::Question => UserFactor::Question(typed(f)?),
+                    FactorType::SignedNonce => UserFactor::SignedNonce(typed(f)?),
+                    FactorType::Sms => UserFactor::Sms(typed(f)?),
+                    FactorType::Token => UserFactor::Token(typed(f)?),
+                    FactorType::TokenHardware => UserFactor::TokenHardware(typed(f)?),
+                    FactorType::TokenHotp | FactorType::Hotp => UserFactor::TokenHotp(typed(f)?),
+                    FactorType::TokenSoftwareTotp => UserFactor::TokenSoftwareTotp(typed(f)?),
+                    FactorType::U2f => UserFactor::U2f(typed(f)?),
+                    FactorType::Web => UserFactor::Web(typed(f)?),
+                    FactorType::WebAuthn => UserFactor::WebAuthn(typed(f)?),
+                    FactorType::Other(_) => UserFactor::Unknown(UnknownFactor {
+                        factor_type,
+                        factor: f,
+                    }),
+                })
+            }
+        }
+        deserializer.deserialize_map(FactorVisitor)
+    }
+}
+
+fn serialize_factor<S: Serializer, P: Serialize>(
+    serializer: S,
+    factor_type: &str,
+    f: &Factor<P>,
+) -> Result<S::Ok, S::Error> {
+    let mut map = serializer.serialize_map(None)?;
+    if let Some(id) = &f.id {
+        map.serialize_entry("id", id)?;
+    }
+    map.serialize_entry("factorType", factor_type)?;
+    if let Some(v) = &f.provider {
+        map.serialize_entry("provider", v)?;
+    }
+    if let Some(v) = &f.vendor_name {
+        map.serialize_entry("vendorName", v)?;
+    }
+    if let Some(v) = &f.status {
+        map.serialize_entry("status", v)?;
+    }
+    if let Some(v) = &f.created {
+        map.serialize_entry("created", v)?;
+    }
+    if let Some(v) = &f.last_updated {
+        map.serialize_entry("lastUpdated", v)?;
+    }
+    if let Some(v) = &f.profile {
+        map.serialize_entry("profile", v)?;
+    }
+    if let Some(v) = &f.factor_profile_id {
+        map.serialize_entry("factorProfileId", v)?;
+    }
+    if !f.links.is_empty() {
+        map.serialize_entry("_links", &f.links)?;
+    }
+    if let Some(v) = &f.embedded {
+        map.serialize_entry("_embedded", v)?;
+    }
+    for (key, value) in &f.extra {
+        map.serialize_entry(key, value)?;
+    }
+    map.end()
+}
+
+impl Serialize for UserFactor {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Unknown(unknown) => {
+                serialize_factor(serializer, &unknown.factor_type, &unknown.factor)
+            }
+            known => {
+                let factor_type = known.factor_type();
+                with_factor!(known, f => serialize_factor(serializer, factor_type.as_str(), f))
+            }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+//! The UserFactor API's data model: factors, verify results, catalog entries,
+//! questions, links, and the request bodies.
+//!
+//! Every type keeps what it does not understand: open enums keep unknown strings
+//! (`Other`), objects keep unknown members (`extra`), an unknown `factorType`
+//! becomes [`UserFactor::Unknown`]. Parsing then serializing gives back the same
+//! JSON value.
+
+pub(crate) mod wire;
+
+mod catalog;
+mod embedded;
+mod enrollment;
+mod enums;
+mod factor;
+mod links;
+mod profiles;
+mod secret;
+mod verify;
+
+pub use catalog::{SecurityQuestion, SupportedFactor};
+pub use embedded::{Activation, CatalogPhone, Challenge, Embedded, TotpActivation};
+pub use enrollment::{EnrollmentProfile, EnrollmentVerify, FactorEnrollment, TotpProvider};
+pub use enums::{EnrollmentRequirement, FactorProvider, FactorResult, FactorStatus, FactorType};
+pub use factor::{Factor, UnknownFactor, UserFactor};
+pub use links::{Link, LinkHints, LinkSet, Links};
+pub use profiles::{
+    CallProfile, EmailProfile, HotpProfile, PushProfile, QuestionProfile, SignedNonceKey,
+    SignedNonceProfile, SmsProfile, TokenProfile, U2fProfile, WebAuthnProfile, WebProfile,
+};
+pub use secret::Secret;
+pub use verify::{ActivateOutcome, PushWaiting, VerifyOutcome, VerifyResponse};

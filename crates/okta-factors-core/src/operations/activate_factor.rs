@@ -1,0 +1,104 @@
+//! `activate_factor`: [Activate a factor](https://developer.okta.com/docs/api/openapi/okta-management/management/tag/UserFactor/#tag/UserFactor/operation/activateFactor).
+//!
+//! `POST /api/v1/users/{userId}/factors/{factorId}/lifecycle/activate` with an
+//! optional [`ActivateFactorRequest`] body → `200` the activated factor, or for
+//! push a waiting activation ([`ActivateOutcome`]).
+
+use http::{Method, StatusCode};
+
+use crate::model::{ActivateOutcome, Secret};
+use crate::operation::{BodyError, Operation, RequestParts};
+use crate::{decode_json, InputError};
+
+wire_object! {
+    /// The body of `activate_factor`: one object with optional members (the
+    /// spec's `oneOf` branches all reduce to it).
+    pub struct ActivateFactorRequest {
+        /// OTP (sms, call, email, token:software:totp).
+        "passCode" => pass_code: Secret,
+        /// WebAuthn attestation.
+        "attestation" => attestation: String,
+        /// U2F/WebAuthn client data.
+        "clientData" => client_data: String,
+        /// U2F registration data.
+        "registrationData" => registration_data: String,
+        /// Authn state token.
+        "stateToken" => state_token: Secret,
+    }
+}
+
+impl ActivateFactorRequest {
+    /// `{"passCode": …}`.
+    pub fn pass_code(pass_code: impl Into<Secret>) -> Self {
+        Self {
+            pass_code: Some(pass_code.into()),
+            ..Self::default()
+        }
+    }
+
+    /// U2F: `{"registrationData": …, "clientData": …}`.
+    pub fn u2f(registration_data: impl Into<String>, client_data: impl Into<String>) -> Self {
+        Self {
+            registration_data: Some(registration_data.into()),
+            client_data: Some(client_data.into()),
+            ..Self::default()
+        }
+    }
+
+    /// WebAuthn: `{"attestation": …, "clientData": …}`.
+    pub fn webauthn(attestation: impl Into<String>, client_data: impl Into<String>) -> Self {
+        Self {
+            attestation: Some(attestation.into()),
+            client_data: Some(client_data.into()),
+            ..Self::default()
+        }
+    }
+}
+
+/// Activates an enrolled factor.
+///
+/// ```
+/// use okta_factors_core::operations::{ActivateFactor, ActivateFactorRequest};
+/// let op = ActivateFactor::new("00u1", "ostf1").body(ActivateFactorRequest::pass_code("123456"));
+/// # let _ = op;
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActivateFactor {
+    user_id: String,
+    factor_id: String,
+    body: Option<ActivateFactorRequest>,
+}
+
+impl ActivateFactor {
+    /// Activates `factor_id` of `user_id` with no body (push).
+    pub fn new(user_id: impl Into<String>, factor_id: impl Into<String>) -> Self {
+        Self {
+            user_id: user_id.into(),
+            factor_id: factor_id.into(),
+            body: None,
+        }
+    }
+
+    /// Sets the body.
+    pub fn body(mut self, body: ActivateFactorRequest) -> Self {
+        self.body = Some(body);
+        self
+    }
+}
+
+impl Operation for ActivateFactor {
+    type Output = ActivateOutcome;
+    const NAME: &'static str = "activate_factor";
+    const METHOD: Method = Method::POST;
+    const PATH_TEMPLATE: &'static str =
+        "/api/v1/users/{userId}/factors/{factorId}/lifecycle/activate";
+
+    fn request_parts(&self) -> Result<RequestParts<'_>, InputError> {
+        RequestParts::new(vec![self.user_id.as_str(), self.factor_id.as_str()])
+            .json_body(self.body.as_ref())
+    }
+
+    fn parse_success(&self, _: StatusCode, body: &[u8]) -> Result<Self::Output, BodyError> {
+        decode_json(body)
+    }
+}
