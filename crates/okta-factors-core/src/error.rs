@@ -105,6 +105,13 @@ pub enum InputError {
         /// Why.
         reason: &'static str,
     },
+    /// A link from a response cannot be followed (missing, malformed, or on
+    /// another origin than the org: credentials are never sent elsewhere).
+    #[error("cannot follow link: {reason}")]
+    Link {
+        /// Why.
+        reason: String,
+    },
     /// A query or body parameter is out of range.
     #[error("invalid {name}: {reason}")]
     Parameter {

@@ -54,6 +54,8 @@
 //! * [`model`]: factors, verify outcomes, links, catalog, request bodies.
 //! * [`Operation`]: the one generic mechanism that builds and parses.
 //! * [`OrgUrl`], [`Credentials`]: validated inputs.
+//! * [`policy`]: pure retry (`429`) and push-polling state machines for adapters.
+//! * [`ClientConfig`]: the options every adapter shares.
 //! * [`Error`]: every failure, typed; none carries a secret.
 //!
 //! [UserFactor API]: https://developer.okta.com/docs/api/openapi/okta-management/management/tag/UserFactor/
@@ -64,6 +66,7 @@
 #[macro_use]
 mod macros;
 
+mod config;
 mod credentials;
 mod error;
 mod meta;
@@ -71,9 +74,11 @@ pub mod model;
 mod operation;
 pub mod operations;
 mod org_url;
+pub mod policy;
 mod request;
 mod response;
 
+pub use config::ClientConfig;
 pub use credentials::{AuthScheme, Credentials};
 pub use error::{
     codes, ApiError, DecodeError, Error, ErrorCause, InputError, OAuthError, OktaError,

@@ -1,0 +1,123 @@
+//! [`Exchange`]: one call of an operation, retries included, as a state machine.
+
+use std::time::Duration;
+
+use http::header::USER_AGENT;
+use http::{HeaderValue, Request, Response};
+
+use super::retry::{RetryDecision, RetryReason, RetryState};
+use crate::config::ClientConfig;
+use crate::error::Error;
+use crate::operation::{OktaResponse, Operation};
+use crate::request::X_OKTA_USER_AGENT_EXTENDED;
+
+/// What to do after a response.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Step<T> {
+    /// The call is over.
+    Done(Result<OktaResponse<T>, Error>),
+    /// Wait `delay`, then send [`Exchange::request`] again.
+    Retry {
+        /// How long to wait.
+        delay: Duration,
+        /// Which retry the next request is (1, 2, …).
+        retry: u32,
+        /// Why this delay.
+        reason: RetryReason,
+    },
+}
+
+/// One call of `O` with its retries. An adapter loops:
+///
+/// ```
+/// use okta_factors_core::{ClientConfig, Credentials, OrgUrl, operations::ListFactors};
+/// use okta_factors_core::policy::{Exchange, Step};
+/// let config = ClientConfig::new(OrgUrl::parse("http://127.0.0.1:1").unwrap(), Credentials::api_token("t").unwrap());
+/// let op = ListFactors::new("00u1");
+/// let mut exchange = Exchange::new(&op, &config).unwrap();
+/// let result = loop {
+///     let _request = exchange.request();          // send it…
+///     let response = http::Response::builder()    // …and get this back
+///         .status(200).body(b"[]".to_vec()).unwrap();
+///     match exchange.on_response(response, 42) {
+///         Step::Done(result) => break result,
+///         Step::Retry { delay, .. } => std::thread::sleep(delay),
+///         _ => unreachable!(),
+///     }
+/// };
+/// assert!(result.unwrap().value.is_empty());
+/// ```
+#[derive(Debug)]
+pub struct Exchange<'o, O: Operation> {
+    op: &'o O,
+    request: Request<Vec<u8>>,
+    retry: RetryState,
+}
+
+impl<'o, O: Operation> Exchange<'o, O> {
+    /// Builds the request of `op` for `config` (user agent included).
+    pub fn new(op: &'o O, config: &ClientConfig) -> Result<Self, Error> {
+        let mut request = op.build_request(&config.org, &config.credentials)?;
+        let user_agent = config.user_agent();
+        let ua_header = if request.headers().contains_key(X_OKTA_USER_AGENT_EXTENDED) {
+            X_OKTA_USER_AGENT_EXTENDED
+        } else {
+            USER_AGENT
+        };
+        if let Ok(value) = HeaderValue::from_str(&user_agent) {
+            request.headers_mut().insert(ua_header, value);
+        }
+        Ok(Self {
+            op,
+            request,
+            retry: RetryState::new(config.retry),
+        })
+    }
+
+    /// The request to send now (a copy, with the retry headers of this attempt).
+    pub fn request(&self) -> Request<Vec<u8>> {
+        let mut request = copy_request(&self.request);
+        self.retry.apply_headers(request.headers_mut());
+        request
+    }
+
+    /// Retries done so far.
+    pub fn retries(&self) -> u32 {
+        self.retry.retries()
+    }
+
+    /// Decides after a response: done (parsed), or retry after a delay.
+    /// `random` is any random number (jitter).
+    pub fn on_response<B: AsRef<[u8]>>(
+        &mut self,
+        response: Response<B>,
+        random: u64,
+    ) -> Step<O::Output> {
+        match self
+            .retry
+            .on_response(response.status(), response.headers(), random)
+        {
+            RetryDecision::Retry {
+                delay,
+                retry,
+                reason,
+            } => Step::Retry {
+                delay,
+                retry,
+                reason,
+            },
+            RetryDecision::Stop => Step::Done(self.op.parse_response(response)),
+        }
+    }
+}
+
+/// `http::Request` is not `Clone` (extensions); requests built here have none.
+pub(crate) fn copy_request(request: &Request<Vec<u8>>) -> Request<Vec<u8>> {
+    let mut copy = Request::new(request.body().clone());
+    *copy.method_mut() = request.method().clone();
+    *copy.uri_mut() = request.uri().clone();
+    *copy.version_mut() = request.version();
+    *copy.headers_mut() = request.headers().clone();
+    copy
+}

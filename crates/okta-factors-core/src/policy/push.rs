@@ -1,0 +1,223 @@
+//! [`PushPoll`]: polling a waiting push until it is answered, as a state machine.
+
+use std::time::Duration;
+
+use http::header::{ACCEPT, AUTHORIZATION, USER_AGENT};
+use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, Uri};
+
+use super::retry::{delay_for, RetryPolicy};
+use super::time::parse_rfc3339;
+use crate::config::ClientConfig;
+use crate::error::{Error, InputError};
+use crate::meta::ResponseMeta;
+use crate::model::{PushWaiting, VerifyOutcome};
+use crate::response::{decode_json, parse};
+
+/// How to poll a push.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PollPolicy {
+    /// Wait between polls (default 4 s).
+    pub interval: Duration,
+    /// Longest time to poll when Okta gives no expiry (default 5 min).
+    pub max_wait: Duration,
+}
+
+impl Default for PollPolicy {
+    fn default() -> Self {
+        Self {
+            interval: Duration::from_secs(4),
+            max_wait: Duration::from_secs(300),
+        }
+    }
+}
+
+impl PollPolicy {
+    /// Sets [`PollPolicy::interval`].
+    pub fn interval(mut self, interval: Duration) -> Self {
+        self.interval = interval;
+        self
+    }
+
+    /// Sets [`PollPolicy::max_wait`].
+    pub fn max_wait(mut self, max_wait: Duration) -> Self {
+        self.max_wait = max_wait;
+        self
+    }
+}
+
+/// What to do after a poll.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum PollStep {
+    /// Still waiting: poll again after `delay`. Show `correct_answer` if set.
+    Wait {
+        /// How long to wait.
+        delay: Duration,
+        /// The number-matching answer, as soon as it is known.
+        correct_answer: Option<u32>,
+    },
+    /// The push reached a final state (`SUCCESS`, `REJECTED`, `TIMEOUT`, …).
+    Done(VerifyOutcome),
+    /// The push expired (Okta's `expiresAt`, or the policy's `max_wait`) while
+    /// still waiting.
+    Expired,
+}
+
+/// Polls a waiting push: the poll request to send, the interval to wait, and the
+/// final result. The poll link must have the org's origin; credentials are never
+/// sent anywhere else. Time comes in as `elapsed` (since the push was sent).
+///
+/// ```
+/// use std::time::Duration;
+/// use okta_factors_core::{ClientConfig, Credentials, OrgUrl, ResponseMeta};
+/// use okta_factors_core::model::VerifyOutcome;
+/// use okta_factors_core::policy::{PollStep, PushPoll};
+/// let config = ClientConfig::new(OrgUrl::parse("https://dev-1.okta.com").unwrap(), Credentials::api_token("t").unwrap());
+/// let waiting: VerifyOutcome = serde_json::from_str(r#"{"factorResult":"WAITING",
+///   "_links":{"poll":{"href":"https://evil.example/api/v1/users/u/factors/f/transactions/t"}}}"#).unwrap();
+/// let waiting = waiting.as_waiting().unwrap();
+/// assert!(PushPoll::new(waiting, &ResponseMeta::default(), &config).is_err()); // another host: refused
+/// ```
+#[derive(Debug, Clone)]
+pub struct PushPoll {
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    interval: Duration,
+    retry: RetryPolicy,
+    deadline: Duration,
+    correct_answer: Option<u32>,
+    polls: u32,
+}
+
+impl PushPoll {
+    /// Starts polling `waiting`, the result of a verify (or activation) whose
+    /// response carried `meta`.
+    pub fn new(
+        waiting: &PushWaiting,
+        meta: &ResponseMeta,
+        config: &ClientConfig,
+    ) -> Result<Self, Error> {
+        let link = waiting.poll_link().ok_or(InputError::Link {
+            reason: "the WAITING response has no poll link".into(),
+        })?;
+        let href = link.href_str();
+        if !config.org.is_same_origin(href) {
+            return Err(InputError::Link {
+                reason: format!(
+                    "the poll link is not on the org's origin {}; credentials are never sent elsewhere",
+                    config.org
+                ),
+            }
+            .into());
+        }
+        let uri: Uri = href.parse().map_err(|_| InputError::Link {
+            reason: "the poll link is not a valid URL".into(),
+        })?;
+        let allowed = link.allowed_methods();
+        let method = if allowed.iter().any(|m| m == "GET") || allowed.is_empty() {
+            Method::GET
+        } else if allowed.iter().any(|m| m == "POST") {
+            Method::POST
+        } else {
+            Method::GET
+        };
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        headers.insert(AUTHORIZATION, config.credentials.authorization());
+        if let Ok(ua) = HeaderValue::from_str(&config.user_agent()) {
+            headers.insert(USER_AGENT, ua);
+        }
+        // Okta's expiry, measured on the server's clock (expiresAt − Date).
+        let expires_in = waiting
+            .expires_at()
+            .and_then(parse_rfc3339)
+            .zip(
+                meta.date
+                    .as_deref()
+                    .and_then(|d| httpdate::parse_http_date(d).ok()),
+            )
+            .and_then(|(expires, date)| {
+                let date = date.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
+                Some(Duration::from_secs(expires.saturating_sub(date)))
+            });
+        let deadline = expires_in.map_or(config.poll.max_wait, |e| e.min(config.poll.max_wait));
+        Ok(Self {
+            method,
+            uri,
+            headers,
+            interval: config.poll.interval,
+            retry: config.retry,
+            deadline,
+            correct_answer: waiting.correct_answer(),
+            polls: 0,
+        })
+    }
+
+    /// The number-matching answer, once known.
+    pub fn correct_answer(&self) -> Option<u32> {
+        self.correct_answer
+    }
+
+    /// How long polling may last in total.
+    pub fn deadline(&self) -> Duration {
+        self.deadline
+    }
+
+    /// Polls sent so far.
+    pub fn polls(&self) -> u32 {
+        self.polls
+    }
+
+    /// The poll request to send now.
+    pub fn request(&self) -> Request<Vec<u8>> {
+        let mut request = Request::new(Vec::new());
+        *request.method_mut() = self.method.clone();
+        *request.uri_mut() = self.uri.clone();
+        *request.headers_mut() = self.headers.clone();
+        request
+    }
+
+    /// The first step, before any poll: wait one interval.
+    pub fn first_step(&self) -> PollStep {
+        PollStep::Wait {
+            delay: self.interval.min(self.deadline),
+            correct_answer: self.correct_answer,
+        }
+    }
+
+    /// Decides after a poll response; `elapsed` is the time since the push was sent.
+    pub fn on_response<B: AsRef<[u8]>>(
+        &mut self,
+        response: Response<B>,
+        elapsed: Duration,
+        random: u64,
+    ) -> Result<PollStep, Error> {
+        self.polls += 1;
+        let remaining = self.deadline.saturating_sub(elapsed);
+        if response.status() == StatusCode::TOO_MANY_REQUESTS && !remaining.is_zero() {
+            let (delay, _) = delay_for(&self.retry, response.headers(), 0, random);
+            return Ok(PollStep::Wait {
+                delay: delay.max(self.interval).min(remaining),
+                correct_answer: self.correct_answer,
+            });
+        }
+        let outcome = parse(&response, |_, body| decode_json::<VerifyOutcome>(body))?.value;
+        match outcome {
+            VerifyOutcome::Waiting(waiting) => {
+                if let Some(answer) = waiting.correct_answer() {
+                    self.correct_answer = Some(answer);
+                }
+                if remaining.is_zero() {
+                    return Ok(PollStep::Expired);
+                }
+                Ok(PollStep::Wait {
+                    delay: self.interval.min(remaining),
+                    correct_answer: self.correct_answer,
+                })
+            }
+            done => Ok(PollStep::Done(done)),
+        }
+    }
+}
