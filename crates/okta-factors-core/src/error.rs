@@ -30,13 +30,16 @@ pub enum Error {
     /// A success response did not decode.
     #[error(transparent)]
     Decode(Box<DecodeError>),
+    /// The transport failed: no response was received (or it was cut short).
+    #[error(transparent)]
+    Transport(Box<TransportError>),
 }
 
 impl Error {
     /// The HTTP status of the response behind the error, if there was one.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
-            Self::Input(_) => None,
+            Self::Input(_) | Self::Transport(_) => None,
             Self::Api(e) => Some(e.status),
             Self::UnexpectedResponse(e) => Some(e.status),
             Self::Decode(e) => Some(e.status),
@@ -46,7 +49,7 @@ impl Error {
     /// Response metadata (request ID, rate limits), if there was a response.
     pub fn meta(&self) -> Option<&ResponseMeta> {
         match self {
-            Self::Input(_) => None,
+            Self::Input(_) | Self::Transport(_) => None,
             Self::Api(e) => Some(&e.meta),
             Self::UnexpectedResponse(e) => Some(&e.meta),
             Self::Decode(e) => Some(&e.meta),
@@ -64,6 +67,20 @@ impl Error {
     /// The Okta `errorCode` (e.g. `E0000068`), if any.
     pub fn error_code(&self) -> Option<&str> {
         self.api()?.body.error_code.as_deref()
+    }
+
+    /// The transport failure, if that is what happened.
+    pub fn transport(&self) -> Option<&TransportError> {
+        match self {
+            Self::Transport(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Whether a time limit was hit.
+    pub fn is_timeout(&self) -> bool {
+        self.transport()
+            .is_some_and(|t| matches!(t.kind, TransportErrorKind::Timeout(_)))
     }
 
     /// Whether the response was `429 Too Many Requests`.
@@ -352,3 +369,105 @@ impl fmt::Display for DecodeError {
 }
 
 impl std::error::Error for DecodeError {}
+
+/// Which time limit was hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TimeoutLimit {
+    /// The connect timeout.
+    Connect,
+    /// The whole-call timeout (retries and waits included).
+    Request,
+    /// Polling a push ran past its deadline.
+    Poll,
+}
+
+impl fmt::Display for TimeoutLimit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Connect => "connect timeout",
+            Self::Request => "request timeout",
+            Self::Poll => "push polling deadline",
+        })
+    }
+}
+
+/// What kind of transport failure happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// The host name did not resolve.
+    Dns,
+    /// The connection could not be established (refused, unreachable).
+    Connect,
+    /// TLS failed (handshake, certificate verification).
+    Tls,
+    /// The connection broke while sending or receiving (reset, closed mid-body).
+    Io,
+    /// A time limit was hit.
+    Timeout(TimeoutLimit),
+    /// The response body is larger than the configured limit.
+    BodyTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The peer did not speak valid HTTP.
+    Protocol,
+    /// Anything else the transport reported.
+    Other,
+}
+
+impl fmt::Display for TransportErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Dns => f.write_str("DNS lookup failed"),
+            Self::Connect => f.write_str("could not connect"),
+            Self::Tls => f.write_str("TLS failed"),
+            Self::Io => f.write_str("connection failed mid-request"),
+            Self::Timeout(limit) => write!(f, "timed out ({limit})"),
+            Self::BodyTooLarge { limit } => {
+                write!(f, "response body larger than the {limit}-byte limit")
+            }
+            Self::Protocol => f.write_str("invalid HTTP from the server"),
+            Self::Other => f.write_str("transport error"),
+        }
+    }
+}
+
+/// A transport failure, reported by an adapter. The message comes from the
+/// transport and never contains request headers or bodies.
+#[derive(Debug, thiserror::Error)]
+#[error("{kind}: {message}")]
+#[non_exhaustive]
+pub struct TransportError {
+    /// What kind of failure.
+    pub kind: TransportErrorKind,
+    /// What the transport said.
+    pub message: String,
+    /// The underlying error.
+    #[source]
+    pub source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl TransportError {
+    /// A transport error of `kind`.
+    pub fn new(kind: TransportErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// Attaches the underlying error.
+    pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.source = Some(Box::new(source));
+        self
+    }
+}
+
+impl From<TransportError> for Error {
+    fn from(e: TransportError) -> Self {
+        Self::Transport(Box::new(e))
+    }
+}

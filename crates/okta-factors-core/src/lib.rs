@@ -82,7 +82,7 @@ pub use config::ClientConfig;
 pub use credentials::{AuthScheme, Credentials};
 pub use error::{
     codes, ApiError, DecodeError, Error, ErrorCause, InputError, OAuthError, OktaError,
-    UnexpectedResponse,
+    TimeoutLimit, TransportError, TransportErrorKind, UnexpectedResponse,
 };
 pub use meta::{
     RateLimit, ResponseMeta, X_OKTA_REQUEST_ID, X_RATE_LIMIT_LIMIT, X_RATE_LIMIT_REMAINING,
