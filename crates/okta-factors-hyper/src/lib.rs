@@ -1,0 +1,1 @@
+//! Async client over hyper: filled in by the adapter work.

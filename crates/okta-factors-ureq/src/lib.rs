@@ -1,0 +1,1 @@
+//! Blocking client over ureq: filled in by the adapter work.
