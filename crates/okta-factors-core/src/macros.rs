@@ -116,13 +116,24 @@ macro_rules! wire_object {
         }
     ) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Default, PartialEq)]
+        #[derive(Clone, Default, PartialEq)]
         #[non_exhaustive]
         pub struct $name {
             $( $(#[$fmeta])* pub $field: Option<$ty>, )*
             /// Members Okta sent that this version does not model, kept verbatim
             /// and written back on serialization.
             pub extra: serde_json::Map<String, serde_json::Value>,
+        }
+
+        impl std::fmt::Debug for $name {
+            /// Secrets are typed [`Secret`](crate::Secret)s; secret-named unknown
+            /// members in `extra` are redacted too.
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($name))
+                    $( .field(stringify!($field), &self.$field) )*
+                    .field("extra", &$crate::model::RedactedMap(&self.extra))
+                    .finish()
+            }
         }
 
         impl $name {

@@ -90,8 +90,13 @@ impl OrgUrl {
                 "it has no host; use the form https://dev-123456.okta.com",
             ));
         }
+        if raw_port(authority.as_str()).is_some() && !matches!(authority.port_u16(), Some(1..)) {
+            return Err(invalid(format!(
+                "the port of {authority} is not a valid port (1-65535)"
+            )));
+        }
         for suffix in ADMIN_SUFFIXES {
-            if let Some(org) = host.strip_suffix(suffix) {
+            if let Some(org) = host.strip_suffix(suffix).filter(|org| !org.is_empty()) {
                 let domain = &suffix["-admin.".len()..];
                 return Err(invalid(format!(
                     "{host} is the Admin Console URL; use your org URL without \"-admin\": https://{org}.{domain}"
@@ -180,7 +185,9 @@ impl OrgUrl {
         let (Some(scheme), Some(authority)) = (uri.scheme_str(), uri.authority()) else {
             return false;
         };
-        if authority.as_str().contains('@') {
+        if authority.as_str().contains('@')
+            || (raw_port(authority.as_str()).is_some() && authority.port_u16().is_none())
+        {
             return false;
         }
         let default_port = |scheme: &str| match scheme {
@@ -197,6 +204,16 @@ impl OrgUrl {
             && authority.port_u16().or(default_port(&scheme))
                 == self.port.or(default_port(self.scheme()))
     }
+}
+
+/// The port text of an authority, if it has one (`http` drops ports it cannot
+/// parse as `u16`, so the text is checked here).
+fn raw_port(authority: &str) -> Option<&str> {
+    let after_host = match authority.rfind(']') {
+        Some(end) => &authority[end + 1..],
+        None => authority.rsplit('@').next().unwrap_or(authority),
+    };
+    after_host.rsplit_once(':').map(|(_, port)| port)
 }
 
 fn is_loopback_host(host: &str) -> bool {

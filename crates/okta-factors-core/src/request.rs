@@ -68,11 +68,20 @@ fn name_of(name: &str) -> &'static str {
     }
 }
 
+/// A header value from caller input: visible ASCII, spaces and tabs only.
+/// (`HeaderValue::from_str` would also let non-ASCII bytes through.)
 pub(crate) fn header_value(name: &HeaderName, value: &str) -> Result<HeaderValue, InputError> {
-    HeaderValue::from_str(value).map_err(|_| InputError::Header {
+    let invalid = || InputError::Header {
         name: static_header_name(name),
         reason: "it contains CR, LF, control or non-ASCII characters",
-    })
+    };
+    if !value
+        .bytes()
+        .all(|b| b == b' ' || b == b'\t' || b.is_ascii_graphic())
+    {
+        return Err(invalid());
+    }
+    HeaderValue::from_str(value).map_err(|_| invalid())
 }
 
 fn static_header_name(name: &HeaderName) -> &'static str {

@@ -10,16 +10,44 @@ use crate::error::{ApiError, DecodeError, Error, OAuthError, OktaError, Unexpect
 use crate::meta::ResponseMeta;
 use crate::operation::{BodyError, OktaResponse};
 
-/// Members whose values must never appear in an error message.
-const SECRET_MEMBERS: [&str; 7] = [
-    "passCode",
-    "nextPassCode",
-    "answer",
-    "sharedSecret",
-    "activationToken",
-    "stateToken",
-    "token",
-];
+use crate::model::SECRET_MEMBERS;
+
+/// Marks a custom deserialization error that carries a path inside the member
+/// that failed (see [`nested_error`]); [`decode_json`] joins it to the outer path.
+const NESTED: char = '\u{1}';
+
+/// A custom error message for a failure at `inner` below member `member`.
+pub(crate) fn nested_error<E: std::fmt::Display>(
+    member: &str,
+    error: &serde_path_to_error::Error<E>,
+) -> String {
+    let inner = error.path().to_string();
+    let path = if inner == "." {
+        member.to_owned()
+    } else {
+        format!("{member}.{inner}")
+    };
+    format!("{NESTED}{path}{NESTED}{}", error.inner())
+}
+
+/// Joins an outer path and a message that may carry a nested path.
+fn join_nested(outer: String, message: String) -> (String, String) {
+    let Some(rest) = message.strip_prefix(NESTED) else {
+        return (outer, message);
+    };
+    let Some((inner, message)) = rest.split_once(NESTED) else {
+        return (outer, message);
+    };
+    // serde_json appends the position of the enclosing object to a custom
+    // error; the joined path says more.
+    let message = message.rsplit_once(" at line ").map_or(message, |(m, _)| m);
+    let path = if outer == "." {
+        inner.to_owned()
+    } else {
+        format!("{outer}.{inner}")
+    };
+    (path, message.to_owned())
+}
 
 /// Decodes a JSON body into `T`. On failure, decodes again with path tracking so
 /// the error names the member that failed (the happy path pays nothing for it).
@@ -38,6 +66,7 @@ pub fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, BodyError> {
                 Err(e) => (e.path().to_string(), e.inner().to_string()),
                 Ok(_) => (".".to_owned(), first.to_string()),
             };
+            let (path, message) = join_nested(path, message);
             let secret = path
                 .rsplit(['.', '['])
                 .next()
@@ -69,12 +98,17 @@ fn is_json(content_type: &str) -> bool {
 fn excerpt(body: &[u8]) -> String {
     let limit = UnexpectedResponse::EXCERPT_LIMIT;
     let slice = &body[..body.len().min(limit)];
-    String::from_utf8_lossy(slice)
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect::<String>()
-        .trim()
-        .to_owned()
+    let mut text = String::with_capacity(limit);
+    // Lossy decoding may widen bytes (one invalid byte becomes a 3-byte U+FFFD):
+    // stop before the limit is passed.
+    for c in String::from_utf8_lossy(slice).chars() {
+        let c = if c.is_control() { ' ' } else { c };
+        if text.len() + c.len_utf8() > limit {
+            break;
+        }
+        text.push(c);
+    }
+    text.trim().to_owned()
 }
 
 fn unexpected(
@@ -141,7 +175,9 @@ pub(crate) fn parse<B: AsRef<[u8]>, T>(
     let has_body = !body.iter().all(u8::is_ascii_whitespace);
     if let Some(ct) = &content_type {
         if has_body && !is_json(ct) {
-            return Err(unexpected(status, content_type, body, None, meta));
+            // A success body may carry secrets (a TOTP enrollment's shared
+            // secret), so none of it is quoted in the error.
+            return Err(unexpected(status, content_type, &[], None, meta));
         }
     }
     match parse_success(status, body) {

@@ -12,7 +12,7 @@ use super::wire::Key;
 use super::{Embedded, FactorProvider, FactorStatus, FactorType, Links, TotpActivation};
 
 /// The members every factor has, with the type-specific profile `P`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Factor<P> {
     /// Factor ID.
@@ -37,6 +37,24 @@ pub struct Factor<P> {
     pub embedded: Option<Box<Embedded>>,
     /// Members this version does not model, kept verbatim.
     pub extra: Map<String, Value>,
+}
+
+impl<P: fmt::Debug> fmt::Debug for Factor<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Factor")
+            .field("id", &self.id)
+            .field("provider", &self.provider)
+            .field("vendor_name", &self.vendor_name)
+            .field("status", &self.status)
+            .field("created", &self.created)
+            .field("last_updated", &self.last_updated)
+            .field("profile", &self.profile)
+            .field("factor_profile_id", &self.factor_profile_id)
+            .field("links", &self.links)
+            .field("embedded", &self.embedded)
+            .field("extra", &super::RedactedMap(&self.extra))
+            .finish()
+    }
 }
 
 impl<P> Default for Factor<P> {
@@ -106,8 +124,11 @@ pub enum UserFactor {
     Token(Factor<TokenProfile>),
     /// `token:hardware`
     TokenHardware(Factor<TokenProfile>),
-    /// `token:hotp` (also the 3.0-era `hotp`)
+    /// `token:hotp` (custom TOTP)
     TokenHotp(Factor<HotpProfile>),
+    /// `hotp`: the 3.0-era name of `token:hotp` (same model; kept apart so it
+    /// serializes back as it came)
+    Hotp(Factor<HotpProfile>),
     /// `token:software:totp`
     TokenSoftwareTotp(Factor<TokenProfile>),
     /// `u2f`
@@ -133,6 +154,7 @@ macro_rules! with_factor {
             UserFactor::Token($f) => $body,
             UserFactor::TokenHardware($f) => $body,
             UserFactor::TokenHotp($f) => $body,
+            UserFactor::Hotp($f) => $body,
             UserFactor::TokenSoftwareTotp($f) => $body,
             UserFactor::U2f($f) => $body,
             UserFactor::Web($f) => $body,
@@ -155,6 +177,7 @@ impl UserFactor {
             Self::Token(_) => FactorType::Token,
             Self::TokenHardware(_) => FactorType::TokenHardware,
             Self::TokenHotp(_) => FactorType::TokenHotp,
+            Self::Hotp(_) => FactorType::Hotp,
             Self::TokenSoftwareTotp(_) => FactorType::TokenSoftwareTotp,
             Self::U2f(_) => FactorType::U2f,
             Self::Web(_) => FactorType::Web,
@@ -220,17 +243,107 @@ impl UserFactor {
     }
 }
 
-/// The envelope as read from the wire, before the profile is typed.
-#[derive(Default)]
-struct RawFactor {
-    factor: Factor<Value>,
-    factor_type: Option<String>,
+/// A profile read while the factor type was known (typed in one pass, with
+/// full error paths), or raw JSON when `profile` came before `factorType`.
+enum Profile {
+    Call(CallProfile),
+    Email(EmailProfile),
+    Push(PushProfile),
+    Question(QuestionProfile),
+    SignedNonce(SignedNonceProfile),
+    Sms(SmsProfile),
+    Token(TokenProfile),
+    Hotp(HotpProfile),
+    U2f(U2fProfile),
+    Web(WebProfile),
+    WebAuthn(WebAuthnProfile),
+    Raw(Value),
 }
 
-fn typed<P: DeserializeOwned, E: de::Error>(raw: Factor<Value>) -> Result<Factor<P>, E> {
+/// Reads the `profile` member, typed when the factor type is already known.
+fn read_profile<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    factor_type: Option<&FactorType>,
+) -> Result<Option<Profile>, A::Error> {
+    use FactorType as T;
+    Ok(match factor_type {
+        Some(T::Call) => map.next_value::<Option<_>>()?.map(Profile::Call),
+        Some(T::Email) => map.next_value::<Option<_>>()?.map(Profile::Email),
+        Some(T::Push) => map.next_value::<Option<_>>()?.map(Profile::Push),
+        Some(T::Question) => map.next_value::<Option<_>>()?.map(Profile::Question),
+        Some(T::SignedNonce) => map.next_value::<Option<_>>()?.map(Profile::SignedNonce),
+        Some(T::Sms) => map.next_value::<Option<_>>()?.map(Profile::Sms),
+        Some(T::Token | T::TokenHardware | T::TokenSoftwareTotp) => {
+            map.next_value::<Option<_>>()?.map(Profile::Token)
+        }
+        Some(T::TokenHotp | T::Hotp) => map.next_value::<Option<_>>()?.map(Profile::Hotp),
+        Some(T::U2f) => map.next_value::<Option<_>>()?.map(Profile::U2f),
+        Some(T::Web) => map.next_value::<Option<_>>()?.map(Profile::Web),
+        Some(T::WebAuthn) => map.next_value::<Option<_>>()?.map(Profile::WebAuthn),
+        Some(T::Other(_)) | None => match map.next_value::<Value>()? {
+            Value::Null => None,
+            value => Some(Profile::Raw(value)),
+        },
+    })
+}
+
+/// A profile type that can be taken out of a [`Profile`].
+trait FromProfile: DeserializeOwned {
+    /// Whether a raw profile is already this type (raw JSON for unknown types).
+    const IS_RAW: bool = false;
+    fn take(profile: Profile) -> Option<Self>;
+}
+
+macro_rules! from_profile {
+    ($($ty:ty => $variant:ident,)*) => {$(
+        impl FromProfile for $ty {
+            fn take(profile: Profile) -> Option<Self> {
+                match profile {
+                    Profile::$variant(p) => Some(p),
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+
+from_profile! {
+    CallProfile => Call,
+    EmailProfile => Email,
+    PushProfile => Push,
+    QuestionProfile => Question,
+    SignedNonceProfile => SignedNonce,
+    SmsProfile => Sms,
+    TokenProfile => Token,
+    HotpProfile => Hotp,
+    U2fProfile => U2f,
+    WebProfile => Web,
+    WebAuthnProfile => WebAuthn,
+}
+
+impl FromProfile for Value {
+    const IS_RAW: bool = true;
+    fn take(profile: Profile) -> Option<Self> {
+        match profile {
+            Profile::Raw(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
+/// Types the profile of `raw` as `P`. A raw profile (it came before
+/// `factorType`) is decoded now; its error names the path inside `profile`.
+fn typed<P: FromProfile, E: de::Error>(raw: Factor<Profile>) -> Result<Factor<P>, E> {
     let profile = match raw.profile {
-        None | Some(Value::Null) => None,
-        Some(value) => Some(P::deserialize(value).map_err(|e| E::custom(format!("profile: {e}")))?),
+        None => None,
+        Some(Profile::Raw(value)) if !P::IS_RAW => Some(
+            serde_path_to_error::deserialize(value)
+                .map_err(|e| E::custom(crate::response::nested_error("profile", &e)))?,
+        ),
+        // Profiles are typed by the same factor type as here, so this matches.
+        Some(profile) => {
+            Some(P::take(profile).ok_or_else(|| E::custom("profile: does not match factorType"))?)
+        }
     };
     Ok(Factor {
         id: raw.id,
@@ -256,18 +369,22 @@ impl<'de> Deserialize<'de> for UserFactor {
                 f.write_str("a factor object")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<UserFactor, A::Error> {
-                let mut raw = RawFactor::default();
-                let f = &mut raw.factor;
+                let mut f = Factor::<Profile>::default();
+                let mut factor_type: Option<String> = None;
+                let mut known_type: Option<FactorType> = None;
                 while let Some(Key(key)) = map.next_key()? {
                     match &*key {
                         "id" => f.id = map.next_value()?,
-                        "factorType" => raw.factor_type = map.next_value()?,
+                        "factorType" => {
+                            factor_type = map.next_value()?;
+                            known_type = factor_type.as_deref().map(FactorType::from);
+                        }
                         "provider" => f.provider = map.next_value()?,
                         "vendorName" => f.vendor_name = map.next_value()?,
                         "status" => f.status = map.next_value()?,
                         "created" => f.created = map.next_value()?,
                         "lastUpdated" => f.last_updated = map.next_value()?,
-                        "profile" => f.profile = map.next_value()?,
+                        "profile" => f.profile = read_profile(&mut map, known_type.as_ref())?,
                         "factorProfileId" => f.factor_profile_id = map.next_value()?,
                         "_links" => {
                             f.links = map.next_value::<Option<Links>>()?.unwrap_or_default()
@@ -279,10 +396,8 @@ impl<'de> Deserialize<'de> for UserFactor {
                         }
                     }
                 }
-                let factor_type = raw
-                    .factor_type
-                    .ok_or_else(|| de::Error::missing_field("factorType"))?;
-                let f = raw.factor;
+                let factor_type =
+                    factor_type.ok_or_else(|| de::Error::missing_field("factorType"))?;
                 Ok(match FactorType::from(factor_type.as_str()) {
                     FactorType::Call => UserFactor::Call(typed(f)?),
                     FactorType::Email => UserFactor::Email(typed(f)?),
@@ -292,14 +407,15 @@ impl<'de> Deserialize<'de> for UserFactor {
                     FactorType::Sms => UserFactor::Sms(typed(f)?),
                     FactorType::Token => UserFactor::Token(typed(f)?),
                     FactorType::TokenHardware => UserFactor::TokenHardware(typed(f)?),
-                    FactorType::TokenHotp | FactorType::Hotp => UserFactor::TokenHotp(typed(f)?),
+                    FactorType::TokenHotp => UserFactor::TokenHotp(typed(f)?),
+                    FactorType::Hotp => UserFactor::Hotp(typed(f)?),
                     FactorType::TokenSoftwareTotp => UserFactor::TokenSoftwareTotp(typed(f)?),
                     FactorType::U2f => UserFactor::U2f(typed(f)?),
                     FactorType::Web => UserFactor::Web(typed(f)?),
                     FactorType::WebAuthn => UserFactor::WebAuthn(typed(f)?),
                     FactorType::Other(_) => UserFactor::Unknown(UnknownFactor {
                         factor_type,
-                        factor: f,
+                        factor: typed(f)?,
                     }),
                 })
             }

@@ -2,6 +2,54 @@
 
 use std::fmt;
 
+use serde_json::{Map, Value};
+
+/// JSON members whose values are secrets: never shown in `Debug` output or
+/// error messages, wherever they appear (also among unknown members).
+pub const SECRET_MEMBERS: &[&str] = &[
+    "passCode",
+    "nextPassCode",
+    "answer",
+    "sharedSecret",
+    "activationToken",
+    "stateToken",
+    "token",
+    "password",
+    "clientSecret",
+];
+
+/// `Debug` view of a JSON object that redacts the values of [`SECRET_MEMBERS`],
+/// at any depth.
+pub(crate) struct RedactedMap<'a>(pub(crate) &'a Map<String, Value>);
+
+impl fmt::Debug for RedactedMap<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(
+                self.0
+                    .iter()
+                    .map(|(k, v)| (k, RedactedValue(v, SECRET_MEMBERS.contains(&k.as_str())))),
+            )
+            .finish()
+    }
+}
+
+struct RedactedValue<'a>(&'a Value, bool);
+
+impl fmt::Debug for RedactedValue<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RedactedValue(_, true) => f.write_str("[REDACTED]"),
+            RedactedValue(Value::Object(map), false) => RedactedMap(map).fmt(f),
+            RedactedValue(Value::Array(items), false) => f
+                .debug_list()
+                .entries(items.iter().map(|v| RedactedValue(v, false)))
+                .finish(),
+            RedactedValue(value, false) => value.fmt(f),
+        }
+    }
+}
+
 /// A secret string: an API token, an access token, a passcode, a security answer,
 /// a shared secret.
 ///

@@ -6,7 +6,9 @@
 
 use http::{Method, StatusCode};
 
-use crate::model::{ActivateOutcome, Secret};
+use serde::de::IgnoredAny;
+
+use crate::model::{ActivateOutcome, PushWaiting, Secret};
 use crate::operation::{BodyError, Operation, RequestParts};
 use crate::{decode_json, InputError};
 
@@ -98,7 +100,23 @@ impl Operation for ActivateFactor {
             .json_body(self.body.as_ref())
     }
 
+    /// A factor has `factorType`; a waiting push activation has `factorResult`
+    /// and no `factorType`. A cheap probe decides, then the body is decoded as
+    /// that shape (so decode errors keep their JSON path).
     fn parse_success(&self, _: StatusCode, body: &[u8]) -> Result<Self::Output, BodyError> {
-        decode_json(body)
+        #[derive(serde::Deserialize)]
+        struct ActivateResponse {
+            #[serde(rename = "factorType")]
+            factor_type: Option<IgnoredAny>,
+            #[serde(rename = "factorResult")]
+            factor_result: Option<IgnoredAny>,
+        }
+        let probe: ActivateResponse = decode_json(body)?;
+        if probe.factor_type.is_none() && probe.factor_result.is_some() {
+            let response = decode_json(body)?;
+            Ok(ActivateOutcome::Waiting(PushWaiting { response }))
+        } else {
+            decode_json(body).map(|factor| ActivateOutcome::Activated(Box::new(factor)))
+        }
     }
 }
