@@ -56,6 +56,7 @@
 //! * [`OrgUrl`], [`Credentials`]: validated inputs.
 //! * [`policy`]: pure retry (`429`) and push-polling state machines for adapters.
 //! * [`ClientConfig`]: the options every adapter shares.
+//! * `totp` (feature `totp`, default): RFC 6238 codes from a TOTP enrollment.
 //! * [`Error`]: every failure, typed; none carries a secret.
 //!
 //! [UserFactor API]: https://developer.okta.com/docs/api/openapi/okta-management/management/tag/UserFactor/
@@ -77,6 +78,8 @@ mod org_url;
 pub mod policy;
 mod request;
 mod response;
+#[cfg(feature = "totp")]
+pub mod totp;
 
 pub use config::ClientConfig;
 pub use credentials::{AuthScheme, Credentials};
