@@ -1,1 +1,510 @@
-//! Async client over hyper: filled in by the adapter work.
+//! # okta-factors-hyper
+//!
+//! An async client for Okta's UserFactor API over hyper 1. It is a thin
+//! transport: requests, `429` retry decisions, push-polling decisions, parsing
+//! and error decoding all come from the sans-IO [`okta_factors_core`]; this
+//! crate moves the bytes, sleeps, and enforces the time limits.
+//!
+//! ```no_run
+//! use okta_factors_core::model::{FactorEnrollment, VerifyOutcome};
+//! use okta_factors_core::operations::{VerifyFactor, VerifyFactorRequest};
+//! use okta_factors_core::{Credentials, OrgUrl};
+//! use okta_factors_hyper::Client;
+//!
+//! # async fn run() -> Result<(), okta_factors_core::Error> {
+//! let client = Client::new(
+//!     OrgUrl::parse("https://dev-123456.okta.com")?,
+//!     Credentials::api_token("00aBcD-example-token")?,
+//! )?;
+//!
+//! // The ten operations are methods…
+//! for factor in client.list_factors("00u15s1KDETTQMQYABRL").await? {
+//!     println!("{:?} {:?}", factor.factor_type(), factor.id());
+//! }
+//! let sms = client
+//!     .enroll_factor("00u15s1KDETTQMQYABRL", FactorEnrollment::sms("+15554151337"))
+//!     .await?;
+//! # let _ = sms;
+//!
+//! // …any operation with all its options goes through `execute`…
+//! let verify = VerifyFactor::new("00u15s1KDETTQMQYABRL", "opf3hkfocI4JTLAju0g4")
+//!     .body(VerifyFactorRequest::number_matching());
+//!
+//! // …and a push is sent and polled until the user answers.
+//! let outcome = client
+//!     .verify_push(&verify, |number| println!("Pick {number} in Okta Verify"))
+//!     .await?;
+//! assert!(matches!(outcome, VerifyOutcome::Success(_)));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ## Runtime requirements
+//!
+//! | piece | needs |
+//! |---|---|
+//! | [`Client::new`], [`Client::from_config`], [`Client::builder`] (feature `tokio`, default) | nothing to construct; every call must run inside a tokio runtime with the IO and time drivers (`#[tokio::main]`, `Builder::enable_all`), multi- or current-thread |
+//! | its connector (`HttpConnector` + hyper-rustls, ring, webpki or native roots) | tokio IO; enforces `connect_timeout` |
+//! | its executor (`TokioExecutor`) and pool timer (`TokioTimer`) | tokio runtime (spawns one task per connection) |
+//! | [`TokioSleep`] (retry waits, poll waits, time limits) | tokio time driver |
+//! | [`Client::with_connector`] / [`Client::from_hyper_client`] (any features) | your connector, your hyper executor and your [`Sleep`]; nothing from tokio at run time (hyper-util's pool compiles against tokio's `sync` types, which need no runtime) |
+//!
+//! ## Time limits
+//!
+//! * `request_timeout` bounds a whole call, `429` retries and their waits
+//!   included: every call races a [`Sleep`] timer. A `429` whose retry delay
+//!   would pass it is returned as the `429` error (with its rate-limit
+//!   metadata) instead of being waited for.
+//! * `connect_timeout` is enforced by the connector (the default one does;
+//!   with your own connector, configure it there).
+//! * Push polling stops at Okta's `expiresAt` or `PollPolicy::max_wait`.
+//!
+//! Redirects are never followed (hyper-util's client does not follow them), so
+//! credentials only go to the org.
+//!
+//! ## Features
+//!
+//! * `tokio` (default): the constructors above, [`TokioSleep`], [`ClientBuilder`].
+//! * `webpki-roots` (default): trust the Mozilla roots bundled by webpki-roots.
+//! * `native-roots`: trust the platform's roots instead (wins over `webpki-roots`).
+//! * `tracing`: one span per call and debug events per retry and poll.
+//!
+//! No feature pulls in aws-lc-rs; TLS uses rustls with the ring provider.
+
+// Without the `tokio` feature, links to its items render as plain text.
+#![cfg_attr(not(feature = "tokio"), allow(rustdoc::broken_intra_doc_links))]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+#[cfg(feature = "tokio")]
+mod builder;
+mod error_map;
+mod rt;
+mod trace;
+
+use std::collections::hash_map::RandomState;
+use std::fmt;
+use std::future::Future;
+use std::hash::{BuildHasher, Hasher};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper_util::client::legacy::connect::Connect;
+use okta_factors_core::http::{Request, Response, StatusCode};
+use okta_factors_core::model::{
+    ActivateOutcome, FactorEnrollment, SecurityQuestion, SupportedFactor, UserFactor, VerifyOutcome,
+};
+use okta_factors_core::operations::{
+    ActivateFactor, ActivateFactorRequest, EnrollFactor, GetFactor, GetFactorTransactionStatus,
+    ListFactors, ListSupportedFactors, ListSupportedSecurityQuestions, ResendEnrollFactor,
+    UnenrollFactor, VerifyFactor, VerifyFactorRequest,
+};
+use okta_factors_core::policy::{Exchange, PollStep, PushPoll, Step};
+use okta_factors_core::{TimeoutLimit, TransportError, TransportErrorKind};
+
+#[cfg(feature = "tokio")]
+pub use builder::ClientBuilder;
+pub use okta_factors_core::{ClientConfig, Credentials, Error, OktaResponse, Operation, OrgUrl};
+#[cfg(feature = "tokio")]
+pub use rt::TokioSleep;
+pub use rt::{Sleep, SleepFuture};
+
+use crate::error_map::{request_error, timeout};
+use crate::rt::race;
+use crate::trace::Trace;
+
+/// The body type of the requests the client sends.
+pub type RequestBody = Full<Bytes>;
+
+/// The hyper-util client the [`Client`] drives.
+pub type HyperClient<C> = hyper_util::client::legacy::Client<C, RequestBody>;
+
+/// The connector of [`Client::new`] (feature `tokio`): hyper-util's
+/// `HttpConnector` under hyper-rustls (ring), `https` and loopback `http`.
+#[cfg(feature = "tokio")]
+pub type DefaultConnector =
+    hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>;
+
+macro_rules! client_struct {
+    ($($default:tt)*) => {
+        /// An async Okta UserFactor API client.
+        ///
+        /// Cheap to clone (the configuration, connection pool and timer are
+        /// shared); `Send + Sync`; holds no per-request state, so one client can
+        /// serve any number of concurrent calls. `C` is the hyper-util connector
+        /// ([`DefaultConnector`] with the `tokio` feature).
+        pub struct Client<C $($default)*> {
+            config: Arc<ClientConfig>,
+            http: HyperClient<C>,
+            sleeper: Arc<dyn Sleep>,
+        }
+    };
+}
+
+#[cfg(feature = "tokio")]
+client_struct!(= DefaultConnector);
+#[cfg(not(feature = "tokio"))]
+client_struct!();
+
+impl<C: Clone> Clone for Client<C> {
+    fn clone(&self) -> Self {
+        Self {
+            config: Arc::clone(&self.config),
+            http: self.http.clone(),
+            sleeper: Arc::clone(&self.sleeper),
+        }
+    }
+}
+
+impl<C> fmt::Debug for Client<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A random number for retry jitter, without a random-number dependency.
+fn random() -> u64 {
+    RandomState::new().build_hasher().finish()
+}
+
+/// A copy of a response (`http::Response` is not `Clone`).
+fn copy_response(response: &Response<Bytes>) -> Response<Bytes> {
+    let mut copy = Response::new(response.body().clone());
+    *copy.status_mut() = response.status();
+    *copy.version_mut() = response.version();
+    *copy.headers_mut() = response.headers().clone();
+    copy
+}
+
+fn unsupported_step() -> Error {
+    TransportError::new(
+        TransportErrorKind::Other,
+        "the core returned a policy step this adapter version does not know",
+    )
+    .into()
+}
+
+impl<C> Client<C>
+where
+    C: Connect + Clone + Send + Sync + 'static,
+{
+    /// A client over your own connector, executor and timer: the runtime-agnostic
+    /// constructor (available without the `tokio` feature).
+    ///
+    /// * `connector`: any hyper-util connector (a `tower::Service<Uri>` whose
+    ///   connection implements hyper's `Read`/`Write`), with TLS for `https`
+    ///   orgs. It must enforce [`ClientConfig::connect_timeout`] itself.
+    /// * `executor`: spawns hyper's connection tasks.
+    /// * `sleeper`: sleeps for retries and polls, and times calls out.
+    ///
+    /// The pool has no idle-connection timer; use [`Client::from_hyper_client`]
+    /// to configure the hyper-util client fully.
+    pub fn with_connector<E>(
+        connector: C,
+        executor: E,
+        sleeper: impl Sleep,
+        config: ClientConfig,
+    ) -> Self
+    where
+        E: hyper::rt::Executor<Pin<Box<dyn Future<Output = ()> + Send>>>
+            + Send
+            + Sync
+            + Clone
+            + 'static,
+    {
+        let http = hyper_util::client::legacy::Client::builder(executor).build(connector);
+        Self::from_hyper_client(http, sleeper, config)
+    }
+
+    /// A client over a hyper-util client you configured (pool, timer, HTTP
+    /// versions, connector). Do not enable redirect following in front of it:
+    /// credentials must only go to the org.
+    pub fn from_hyper_client(
+        http: HyperClient<C>,
+        sleeper: impl Sleep,
+        config: ClientConfig,
+    ) -> Self {
+        Self {
+            config: Arc::new(config),
+            http,
+            sleeper: Arc::new(sleeper),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
+    /// Runs any operation: sends it, retries `429`s as the core's policy says,
+    /// and parses the response. Bounded by [`ClientConfig::request_timeout`].
+    ///
+    /// ```no_run
+    /// # async fn run(client: okta_factors_hyper::Client) -> Result<(), okta_factors_core::Error> {
+    /// use okta_factors_core::model::FactorEnrollment;
+    /// use okta_factors_core::operations::EnrollFactor;
+    /// let op = EnrollFactor::new("00u15s1KDETTQMQYABRL", FactorEnrollment::sms("+15554151337"))
+    ///     .update_phone(true);
+    /// let response = client.execute(&op).await?;
+    /// println!("request id {:?}", response.meta.request_id);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn execute<O: Operation + Sync>(
+        &self,
+        op: &O,
+    ) -> Result<OktaResponse<O::Output>, Error> {
+        let trace = Trace::call(O::NAME, O::METHOD.as_str(), O::PATH_TEMPLATE);
+        let started = Instant::now();
+        let limit = self.config.request_timeout;
+        let call = async {
+            let deadline = started.checked_add(limit);
+            race(
+                self.exchange(op, deadline, &trace),
+                self.sleeper.sleep(limit),
+            )
+            .await
+            .unwrap_or_else(|| Err(timeout(TimeoutLimit::Request, limit)))
+        };
+        let result = trace.instrument(call).await;
+        trace.finish(started.elapsed(), &result);
+        result
+    }
+
+    /// One call with its retries (the caller bounds it by `request_timeout`).
+    async fn exchange<O: Operation + Sync>(
+        &self,
+        op: &O,
+        deadline: Option<Instant>,
+        trace: &Trace,
+    ) -> Result<OktaResponse<O::Output>, Error> {
+        let mut exchange = Exchange::new(op, &self.config)?;
+        loop {
+            let response = self.send(exchange.request()).await?;
+            trace.response(response.status(), response.headers());
+            let rate_limited = (response.status() == StatusCode::TOO_MANY_REQUESTS)
+                .then(|| copy_response(&response));
+            match exchange.on_response(response, random()) {
+                Step::Done(result) => return result,
+                Step::Retry {
+                    delay,
+                    retry,
+                    reason,
+                } => {
+                    let too_late = deadline.is_some_and(|deadline| {
+                        Instant::now()
+                            .checked_add(delay)
+                            .is_none_or(|wake| wake >= deadline)
+                    });
+                    if too_late {
+                        // Waiting would pass request_timeout: the 429 is the answer.
+                        trace.retry_abandoned(delay);
+                        return match rate_limited {
+                            Some(response) => op.parse_response(response),
+                            None => {
+                                Err(timeout(TimeoutLimit::Request, self.config.request_timeout))
+                            }
+                        };
+                    }
+                    trace.retry(retry, delay, reason);
+                    self.sleeper.sleep(delay).await;
+                }
+                _ => return Err(unsupported_step()),
+            }
+        }
+    }
+
+    /// Sends one request and reads the whole response, at most
+    /// `max_response_bytes` of body.
+    async fn send(&self, request: Request<Vec<u8>>) -> Result<Response<Bytes>, Error> {
+        let request = request.map(|body| Full::new(Bytes::from(body)));
+        let response = self.http.request(request).await.map_err(request_error)?;
+        let (parts, body) = response.into_parts();
+        let limit = self.config.max_response_bytes;
+        let body = Limited::new(body, limit)
+            .collect()
+            .await
+            .map_err(|e| error_map::body_error(e, limit))?
+            .to_bytes();
+        Ok(Response::from_parts(parts, body))
+    }
+
+    /// Verifies a push factor and polls it until the user answers.
+    ///
+    /// Sends `verify`; if the result is not `WAITING`, returns it. Otherwise
+    /// follows the poll link (only if it is on the org's origin, else
+    /// `Error::Input(InputError::Link)` and nothing is sent) every
+    /// `PollPolicy::interval` until a final result (`SUCCESS`, `REJECTED`,
+    /// `TIMEOUT`, …), which is returned as `Ok`. `on_challenge` receives the
+    /// number-matching answer once per distinct value, as soon as it is known.
+    /// Polling past Okta's `expiresAt` or `PollPolicy::max_wait` is
+    /// `TransportErrorKind::Timeout(TimeoutLimit::Poll)`. Each request (the
+    /// verify and every poll) is bounded by `request_timeout`.
+    pub async fn verify_push(
+        &self,
+        verify: &VerifyFactor,
+        mut on_challenge: impl FnMut(u32) + Send,
+    ) -> Result<VerifyOutcome, Error> {
+        let trace = Trace::push();
+        let started = Instant::now();
+        let result = trace
+            .instrument(self.push(verify, &mut on_challenge, started, &trace))
+            .await;
+        trace.finish(started.elapsed(), &result);
+        result
+    }
+
+    async fn push(
+        &self,
+        verify: &VerifyFactor,
+        on_challenge: &mut (impl FnMut(u32) + Send),
+        started: Instant,
+        trace: &Trace,
+    ) -> Result<VerifyOutcome, Error> {
+        let response = self.execute(verify).await?;
+        let mut poll = match &response.value {
+            VerifyOutcome::Waiting(waiting) => {
+                PushPoll::new(waiting, &response.meta, &self.config)?
+            }
+            _ => return Ok(response.value),
+        };
+        let limit = self.config.request_timeout;
+        let mut shown = None;
+        let mut step = poll.first_step();
+        loop {
+            match step {
+                PollStep::Wait {
+                    delay,
+                    correct_answer,
+                } => {
+                    if let Some(answer) = correct_answer.filter(|a| shown != Some(*a)) {
+                        shown = Some(answer);
+                        on_challenge(answer);
+                    }
+                    let remaining = poll.deadline().saturating_sub(started.elapsed());
+                    self.sleeper.sleep(delay.min(remaining)).await;
+                    let response = race(self.send(poll.request()), self.sleeper.sleep(limit))
+                        .await
+                        .unwrap_or_else(|| Err(timeout(TimeoutLimit::Request, limit)))?;
+                    trace.response(response.status(), response.headers());
+                    let elapsed = started.elapsed();
+                    step = poll.on_response(response, elapsed, random())?;
+                    trace.poll(poll.polls(), elapsed, &step);
+                }
+                PollStep::Done(outcome) => return Ok(outcome),
+                PollStep::Expired => return Err(timeout(TimeoutLimit::Poll, poll.deadline())),
+                _ => return Err(unsupported_step()),
+            }
+        }
+    }
+
+    /// `GET /api/v1/users/{userId}/factors`: the user's enrolled factors.
+    pub async fn list_factors(&self, user_id: &str) -> Result<Vec<UserFactor>, Error> {
+        Ok(self.execute(&ListFactors::new(user_id)).await?.value)
+    }
+
+    /// `POST /api/v1/users/{userId}/factors`: enrolls a factor (use
+    /// [`execute`](Client::execute) with [`EnrollFactor`] for the query options).
+    pub async fn enroll_factor(
+        &self,
+        user_id: &str,
+        body: FactorEnrollment,
+    ) -> Result<UserFactor, Error> {
+        Ok(self.execute(&EnrollFactor::new(user_id, body)).await?.value)
+    }
+
+    /// `GET /api/v1/users/{userId}/factors/{factorId}`: one factor.
+    pub async fn get_factor(&self, user_id: &str, factor_id: &str) -> Result<UserFactor, Error> {
+        Ok(self
+            .execute(&GetFactor::new(user_id, factor_id))
+            .await?
+            .value)
+    }
+
+    /// `DELETE /api/v1/users/{userId}/factors/{factorId}`: unenrolls a factor.
+    pub async fn unenroll_factor(&self, user_id: &str, factor_id: &str) -> Result<(), Error> {
+        self.execute(&UnenrollFactor::new(user_id, factor_id))
+            .await
+            .map(OktaResponse::into_value)
+    }
+
+    /// `POST …/factors/{factorId}/lifecycle/activate`: activates a factor with
+    /// its passcode (or attestation); `None` sends no body (push activation).
+    pub async fn activate_factor(
+        &self,
+        user_id: &str,
+        factor_id: &str,
+        body: Option<ActivateFactorRequest>,
+    ) -> Result<ActivateOutcome, Error> {
+        let mut op = ActivateFactor::new(user_id, factor_id);
+        if let Some(body) = body {
+            op = op.body(body);
+        }
+        Ok(self.execute(&op).await?.value)
+    }
+
+    /// `POST …/factors/{factorId}/resend`: resends the enrollment OTP; `body` is
+    /// the factor as enrolled.
+    pub async fn resend_enroll_factor(
+        &self,
+        user_id: &str,
+        factor_id: &str,
+        body: FactorEnrollment,
+    ) -> Result<UserFactor, Error> {
+        let op = ResendEnrollFactor::new(user_id, factor_id, body);
+        Ok(self.execute(&op).await?.value)
+    }
+
+    /// `POST …/factors/{factorId}/verify`: verifies a factor, or (without a
+    /// body) issues its challenge. A push answers `WAITING`; see
+    /// [`verify_push`](Client::verify_push) to wait for the user.
+    pub async fn verify_factor(
+        &self,
+        user_id: &str,
+        factor_id: &str,
+        body: Option<VerifyFactorRequest>,
+    ) -> Result<VerifyOutcome, Error> {
+        let mut op = VerifyFactor::new(user_id, factor_id);
+        if let Some(body) = body {
+            op = op.body(body);
+        }
+        Ok(self.execute(&op).await?.value)
+    }
+
+    /// `GET …/factors/{factorId}/transactions/{transactionId}`: the state of a
+    /// push verification.
+    pub async fn get_factor_transaction_status(
+        &self,
+        user_id: &str,
+        factor_id: &str,
+        transaction_id: &str,
+    ) -> Result<VerifyOutcome, Error> {
+        let op = GetFactorTransactionStatus::new(user_id, factor_id, transaction_id);
+        Ok(self.execute(&op).await?.value)
+    }
+
+    /// `GET …/factors/catalog`: the factors the user may enroll.
+    pub async fn list_supported_factors(
+        &self,
+        user_id: &str,
+    ) -> Result<Vec<SupportedFactor>, Error> {
+        Ok(self
+            .execute(&ListSupportedFactors::new(user_id))
+            .await?
+            .value)
+    }
+
+    /// `GET …/factors/questions`: the security questions the user may pick.
+    pub async fn list_supported_security_questions(
+        &self,
+        user_id: &str,
+    ) -> Result<Vec<SecurityQuestion>, Error> {
+        let op = ListSupportedSecurityQuestions::new(user_id);
+        Ok(self.execute(&op).await?.value)
+    }
+}

@@ -1,1 +1,585 @@
-//! Blocking client over ureq: filled in by the adapter work.
+//! # okta-factors-ureq
+//!
+//! A blocking Okta [UserFactor API] client over [ureq] 3. All API logic (building
+//! requests, retrying `429`s, polling pushes, parsing responses and errors) lives
+//! in the sans-IO [`okta_factors_core`]; this crate only moves the bytes, sleeps,
+//! and enforces the time and size limits of the [`ClientConfig`].
+//!
+//! ```no_run
+//! use okta_factors_core::model::{FactorEnrollment, VerifyOutcome};
+//! use okta_factors_core::operations::{EnrollFactor, VerifyFactor, VerifyFactorRequest};
+//! use okta_factors_core::{Credentials, OrgUrl};
+//! use okta_factors_ureq::Client;
+//!
+//! let client = Client::new(
+//!     OrgUrl::parse("https://dev-123456.okta.com")?,
+//!     Credentials::api_token("00aBcD-example-token")?,
+//! );
+//!
+//! // One method per operation…
+//! for factor in client.list_factors("00u15s1KDETTQMQYABRL")? {
+//!     println!("{factor:?}");
+//! }
+//!
+//! // …and `execute` for any operation, with its optional parameters.
+//! let enrolled = client.execute(
+//!     &EnrollFactor::new("00u15s1KDETTQMQYABRL", FactorEnrollment::sms("+15554151337"))
+//!         .update_phone(true),
+//! )?;
+//! println!("request id: {:?}", enrolled.meta.request_id);
+//!
+//! // Push: sends the push, shows the number to pick, polls until answered.
+//! let verify = VerifyFactor::new("00u15s1KDETTQMQYABRL", "opf1fmaMGJLMNGNLIVG")
+//!     .body(VerifyFactorRequest::number_matching());
+//! let outcome = client.verify_push(&verify, |number| println!("pick {number} on your phone"))?;
+//! assert!(matches!(outcome, VerifyOutcome::Success(_)));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## Limits
+//!
+//! * [`ClientConfig::connect_timeout`]: establishing a connection.
+//! * [`ClientConfig::request_timeout`]: a whole call, `429` retries and their waits
+//!   included. A retry whose wait would pass it is not made: the `429` error is
+//!   returned instead (with its rate-limit headers in [`Error::meta`]).
+//! * [`ClientConfig::max_response_bytes`]: bodies are never read past it
+//!   ([`TransportErrorKind::BodyTooLarge`]).
+//! * Redirects are never followed (credentials must not leave the org).
+//!
+//! ## Features
+//!
+//! * `rustls` (default): TLS with rustls and the webpki roots.
+//! * `tracing`: one span per call (`operation`, `method`, `path_template`,
+//!   `status`, `request_id`, `retries`, `elapsed_ms`) and `debug` events for each
+//!   retry and poll. Header values, tokens, URL queries and bodies are never
+//!   recorded.
+//!
+//! [UserFactor API]: https://developer.okta.com/docs/api/openapi/okta-management/management/tag/UserFactor/
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+use std::collections::hash_map::RandomState;
+use std::fmt;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use okta_factors_core::http::{Method, Request, Response};
+use okta_factors_core::model::{
+    ActivateOutcome, FactorEnrollment, SecurityQuestion, SupportedFactor, UserFactor, VerifyOutcome,
+};
+use okta_factors_core::operations::{
+    ActivateFactor, ActivateFactorRequest, EnrollFactor, GetFactor, GetFactorTransactionStatus,
+    ListFactors, ListSupportedFactors, ListSupportedSecurityQuestions, ResendEnrollFactor,
+    UnenrollFactor, VerifyFactor, VerifyFactorRequest,
+};
+use okta_factors_core::policy::{Exchange, PollPolicy, PollStep, PushPoll, RetryPolicy, Step};
+use okta_factors_core::{
+    ClientConfig, Credentials, Error, OktaResponse, Operation, OrgUrl, TimeoutLimit,
+    TransportError, TransportErrorKind,
+};
+
+mod trace;
+
+use trace::{CallTrace, PollTrace};
+
+/// A blocking Okta UserFactor API client.
+///
+/// Cheap to clone (an `Arc` inside) and safe to share between threads: clones
+/// share the configuration and the connection pool; every call keeps its own
+/// state.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: ClientConfig,
+    agent: ureq::Agent,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`Client`] with other limits than the defaults of [`ClientConfig`].
+///
+/// ```
+/// use std::time::Duration;
+/// use okta_factors_core::{Credentials, OrgUrl};
+/// use okta_factors_ureq::Client;
+///
+/// let client = Client::builder(
+///     OrgUrl::parse("https://dev-123456.okta.com")?,
+///     Credentials::api_token("00aBcD-example-token")?,
+/// )
+/// .request_timeout(Duration::from_secs(20))
+/// .max_retries(4)
+/// .user_agent_extra("my-app/1.2")?
+/// .build();
+/// assert_eq!(client.config().request_timeout, Duration::from_secs(20));
+/// assert_eq!(client.config().retry.max_retries, 4);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct ClientBuilder {
+    config: ClientConfig,
+}
+
+impl ClientBuilder {
+    /// Sets [`ClientConfig::connect_timeout`]: the time limit to establish a connection.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.config = self.config.connect_timeout(timeout);
+        self
+    }
+
+    /// Sets [`ClientConfig::request_timeout`]: the time limit of a whole call,
+    /// retries and their waits included.
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.config = self.config.request_timeout(timeout);
+        self
+    }
+
+    /// Sets how many times a `429` is retried ([`RetryPolicy::max_retries`]).
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        let retry = self.config.retry.max_retries(retries);
+        self.config = self.config.retry(retry);
+        self
+    }
+
+    /// Replaces the whole [`RetryPolicy`].
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.config = self.config.retry(policy);
+        self
+    }
+
+    /// Sets the longest total wait between retries of one call
+    /// ([`RetryPolicy::max_total_wait`]).
+    pub fn max_total_wait(mut self, wait: Duration) -> Self {
+        let retry = self.config.retry.max_total_wait(wait);
+        self.config = self.config.retry(retry);
+        self
+    }
+
+    /// Sets [`ClientConfig::max_response_bytes`]: larger bodies are an error.
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.config = self.config.max_response_bytes(bytes);
+        self
+    }
+
+    /// Appends `extra` (e.g. `my-app/1.2`) to the user agent. Fails if it
+    /// contains characters a header cannot carry.
+    pub fn user_agent_extra(mut self, extra: impl Into<String>) -> Result<Self, Error> {
+        self.config = self.config.user_agent_extra(extra)?;
+        Ok(self)
+    }
+
+    /// Sets the [`PollPolicy`] of [`Client::verify_push`].
+    pub fn poll_policy(mut self, policy: PollPolicy) -> Self {
+        self.config = self.config.poll(policy);
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Client {
+        Client::from_config(self.config)
+    }
+}
+
+impl Client {
+    /// A client for `org` with the default limits.
+    pub fn new(org: OrgUrl, credentials: Credentials) -> Self {
+        Self::from_config(ClientConfig::new(org, credentials))
+    }
+
+    /// A client with the given configuration.
+    pub fn from_config(config: ClientConfig) -> Self {
+        let agent = ureq::Agent::config_builder()
+            // Okta error bodies are parsed by the core: never turn statuses into errors.
+            .http_status_as_error(false)
+            // Credentials must never follow a redirect: 3xx responses are returned as is.
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .timeout_connect(Some(config.connect_timeout))
+            // Every request carries the core's User-Agent and Accept.
+            .user_agent(ureq::config::AutoHeaderValue::None)
+            .accept(ureq::config::AutoHeaderValue::None)
+            .build()
+            .new_agent();
+        Self {
+            inner: Arc::new(Inner { config, agent }),
+        }
+    }
+
+    /// A builder for a client of `org`.
+    pub fn builder(org: OrgUrl, credentials: Credentials) -> ClientBuilder {
+        ClientBuilder {
+            config: ClientConfig::new(org, credentials),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ClientConfig {
+        &self.inner.config
+    }
+
+    /// Runs any operation, retrying `429`s as the [`RetryPolicy`] says, within
+    /// [`ClientConfig::request_timeout`]. This is how optional query and header
+    /// parameters are reached, e.g.
+    /// `client.execute(&EnrollFactor::new(user, body).update_phone(true))`; the
+    /// [`OktaResponse`] also carries the status and [`okta_factors_core::ResponseMeta`]
+    /// (request ID, rate limits).
+    pub fn execute<O: Operation>(&self, op: &O) -> Result<OktaResponse<O::Output>, Error> {
+        let trace = CallTrace::new(O::NAME, &O::METHOD, O::PATH_TEMPLATE);
+        let mut retries = 0;
+        let result = trace.in_scope(|| self.execute_inner(op, &trace, &mut retries));
+        trace.finish(&result, retries);
+        result
+    }
+
+    fn execute_inner<O: Operation>(
+        &self,
+        op: &O,
+        trace: &CallTrace,
+        retries: &mut u32,
+    ) -> Result<OktaResponse<O::Output>, Error> {
+        let config = self.config();
+        let deadline = Instant::now().checked_add(config.request_timeout);
+        let mut exchange = Exchange::new(op, config)?;
+        loop {
+            let response = self.send(exchange.request(), deadline, TimeoutLimit::Request)?;
+            match exchange.on_response(borrow(&response), random()) {
+                Step::Done(result) => return result,
+                Step::Retry {
+                    delay,
+                    retry,
+                    reason,
+                } => {
+                    let fits = deadline.is_none_or(|d| {
+                        Instant::now()
+                            .checked_add(delay)
+                            .is_some_and(|after| after < d)
+                    });
+                    if !fits {
+                        // The wait would pass the call's deadline: the 429 is final.
+                        return op.parse_response(response);
+                    }
+                    trace.retry(delay, retry, reason);
+                    *retries = retry;
+                    thread::sleep(delay);
+                }
+                // A step this version does not know: the response is final.
+                _ => return op.parse_response(response),
+            }
+        }
+    }
+
+    /// Sends one request within `deadline` and reads its body within
+    /// [`ClientConfig::max_response_bytes`]. A timeout of the deadline is
+    /// reported as `limit`.
+    fn send(
+        &self,
+        request: Request<Vec<u8>>,
+        deadline: Option<Instant>,
+        limit: TimeoutLimit,
+    ) -> Result<Response<Vec<u8>>, Error> {
+        let max_bytes = self.config().max_response_bytes;
+        let timeout = match deadline {
+            None => None,
+            Some(deadline) => {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Err(TransportError::new(
+                        TransportErrorKind::Timeout(limit),
+                        "the time limit passed before the request was sent",
+                    )
+                    .into());
+                }
+                Some(left)
+            }
+        };
+        let (parts, body) = request.into_parts();
+        let agent = &self.inner.agent;
+        // HTTP framing: an empty body is sent as no body at all, except for the
+        // methods that anticipate one (they get `Content-Length: 0`, not chunked).
+        let expects_body = matches!(parts.method, Method::POST | Method::PUT | Method::PATCH);
+        let result = if body.is_empty() && !expects_body {
+            let request = agent
+                .configure_request(Request::from_parts(parts, ()))
+                .timeout_global(timeout)
+                .build();
+            agent.run(request)
+        } else {
+            let request = agent
+                .configure_request(Request::from_parts(parts, body))
+                .timeout_global(timeout)
+                .build();
+            agent.run(request)
+        };
+        let mut response = result.map_err(|e| transport_error(e, limit, max_bytes))?;
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(u64::try_from(max_bytes).unwrap_or(u64::MAX))
+            .read_to_vec()
+            .map_err(|e| transport_error(e, limit, max_bytes))?;
+        let (parts, _) = response.into_parts();
+        Ok(Response::from_parts(parts, body))
+    }
+
+    /// `GET /api/v1/users/{userId}/factors`: the user's enrolled factors.
+    pub fn list_factors(&self, user_id: &str) -> Result<Vec<UserFactor>, Error> {
+        Ok(self.execute(&ListFactors::new(user_id))?.value)
+    }
+
+    /// `POST /api/v1/users/{userId}/factors`: enrolls a factor. For
+    /// `updatePhone`, `templateId`, `tokenLifetimeSeconds`, `activate` or
+    /// `Accept-Language`, use [`Client::execute`] with an [`EnrollFactor`].
+    pub fn enroll_factor(
+        &self,
+        user_id: &str,
+        body: FactorEnrollment,
+    ) -> Result<UserFactor, Error> {
+        Ok(self.execute(&EnrollFactor::new(user_id, body))?.value)
+    }
+
+    /// `GET /api/v1/users/{userId}/factors/{factorId}`: one factor.
+    pub fn get_factor(&self, user_id: &str, factor_id: &str) -> Result<UserFactor, Error> {
+        Ok(self.execute(&GetFactor::new(user_id, factor_id))?.value)
+    }
+
+    /// `DELETE /api/v1/users/{userId}/factors/{factorId}`: unenrolls a factor.
+    /// For `removeRecoveryEnrollment`, use [`Client::execute`] with an
+    /// [`UnenrollFactor`].
+    pub fn unenroll_factor(&self, user_id: &str, factor_id: &str) -> Result<(), Error> {
+        self.execute(&UnenrollFactor::new(user_id, factor_id))?;
+        Ok(())
+    }
+
+    /// `POST /api/v1/users/{userId}/factors/{factorId}/lifecycle/activate`:
+    /// activates a factor (with a passcode or attestation in `body`, or none for
+    /// push, whose [`ActivateOutcome::Waiting`] can then be polled).
+    pub fn activate_factor(
+        &self,
+        user_id: &str,
+        factor_id: &str,
+        body: Option<ActivateFactorRequest>,
+    ) -> Result<ActivateOutcome, Error> {
+        let mut op = ActivateFactor::new(user_id, factor_id);
+        if let Some(body) = body {
+            op = op.body(body);
+        }
+        Ok(self.execute(&op)?.value)
+    }
+
+    /// `POST /api/v1/users/{userId}/factors/{factorId}/resend`: resends the OTP of
+    /// an sms, call or email enrollment. For `templateId` or `Accept-Language`,
+    /// use [`Client::execute`] with a [`ResendEnrollFactor`].
+    pub fn resend_enroll_factor(
+        &self,
+        user_id: &str,
+        factor_id: &str,
+        body: FactorEnrollment,
+    ) -> Result<UserFactor, Error> {
+        Ok(self
+            .execute(&ResendEnrollFactor::new(user_id, factor_id, body))?
+            .value)
+    }
+
+    /// `POST /api/v1/users/{userId}/factors/{factorId}/verify`: verifies a factor
+    /// or issues its challenge. For `templateId`, `tokenLifetimeSeconds`,
+    /// `X-Forwarded-For`, `User-Agent` or `Accept-Language`, use
+    /// [`Client::execute`] with a [`VerifyFactor`]; to wait for a push, use
+    /// [`Client::verify_push`].
+    pub fn verify_factor(
+        &self,
+        user_id: &str,
+        factor_id: &str,
+        body: Option<VerifyFactorRequest>,
+    ) -> Result<VerifyOutcome, Error> {
+        let mut op = VerifyFactor::new(user_id, factor_id);
+        if let Some(body) = body {
+            op = op.body(body);
+        }
+        Ok(self.execute(&op)?.value)
+    }
+
+    /// `GET /api/v1/users/{userId}/factors/{factorId}/transactions/{transactionId}`:
+    /// the state of a push verification.
+    pub fn get_factor_transaction_status(
+        &self,
+        user_id: &str,
+        factor_id: &str,
+        transaction_id: &str,
+    ) -> Result<VerifyOutcome, Error> {
+        Ok(self
+            .execute(&GetFactorTransactionStatus::new(
+                user_id,
+                factor_id,
+                transaction_id,
+            ))?
+            .value)
+    }
+
+    /// `GET /api/v1/users/{userId}/factors/catalog`: the factors the user may enroll.
+    pub fn list_supported_factors(&self, user_id: &str) -> Result<Vec<SupportedFactor>, Error> {
+        Ok(self.execute(&ListSupportedFactors::new(user_id))?.value)
+    }
+
+    /// `GET /api/v1/users/{userId}/factors/questions`: the security questions the
+    /// user may enroll.
+    pub fn list_supported_security_questions(
+        &self,
+        user_id: &str,
+    ) -> Result<Vec<SecurityQuestion>, Error> {
+        Ok(self
+            .execute(&ListSupportedSecurityQuestions::new(user_id))?
+            .value)
+    }
+
+    /// Verifies with a push and waits for the user's answer.
+    ///
+    /// Runs `verify`; if the outcome is not [`VerifyOutcome::Waiting`], returns it.
+    /// Otherwise polls the transaction as the [`PollPolicy`] says, through the
+    /// poll link (which must be on the org's origin, else
+    /// [`okta_factors_core::InputError::Link`]), and returns the final outcome
+    /// (`Success`, `Rejected`, `Timeout`, …). `on_challenge` is called with the
+    /// number-matching answer as soon as it is known, once per distinct value.
+    ///
+    /// When the push expires (Okta's `expiresAt` or [`PollPolicy::max_wait`]) the
+    /// error is a [`TransportErrorKind::Timeout`] of [`TimeoutLimit::Poll`]. Each
+    /// poll is one request bounded by [`ClientConfig::request_timeout`], so the
+    /// whole wait lasts at most the poll deadline plus one request timeout.
+    pub fn verify_push(
+        &self,
+        verify: &VerifyFactor,
+        mut on_challenge: impl FnMut(u32),
+    ) -> Result<VerifyOutcome, Error> {
+        let response = self.execute(verify)?;
+        let Some(waiting) = response.value.as_waiting() else {
+            return Ok(response.value);
+        };
+        let started = Instant::now();
+        let mut poll = PushPoll::new(waiting, &response.meta, self.config())?;
+        let trace = PollTrace::new();
+        let result = trace.in_scope(|| {
+            let poll_deadline = started.checked_add(poll.deadline());
+            let mut step = poll.first_step();
+            let mut shown = None;
+            loop {
+                match step {
+                    PollStep::Wait {
+                        delay,
+                        correct_answer,
+                    } => {
+                        if let Some(answer) = correct_answer.filter(|a| shown != Some(*a)) {
+                            shown = Some(answer);
+                            on_challenge(answer);
+                        }
+                        let left = poll_deadline.map_or(Duration::MAX, |d| {
+                            d.saturating_duration_since(Instant::now())
+                        });
+                        if left.is_zero() {
+                            return Err(poll_expired());
+                        }
+                        thread::sleep(delay.min(left));
+                        let deadline = Instant::now().checked_add(self.config().request_timeout);
+                        let response =
+                            self.send(poll.request(), deadline, TimeoutLimit::Request)?;
+                        let status = response.status();
+                        step = poll.on_response(response, started.elapsed(), random())?;
+                        trace.poll(poll.polls(), status, &step);
+                    }
+                    PollStep::Done(outcome) => return Ok(outcome),
+                    PollStep::Expired => return Err(poll_expired()),
+                    // A step this version does not know: stop polling.
+                    _ => {
+                        return Err(TransportError::new(
+                            TransportErrorKind::Other,
+                            "unknown push polling step",
+                        )
+                        .into())
+                    }
+                }
+            }
+        });
+        trace.finish(&result, poll.polls(), started);
+        result
+    }
+}
+
+fn poll_expired() -> Error {
+    TransportError::new(
+        TransportErrorKind::Timeout(TimeoutLimit::Poll),
+        "the push was not answered before it expired",
+    )
+    .into()
+}
+
+/// A view of `response` for the policies, which keeps the response itself for a
+/// final parse.
+fn borrow(response: &Response<Vec<u8>>) -> Response<&[u8]> {
+    let mut view = Response::new(response.body().as_slice());
+    *view.status_mut() = response.status();
+    *view.version_mut() = response.version();
+    *view.headers_mut() = response.headers().clone();
+    view
+}
+
+/// A random number for the policies' jitter, without a random-number dependency.
+fn random() -> u64 {
+    RandomState::new().build_hasher().finish()
+}
+
+/// Maps a ureq error to the core's transport error. `limit` is the time limit
+/// behind the request's global timeout; `max_bytes` the body limit.
+fn transport_error(error: ureq::Error, limit: TimeoutLimit, max_bytes: usize) -> Error {
+    let kind = match &error {
+        ureq::Error::Timeout(ureq::Timeout::Connect | ureq::Timeout::Resolve) => {
+            TransportErrorKind::Timeout(TimeoutLimit::Connect)
+        }
+        ureq::Error::Timeout(_) => TransportErrorKind::Timeout(limit),
+        ureq::Error::HostNotFound => TransportErrorKind::Dns,
+        ureq::Error::ConnectionFailed | ureq::Error::ConnectProxyFailed(_) => {
+            TransportErrorKind::Connect
+        }
+        ureq::Error::Io(io) => io_kind(io, limit),
+        ureq::Error::Tls(_) | ureq::Error::TlsRequired => TransportErrorKind::Tls,
+        #[cfg(feature = "rustls")]
+        ureq::Error::Rustls(_) | ureq::Error::Pem(_) => TransportErrorKind::Tls,
+        ureq::Error::BodyExceedsLimit(_) => TransportErrorKind::BodyTooLarge { limit: max_bytes },
+        ureq::Error::Protocol(_) | ureq::Error::LargeResponseHeader(..) => {
+            TransportErrorKind::Protocol
+        }
+        _ => TransportErrorKind::Other,
+    };
+    let message = error.to_string();
+    TransportError::new(kind, message).with_source(error).into()
+}
+
+fn io_kind(error: &std::io::Error, limit: TimeoutLimit) -> TransportErrorKind {
+    use std::io::ErrorKind;
+    match error.kind() {
+        ErrorKind::ConnectionRefused
+        | ErrorKind::HostUnreachable
+        | ErrorKind::NetworkUnreachable
+        | ErrorKind::NetworkDown
+        | ErrorKind::AddrNotAvailable => TransportErrorKind::Connect,
+        ErrorKind::TimedOut => TransportErrorKind::Timeout(limit),
+        ErrorKind::InvalidData => TransportErrorKind::Protocol,
+        // The standard library's resolver reports lookup failures this way.
+        _ if error
+            .to_string()
+            .starts_with("failed to lookup address information") =>
+        {
+            TransportErrorKind::Dns
+        }
+        _ => TransportErrorKind::Io,
+    }
+}

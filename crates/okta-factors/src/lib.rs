@@ -6,8 +6,8 @@
 //!
 //! | feature | module | client |
 //! |---|---|---|
-//! | `ureq` | [`ureq`](crate::ureq) | blocking, over ureq 3 |
-//! | `hyper` | [`hyper`](crate::hyper) | async, over hyper 1 + rustls (tokio constructors) |
+//! | `ureq` | `okta_factors::ureq` | blocking, over ureq 3 |
+//! | `hyper` | `okta_factors::hyper` | async, over hyper 1 + rustls (tokio constructors) |
 //!
 //! With no feature, use the core with a transport of your own: build the
 //! request with [`Operation::build_request`], send it, and hand the response to
