@@ -93,7 +93,7 @@ use std::time::Instant;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper_util::client::legacy::connect::Connect;
-use okta_factors_core::http::{Request, Response, StatusCode};
+use okta_factors_core::http::{Request, Response};
 use okta_factors_core::model::{
     ActivateOutcome, FactorEnrollment, SecurityQuestion, SupportedFactor, UserFactor, VerifyOutcome,
 };
@@ -103,7 +103,7 @@ use okta_factors_core::operations::{
     UnenrollFactor, VerifyFactor, VerifyFactorRequest,
 };
 use okta_factors_core::policy::{Exchange, PollStep, PushPoll, Step};
-use okta_factors_core::{TimeoutLimit, TransportError, TransportErrorKind};
+use okta_factors_core::TimeoutLimit;
 
 #[cfg(feature = "tokio")]
 pub use builder::ClientBuilder;
@@ -170,23 +170,6 @@ impl<C> fmt::Debug for Client<C> {
 /// A random number for retry jitter, without a random-number dependency.
 fn random() -> u64 {
     RandomState::new().build_hasher().finish()
-}
-
-/// A copy of a response (`http::Response` is not `Clone`).
-fn copy_response(response: &Response<Bytes>) -> Response<Bytes> {
-    let mut copy = Response::new(response.body().clone());
-    *copy.status_mut() = response.status();
-    *copy.version_mut() = response.version();
-    *copy.headers_mut() = response.headers().clone();
-    copy
-}
-
-fn unsupported_step() -> Error {
-    TransportError::new(
-        TransportErrorKind::Other,
-        "the core returned a policy step this adapter version does not know",
-    )
-    .into()
 }
 
 impl<C> Client<C>
@@ -287,34 +270,17 @@ where
         loop {
             let response = self.send(exchange.request()).await?;
             trace.response(response.status(), response.headers());
-            let rate_limited = (response.status() == StatusCode::TOO_MANY_REQUESTS)
-                .then(|| copy_response(&response));
-            match exchange.on_response(response, random()) {
+            let time_left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+            match exchange.on_response(response, random(), time_left) {
                 Step::Done(result) => return result,
                 Step::Retry {
                     delay,
                     retry,
                     reason,
                 } => {
-                    let too_late = deadline.is_some_and(|deadline| {
-                        Instant::now()
-                            .checked_add(delay)
-                            .is_none_or(|wake| wake >= deadline)
-                    });
-                    if too_late {
-                        // Waiting would pass request_timeout: the 429 is the answer.
-                        trace.retry_abandoned(delay);
-                        return match rate_limited {
-                            Some(response) => op.parse_response(response),
-                            None => {
-                                Err(timeout(TimeoutLimit::Request, self.config.request_timeout))
-                            }
-                        };
-                    }
                     trace.retry(retry, delay, reason);
                     self.sleeper.sleep(delay).await;
                 }
-                _ => return Err(unsupported_step()),
             }
         }
     }
@@ -374,20 +340,14 @@ where
             _ => return Ok(response.value),
         };
         let limit = self.config.request_timeout;
-        let mut shown = None;
         let mut step = poll.first_step();
         loop {
             match step {
-                PollStep::Wait {
-                    delay,
-                    correct_answer,
-                } => {
-                    if let Some(answer) = correct_answer.filter(|a| shown != Some(*a)) {
-                        shown = Some(answer);
+                PollStep::Wait { delay, show, .. } => {
+                    if let Some(answer) = show {
                         on_challenge(answer);
                     }
-                    let remaining = poll.deadline().saturating_sub(started.elapsed());
-                    self.sleeper.sleep(delay.min(remaining)).await;
+                    self.sleeper.sleep(delay).await;
                     let response = race(self.send(poll.request()), self.sleeper.sleep(limit))
                         .await
                         .unwrap_or_else(|| Err(timeout(TimeoutLimit::Request, limit)))?;
@@ -397,8 +357,7 @@ where
                     trace.poll(poll.polls(), elapsed, &step);
                 }
                 PollStep::Done(outcome) => return Ok(outcome),
-                PollStep::Expired => return Err(timeout(TimeoutLimit::Poll, poll.deadline())),
-                _ => return Err(unsupported_step()),
+                PollStep::Expired => return Err(poll.expired_error()),
             }
         }
     }

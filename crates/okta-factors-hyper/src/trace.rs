@@ -90,21 +90,12 @@ mod enabled {
             );
         }
 
-        pub(crate) fn retry_abandoned(&self, delay: Duration) {
-            tracing::debug!(
-                parent: &self.span,
-                delay_ms = millis(delay),
-                "rate limited (429): the retry delay would pass request_timeout; giving up"
-            );
-        }
-
         pub(crate) fn poll(&self, polls: u32, elapsed: Duration, step: &PollStep) {
             self.span.record("polls", polls);
             let (state, delay_ms) = match step {
                 PollStep::Wait { delay, .. } => ("waiting", millis(*delay)),
                 PollStep::Done(_) => ("done", 0),
                 PollStep::Expired => ("expired", 0),
-                _ => ("other", 0),
             };
             tracing::debug!(
                 parent: &self.span,
@@ -159,8 +150,6 @@ mod disabled {
         pub(crate) fn response(&self, _: StatusCode, _: &HeaderMap) {}
 
         pub(crate) fn retry(&self, _: u32, _: Duration, _: RetryReason) {}
-
-        pub(crate) fn retry_abandoned(&self, _: Duration) {}
 
         pub(crate) fn poll(&self, _: u32, _: Duration, _: &PollStep) {}
 

@@ -254,35 +254,22 @@ impl Client {
         let mut exchange = Exchange::new(op, config)?;
         loop {
             let response = self.send(exchange.request(), deadline, TimeoutLimit::Request)?;
-            match exchange.on_response(borrow(&response), random()) {
+            let time_left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+            match exchange.on_response(response, random(), time_left) {
                 Step::Done(result) => return result,
                 Step::Retry {
                     delay,
                     retry,
                     reason,
                 } => {
-                    let fits = deadline.is_none_or(|d| {
-                        Instant::now()
-                            .checked_add(delay)
-                            .is_some_and(|after| after < d)
-                    });
-                    if !fits {
-                        // The wait would pass the call's deadline: the 429 is final.
-                        return op.parse_response(response);
-                    }
                     trace.retry(delay, retry, reason);
                     *retries = retry;
                     thread::sleep(delay);
                 }
-                // A step this version does not know: the response is final.
-                _ => return op.parse_response(response),
             }
         }
     }
 
-    /// Sends one request within `deadline` and reads its body within
-    /// [`ClientConfig::max_response_bytes`]. A timeout of the deadline is
-    /// reported as `limit`.
     fn send(
         &self,
         request: Request<Vec<u8>>,
@@ -469,26 +456,14 @@ impl Client {
         let mut poll = PushPoll::new(waiting, &response.meta, self.config())?;
         let trace = PollTrace::new();
         let result = trace.in_scope(|| {
-            let poll_deadline = started.checked_add(poll.deadline());
             let mut step = poll.first_step();
-            let mut shown = None;
             loop {
                 match step {
-                    PollStep::Wait {
-                        delay,
-                        correct_answer,
-                    } => {
-                        if let Some(answer) = correct_answer.filter(|a| shown != Some(*a)) {
-                            shown = Some(answer);
+                    PollStep::Wait { delay, show, .. } => {
+                        if let Some(answer) = show {
                             on_challenge(answer);
                         }
-                        let left = poll_deadline.map_or(Duration::MAX, |d| {
-                            d.saturating_duration_since(Instant::now())
-                        });
-                        if left.is_zero() {
-                            return Err(poll_expired());
-                        }
-                        thread::sleep(delay.min(left));
+                        thread::sleep(delay);
                         let deadline = Instant::now().checked_add(self.config().request_timeout);
                         let response =
                             self.send(poll.request(), deadline, TimeoutLimit::Request)?;
@@ -497,39 +472,13 @@ impl Client {
                         trace.poll(poll.polls(), status, &step);
                     }
                     PollStep::Done(outcome) => return Ok(outcome),
-                    PollStep::Expired => return Err(poll_expired()),
-                    // A step this version does not know: stop polling.
-                    _ => {
-                        return Err(TransportError::new(
-                            TransportErrorKind::Other,
-                            "unknown push polling step",
-                        )
-                        .into())
-                    }
+                    PollStep::Expired => return Err(poll.expired_error()),
                 }
             }
         });
         trace.finish(&result, poll.polls(), started);
         result
     }
-}
-
-fn poll_expired() -> Error {
-    TransportError::new(
-        TransportErrorKind::Timeout(TimeoutLimit::Poll),
-        "the push was not answered before it expired",
-    )
-    .into()
-}
-
-/// A view of `response` for the policies, which keeps the response itself for a
-/// final parse.
-fn borrow(response: &Response<Vec<u8>>) -> Response<&[u8]> {
-    let mut view = Response::new(response.body().as_slice());
-    *view.status_mut() = response.status();
-    *view.version_mut() = response.version();
-    *view.headers_mut() = response.headers().clone();
-    view
 }
 
 /// A random number for the policies' jitter, without a random-number dependency.

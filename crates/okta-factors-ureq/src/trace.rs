@@ -115,7 +115,6 @@ impl PollTrace {
                 PollStep::Wait { delay, .. } => ("wait", Some(millis(*delay))),
                 PollStep::Done(_) => ("done", None),
                 PollStep::Expired => ("expired", None),
-                _ => ("other", None),
             };
             tracing::debug!(
                 polls,

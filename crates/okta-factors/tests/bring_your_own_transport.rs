@@ -70,10 +70,9 @@ fn execute<O: Operation>(config: &ClientConfig, op: &O) -> Result<OktaResponse<O
     let mut exchange = okta_factors::policy::Exchange::new(op, config)?;
     loop {
         let response = send(&exchange.request()).expect("transport");
-        match exchange.on_response(response, 7) {
+        match exchange.on_response(response, 7, None) {
             Step::Done(result) => return result,
             Step::Retry { delay, .. } => std::thread::sleep(delay),
-            _ => unreachable!("no other steps today"),
         }
     }
 }
@@ -181,7 +180,7 @@ fn push_polling_over_a_hand_written_transport() {
         match step {
             PollStep::Wait { delay, .. } => std::thread::sleep(delay),
             PollStep::Done(outcome) => break outcome,
-            other => panic!("unexpected {other:?}"),
+            PollStep::Expired => panic!("expired"),
         }
         let response = send(&poll.request()).unwrap();
         step = poll.on_response(response, started.elapsed(), 1).unwrap();

@@ -13,7 +13,8 @@ use crate::request::X_OKTA_USER_AGENT_EXTENDED;
 
 /// What to do after a response.
 #[derive(Debug)]
-#[non_exhaustive]
+/// Exhaustive on purpose: an adapter must handle every step, so a new one
+/// is a breaking change.
 pub enum Step<T> {
     /// The call is over.
     Done(Result<OktaResponse<T>, Error>),
@@ -40,10 +41,9 @@ pub enum Step<T> {
 ///     let _request = exchange.request();          // send it…
 ///     let response = http::Response::builder()    // …and get this back
 ///         .status(200).body(b"[]".to_vec()).unwrap();
-///     match exchange.on_response(response, 42) {
+///     match exchange.on_response(response, 42, None) {
 ///         Step::Done(result) => break result,
 ///         Step::Retry { delay, .. } => std::thread::sleep(delay),
-///         _ => unreachable!(),
 ///     }
 /// };
 /// assert!(result.unwrap().value.is_empty());
@@ -88,26 +88,31 @@ impl<'o, O: Operation> Exchange<'o, O> {
     }
 
     /// Decides after a response: done (parsed), or retry after a delay.
-    /// `random` is any random number (jitter).
+    /// `random` is any random number (jitter). `time_left` is what remains of
+    /// the call's time limit, if it has one: a retry whose wait would not fit
+    /// is not made, and the response (the `429` error, with its rate-limit
+    /// headers) is final.
     pub fn on_response<B: AsRef<[u8]>>(
         &mut self,
         response: Response<B>,
         random: u64,
+        time_left: Option<Duration>,
     ) -> Step<O::Output> {
-        match self
-            .retry
-            .on_response(response.status(), response.headers(), random)
-        {
+        let mut retry = self.retry.clone();
+        match retry.on_response(response.status(), response.headers(), random) {
             RetryDecision::Retry {
                 delay,
-                retry,
+                retry: count,
                 reason,
-            } => Step::Retry {
-                delay,
-                retry,
-                reason,
-            },
-            RetryDecision::Stop => Step::Done(self.op.parse_response(response)),
+            } if time_left.is_none_or(|left| delay < left) => {
+                self.retry = retry;
+                Step::Retry {
+                    delay,
+                    retry: count,
+                    reason,
+                }
+            }
+            _ => Step::Done(self.op.parse_response(response)),
         }
     }
 }

@@ -8,7 +8,7 @@ use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, Uri};
 use super::retry::{delay_for, RetryPolicy};
 use super::time::parse_rfc3339;
 use crate::config::ClientConfig;
-use crate::error::{Error, InputError};
+use crate::error::{Error, InputError, TimeoutLimit, TransportError, TransportErrorKind};
 use crate::meta::ResponseMeta;
 use crate::model::{PushWaiting, VerifyOutcome};
 use crate::response::{decode_json, parse};
@@ -48,14 +48,18 @@ impl PollPolicy {
 
 /// What to do after a poll.
 #[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
+/// Exhaustive on purpose: an adapter must handle every step, so a new one
+/// is a breaking change.
 pub enum PollStep {
-    /// Still waiting: poll again after `delay`. Show `correct_answer` if set.
+    /// Still waiting: poll again after `delay` (already clamped to the deadline).
     Wait {
         /// How long to wait.
         delay: Duration,
-        /// The number-matching answer, as soon as it is known.
+        /// The number-matching answer, once known.
         correct_answer: Option<u32>,
+        /// The number to show the user now: set the first time a (new)
+        /// answer is known, `None` after that.
+        show: Option<u32>,
     },
     /// The push reached a final state (`SUCCESS`, `REJECTED`, `TIMEOUT`, …).
     Done(VerifyOutcome),
@@ -88,6 +92,7 @@ pub struct PushPoll {
     retry: RetryPolicy,
     deadline: Duration,
     correct_answer: Option<u32>,
+    shown: Option<u32>,
     polls: u32,
 }
 
@@ -151,6 +156,7 @@ impl PushPoll {
             retry: config.retry,
             deadline,
             correct_answer: waiting.correct_answer(),
+            shown: None,
             polls: 0,
         })
     }
@@ -180,11 +186,29 @@ impl PushPoll {
     }
 
     /// The first step, before any poll: wait one interval.
-    pub fn first_step(&self) -> PollStep {
-        PollStep::Wait {
-            delay: self.interval.min(self.deadline),
-            correct_answer: self.correct_answer,
+    pub fn first_step(&mut self) -> PollStep {
+        self.wait(self.interval.min(self.deadline))
+    }
+
+    fn wait(&mut self, delay: Duration) -> PollStep {
+        let show = self.correct_answer.filter(|a| self.shown != Some(*a));
+        if show.is_some() {
+            self.shown = show;
         }
+        PollStep::Wait {
+            delay,
+            correct_answer: self.correct_answer,
+            show,
+        }
+    }
+
+    /// The error for a push that expired while waiting.
+    pub fn expired_error(&self) -> Error {
+        TransportError::new(
+            TransportErrorKind::Timeout(TimeoutLimit::Poll),
+            format!("the push was not answered within {:?}", self.deadline),
+        )
+        .into()
     }
 
     /// Decides after a poll response; `elapsed` is the time since the push was sent.
@@ -198,10 +222,7 @@ impl PushPoll {
         let remaining = self.deadline.saturating_sub(elapsed);
         if response.status() == StatusCode::TOO_MANY_REQUESTS && !remaining.is_zero() {
             let (delay, _) = delay_for(&self.retry, response.headers(), 0, random);
-            return Ok(PollStep::Wait {
-                delay: delay.max(self.interval).min(remaining),
-                correct_answer: self.correct_answer,
-            });
+            return Ok(self.wait(delay.max(self.interval).min(remaining)));
         }
         let outcome = parse(&response, |_, body| decode_json::<VerifyOutcome>(body))?.value;
         match outcome {
@@ -212,10 +233,7 @@ impl PushPoll {
                 if remaining.is_zero() {
                     return Ok(PollStep::Expired);
                 }
-                Ok(PollStep::Wait {
-                    delay: self.interval.min(remaining),
-                    correct_answer: self.correct_answer,
-                })
+                Ok(self.wait(self.interval.min(remaining)))
             }
             done => Ok(PollStep::Done(done)),
         }
