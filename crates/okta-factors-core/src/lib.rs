@@ -67,6 +67,7 @@
 #[macro_use]
 mod macros;
 
+mod builder;
 mod config;
 mod credentials;
 mod error;
@@ -81,6 +82,7 @@ mod response;
 #[cfg(feature = "totp")]
 pub mod totp;
 
+pub use builder::{ClientBuilder, FromConfig};
 pub use config::ClientConfig;
 pub use credentials::{AuthScheme, Credentials};
 pub use error::{

@@ -2,14 +2,12 @@
 //! HTTPS through hyper-rustls with the ring provider) and its builder.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use hyper_rustls::HttpsConnectorBuilder;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
-use okta_factors_core::policy::{PollPolicy, RetryPolicy};
 use okta_factors_core::{
-    ClientConfig, Credentials, Error, OrgUrl, TransportError, TransportErrorKind,
+    ClientConfig, Credentials, Error, FromConfig, OrgUrl, TransportError, TransportErrorKind,
 };
 
 use crate::{Client, DefaultConnector, TokioSleep};
@@ -28,9 +26,7 @@ impl Client {
 
     /// Starts a [`ClientBuilder`] for `org` and `credentials`.
     pub fn builder(org: OrgUrl, credentials: Credentials) -> ClientBuilder {
-        ClientBuilder {
-            config: ClientConfig::new(org, credentials),
-        }
+        ClientBuilder::new(org, credentials)
     }
 
     /// A client with `config` (see [`Client::new`] for TLS and runtime).
@@ -109,72 +105,10 @@ fn tls() -> Result<TlsBuilder, Error> {
 /// .build()?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone)]
-#[must_use]
-pub struct ClientBuilder {
-    config: ClientConfig,
-}
+pub type ClientBuilder = okta_factors_core::ClientBuilder<Client>;
 
-impl ClientBuilder {
-    /// Time limit to establish a TCP connection (default 10 s); exceeding it is
-    /// `TransportErrorKind::Timeout(TimeoutLimit::Connect)`.
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.config = self.config.connect_timeout(timeout);
-        self
-    }
-
-    /// Time limit of a whole call, `429` retries and their waits included
-    /// (default 60 s); exceeding it is `Timeout(TimeoutLimit::Request)`.
-    pub fn request_timeout(mut self, timeout: Duration) -> Self {
-        self.config = self.config.request_timeout(timeout);
-        self
-    }
-
-    /// Retries of a `429` after the first attempt (default 2; 0 disables).
-    pub fn max_retries(mut self, retries: u32) -> Self {
-        self.config.retry = self.config.retry.max_retries(retries);
-        self
-    }
-
-    /// The whole retry policy.
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.config = self.config.retry(policy);
-        self
-    }
-
-    /// Longest total waiting across the retries of one call (default 120 s).
-    pub fn max_total_wait(mut self, wait: Duration) -> Self {
-        self.config.retry = self.config.retry.max_total_wait(wait);
-        self
-    }
-
-    /// Largest response body accepted (default 4 MiB); larger bodies are
-    /// `TransportErrorKind::BodyTooLarge`.
-    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
-        self.config = self.config.max_response_bytes(bytes);
-        self
-    }
-
-    /// Appends `extra` (e.g. `my-app/1.2`) to the user agent. Fails on CR, LF,
-    /// control or non-ASCII characters.
-    pub fn user_agent_extra(mut self, extra: impl Into<String>) -> Result<Self, Error> {
-        self.config = self.config.user_agent_extra(extra)?;
-        Ok(self)
-    }
-
-    /// How push verifications are polled.
-    pub fn poll_policy(mut self, policy: PollPolicy) -> Self {
-        self.config = self.config.poll(policy);
-        self
-    }
-
-    /// The configuration built so far.
-    pub fn config(&self) -> &ClientConfig {
-        &self.config
-    }
-
-    /// Builds the client (see [`Client::new`]).
-    pub fn build(self) -> Result<Client, Error> {
-        Client::from_config(self.config)
+impl FromConfig for Client {
+    fn from_config(config: ClientConfig) -> Result<Self, Error> {
+        Client::from_config(config)
     }
 }

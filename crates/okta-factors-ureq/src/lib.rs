@@ -64,7 +64,7 @@ use std::fmt;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::Arc;
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use okta_factors_core::http::{Method, Request, Response};
 use okta_factors_core::model::{
@@ -75,9 +75,9 @@ use okta_factors_core::operations::{
     ListFactors, ListSupportedFactors, ListSupportedSecurityQuestions, ResendEnrollFactor,
     UnenrollFactor, VerifyFactor, VerifyFactorRequest,
 };
-use okta_factors_core::policy::{Exchange, PollPolicy, PollStep, PushPoll, RetryPolicy, Step};
+use okta_factors_core::policy::{Exchange, PollStep, PushPoll, Step};
 use okta_factors_core::{
-    ClientConfig, Credentials, Error, OktaResponse, Operation, OrgUrl, TimeoutLimit,
+    ClientConfig, Credentials, Error, FromConfig, OktaResponse, Operation, OrgUrl, TimeoutLimit,
     TransportError, TransportErrorKind,
 };
 
@@ -122,73 +122,16 @@ impl fmt::Debug for Client {
 /// .request_timeout(Duration::from_secs(20))
 /// .max_retries(4)
 /// .user_agent_extra("my-app/1.2")?
-/// .build();
+/// .build()?;
 /// assert_eq!(client.config().request_timeout, Duration::from_secs(20));
 /// assert_eq!(client.config().retry.max_retries, 4);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone)]
-pub struct ClientBuilder {
-    config: ClientConfig,
-}
+pub type ClientBuilder = okta_factors_core::ClientBuilder<Client>;
 
-impl ClientBuilder {
-    /// Sets [`ClientConfig::connect_timeout`]: the time limit to establish a connection.
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.config = self.config.connect_timeout(timeout);
-        self
-    }
-
-    /// Sets [`ClientConfig::request_timeout`]: the time limit of a whole call,
-    /// retries and their waits included.
-    pub fn request_timeout(mut self, timeout: Duration) -> Self {
-        self.config = self.config.request_timeout(timeout);
-        self
-    }
-
-    /// Sets how many times a `429` is retried ([`RetryPolicy::max_retries`]).
-    pub fn max_retries(mut self, retries: u32) -> Self {
-        let retry = self.config.retry.max_retries(retries);
-        self.config = self.config.retry(retry);
-        self
-    }
-
-    /// Replaces the whole [`RetryPolicy`].
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.config = self.config.retry(policy);
-        self
-    }
-
-    /// Sets the longest total wait between retries of one call
-    /// ([`RetryPolicy::max_total_wait`]).
-    pub fn max_total_wait(mut self, wait: Duration) -> Self {
-        let retry = self.config.retry.max_total_wait(wait);
-        self.config = self.config.retry(retry);
-        self
-    }
-
-    /// Sets [`ClientConfig::max_response_bytes`]: larger bodies are an error.
-    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
-        self.config = self.config.max_response_bytes(bytes);
-        self
-    }
-
-    /// Appends `extra` (e.g. `my-app/1.2`) to the user agent. Fails if it
-    /// contains characters a header cannot carry.
-    pub fn user_agent_extra(mut self, extra: impl Into<String>) -> Result<Self, Error> {
-        self.config = self.config.user_agent_extra(extra)?;
-        Ok(self)
-    }
-
-    /// Sets the [`PollPolicy`] of [`Client::verify_push`].
-    pub fn poll_policy(mut self, policy: PollPolicy) -> Self {
-        self.config = self.config.poll(policy);
-        self
-    }
-
-    /// Builds the client.
-    pub fn build(self) -> Client {
-        Client::from_config(self.config)
+impl FromConfig for Client {
+    fn from_config(config: ClientConfig) -> Result<Self, Error> {
+        Ok(Client::from_config(config))
     }
 }
 
@@ -219,9 +162,7 @@ impl Client {
 
     /// A builder for a client of `org`.
     pub fn builder(org: OrgUrl, credentials: Credentials) -> ClientBuilder {
-        ClientBuilder {
-            config: ClientConfig::new(org, credentials),
-        }
+        ClientBuilder::new(org, credentials)
     }
 
     /// The configuration.
@@ -229,7 +170,7 @@ impl Client {
         &self.inner.config
     }
 
-    /// Runs any operation, retrying `429`s as the [`RetryPolicy`] says, within
+    /// Runs any operation, retrying `429`s as the [`RetryPolicy`](okta_factors_core::policy::RetryPolicy) says, within
     /// [`ClientConfig::request_timeout`]. This is how optional query and header
     /// parameters are reached, e.g.
     /// `client.execute(&EnrollFactor::new(user, body).update_phone(true))`; the
@@ -433,13 +374,13 @@ impl Client {
     /// Verifies with a push and waits for the user's answer.
     ///
     /// Runs `verify`; if the outcome is not [`VerifyOutcome::Waiting`], returns it.
-    /// Otherwise polls the transaction as the [`PollPolicy`] says, through the
+    /// Otherwise polls the transaction as the [`PollPolicy`](okta_factors_core::policy::PollPolicy) says, through the
     /// poll link (which must be on the org's origin, else
     /// [`okta_factors_core::InputError::Link`]), and returns the final outcome
     /// (`Success`, `Rejected`, `Timeout`, …). `on_challenge` is called with the
     /// number-matching answer as soon as it is known, once per distinct value.
     ///
-    /// When the push expires (Okta's `expiresAt` or [`PollPolicy::max_wait`]) the
+    /// When the push expires (Okta's `expiresAt` or [`PollPolicy::max_wait`](okta_factors_core::policy::PollPolicy::max_wait)) the
     /// error is a [`TransportErrorKind::Timeout`] of [`TimeoutLimit::Poll`]. Each
     /// poll is one request bounded by [`ClientConfig::request_timeout`], so the
     /// whole wait lasts at most the poll deadline plus one request timeout.

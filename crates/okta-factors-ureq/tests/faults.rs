@@ -49,7 +49,8 @@ fn faults_map_to_errors_and_the_client_recovers() {
     let client = builder(&server)
         .request_timeout(Duration::from_millis(300))
         .max_response_bytes(1024)
-        .build();
+        .build()
+        .unwrap();
     let recovers = |after: &str| {
         assert!(
             client.list_factors("ok").unwrap().is_empty(),
@@ -148,7 +149,8 @@ fn the_request_timeout_is_per_call() {
     let server = TestServer::start(faulty);
     let client = builder(&server)
         .request_timeout(Duration::from_millis(200))
-        .build();
+        .build()
+        .unwrap();
     for _ in 0..2 {
         let started = Instant::now();
         assert!(client.list_factors("stall").unwrap_err().is_timeout());

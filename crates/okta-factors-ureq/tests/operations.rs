@@ -257,7 +257,8 @@ fn api_errors_are_typed_and_user_agent_extra_is_sent() {
     let client = common::builder(&server)
         .user_agent_extra("my-app/1.2")
         .unwrap()
-        .build();
+        .build()
+        .unwrap();
     let err = client.get_factor("u1", "missing").unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
     assert_eq!(err.error_code(), Some("E0000007"));

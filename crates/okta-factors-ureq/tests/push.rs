@@ -136,7 +136,8 @@ fn polling_expires_with_a_poll_timeout() {
                 .interval(Duration::from_millis(20))
                 .max_wait(Duration::from_millis(150)),
         )
-        .build();
+        .build()
+        .unwrap();
     let started = Instant::now();
     let mut challenges = Vec::new();
     let err = client

@@ -91,14 +91,15 @@ fn disabled_retry_sends_exactly_one_request() {
     let (server, _) = limited(1, too_many);
     let client = builder(&server)
         .retry_policy(RetryPolicy::disabled())
-        .build();
+        .build()
+        .unwrap();
     let err = client.list_factors("u1").unwrap_err();
     assert!(err.is_rate_limited());
     assert_eq!(server.requests().len(), 1);
 
     // max_retries(0) through the builder is the same.
     let (server, _) = limited(1, too_many);
-    let client = builder(&server).max_retries(0).build();
+    let client = builder(&server).max_retries(0).build().unwrap();
     assert!(client.list_factors("u1").unwrap_err().is_rate_limited());
     assert_eq!(server.requests().len(), 1);
 }
@@ -119,7 +120,8 @@ fn garbage_or_missing_rate_limit_headers_use_the_bounded_fallback() {
         let (server, _) = limited(2, reply);
         let client = builder(&server)
             .retry_policy(RetryPolicy::default().fallback_delay(Duration::from_millis(20)))
-            .build();
+            .build()
+            .unwrap();
         let started = Instant::now();
         assert!(client.list_factors("u1").unwrap().is_empty());
         // 20 ms then 40 ms, plus up to half again as jitter.
@@ -142,7 +144,8 @@ fn far_reset_is_clamped_by_max_delay() {
     let (server, times) = limited(1, far);
     let client = builder(&server)
         .retry_policy(RetryPolicy::default().max_delay(Duration::from_millis(50)))
-        .build();
+        .build()
+        .unwrap();
     let started = Instant::now();
     assert!(client.list_factors("u1").unwrap().is_empty());
     assert!(started.elapsed() < Duration::from_secs(1));
@@ -155,7 +158,8 @@ fn a_wait_past_the_request_timeout_returns_the_429() {
     let (server, _) = limited(1, too_many);
     let client = builder(&server)
         .request_timeout(Duration::from_millis(400))
-        .build();
+        .build()
+        .unwrap();
     let started = Instant::now();
     let err = client.list_factors("u1").unwrap_err();
     // The 1 s wait would pass the 400 ms deadline: no sleep, no retry.
@@ -170,7 +174,8 @@ fn max_total_wait_stops_retrying() {
     let (server, _) = limited(1, too_many);
     let client = builder(&server)
         .max_total_wait(Duration::from_millis(500))
-        .build();
+        .build()
+        .unwrap();
     assert!(client.list_factors("u1").unwrap_err().is_rate_limited());
     assert_eq!(server.requests().len(), 1);
 }

@@ -74,7 +74,8 @@ fn spans_and_retry_events_carry_no_secrets() {
         .retry_policy(
             okta_factors_core::policy::RetryPolicy::default().max_delay(Duration::from_millis(30)),
         )
-        .build();
+        .build()
+        .unwrap();
     let recorder = Recorder::default();
     tracing::subscriber::with_default(recorder.clone(), || {
         client

@@ -23,7 +23,7 @@ pub fn builder(server: &TestServer) -> ClientBuilder {
 }
 
 pub fn client(server: &TestServer) -> Client {
-    builder(server).build()
+    builder(server).build().unwrap()
 }
 
 /// The current time as an HTTP date and as epoch seconds.
