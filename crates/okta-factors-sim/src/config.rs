@@ -1,0 +1,168 @@
+//! [`SimulatorConfig`], [`Fault`] and [`ResponseDelay`].
+
+use std::time::Duration;
+
+/// How a [`Simulator`](crate::Simulator) behaves. Start from
+/// [`SimulatorConfig::default`] (or [`SimulatorConfig::new`]) and change what
+/// you need:
+///
+/// ```
+/// use std::time::Duration;
+/// use okta_factors_sim::SimulatorConfig;
+/// let config = SimulatorConfig::new("my-token")
+///     .seed(42)
+///     .rate_limit_per_minute(100)
+///     .push_expiry(Duration::from_secs(60));
+/// assert_eq!(config.token, "my-token");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SimulatorConfig {
+    /// The API token requests must present as `Authorization: SSWS <token>`
+    /// (or `Bearer <token>`). Default `sim-token`.
+    pub token: String,
+    /// The origin used in `_links` hrefs, e.g. `http://127.0.0.1:8080`. `None`
+    /// (the default) derives it from each request: the scheme and authority of
+    /// an absolute request URI (what `Operation::build_request` produces), else
+    /// `http://` + the `Host` header (what a server receives), else
+    /// `http://localhost`. Links therefore always point back at the origin the
+    /// client used.
+    pub base_url: Option<String>,
+    /// Seed of the PRNG behind IDs, OTPs, secrets and request IDs: the same
+    /// seed and the same requests give the same responses.
+    pub seed: u64,
+    /// Requests allowed per token per rate-limit window (default 600).
+    pub rate_limit_per_minute: u32,
+    /// Length of a rate-limit window (default 60 s).
+    pub rate_limit_window: Duration,
+    /// How long a push verification waits before it times out (default 5 min).
+    pub push_expiry: Duration,
+    /// How long a push (or Duo) enrollment waits for the device (default 10 min).
+    pub push_activation_expiry: Duration,
+    /// Default lifetime of an sms/call/email OTP; `tokenLifetimeSeconds`
+    /// overrides it per request (default 300 s).
+    pub otp_lifetime: Duration,
+    /// Minimum time between two SMS (or two voice call) OTPs to one phone
+    /// number (default 30 s, as Okta).
+    pub phone_resend_interval: Duration,
+    /// Minimum time between two email OTPs to one address (default 5 s).
+    pub email_resend_interval: Duration,
+    /// Activation attempts allowed per factor within
+    /// [`SimulatorConfig::activation_attempt_window`] (default 5).
+    pub activation_attempts: u32,
+    /// The activation rate-limit window (default 5 min).
+    pub activation_attempt_window: Duration,
+    /// TOTP codes accepted this many time steps before and after now (default 1).
+    pub totp_window_steps: u64,
+}
+
+impl Default for SimulatorConfig {
+    fn default() -> Self {
+        Self {
+            token: "sim-token".to_owned(),
+            base_url: None,
+            seed: 0x5EED_0F0C_7A5E,
+            rate_limit_per_minute: 600,
+            rate_limit_window: Duration::from_secs(60),
+            push_expiry: Duration::from_secs(300),
+            push_activation_expiry: Duration::from_secs(600),
+            otp_lifetime: Duration::from_secs(300),
+            phone_resend_interval: Duration::from_secs(30),
+            email_resend_interval: Duration::from_secs(5),
+            activation_attempts: 5,
+            activation_attempt_window: Duration::from_secs(300),
+            totp_window_steps: 1,
+        }
+    }
+}
+
+impl SimulatorConfig {
+    /// The default configuration with API token `token`.
+    pub fn new(token: impl Into<String>) -> Self {
+        Self {
+            token: token.into(),
+            ..Self::default()
+        }
+    }
+
+    /// Sets [`SimulatorConfig::base_url`] (a trailing `/` is dropped).
+    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
+        let url: String = base_url.into();
+        self.base_url = Some(url.trim_end_matches('/').to_owned());
+        self
+    }
+
+    /// Sets [`SimulatorConfig::seed`].
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Sets [`SimulatorConfig::rate_limit_per_minute`].
+    pub fn rate_limit_per_minute(mut self, limit: u32) -> Self {
+        self.rate_limit_per_minute = limit;
+        self
+    }
+
+    /// Sets [`SimulatorConfig::push_expiry`].
+    pub fn push_expiry(mut self, expiry: Duration) -> Self {
+        self.push_expiry = expiry;
+        self
+    }
+
+    /// Sets [`SimulatorConfig::phone_resend_interval`] and
+    /// [`SimulatorConfig::email_resend_interval`] (e.g. `Duration::ZERO` for
+    /// demos that send OTPs back to back).
+    pub fn resend_intervals(mut self, phone: Duration, email: Duration) -> Self {
+        self.phone_resend_interval = phone;
+        self.email_resend_interval = email;
+        self
+    }
+}
+
+/// A fault to inject with [`Simulator::inject`](crate::Simulator::inject).
+///
+/// Faults queue up in injection order; each incoming request (after the
+/// rate-limit bucket counted it) consumes one unit of the fault at the front
+/// of the queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fault {
+    /// The next `count` requests answer `429` `E0000047` with
+    /// `X-Rate-Limit-Remaining: 0`, touching no state.
+    RateLimitStorm {
+        /// How many requests.
+        count: u32,
+    },
+    /// The next `count` requests answer `500` `E0000009` ("Internal Server
+    /// Error"), touching no state.
+    ServerError {
+        /// How many requests.
+        count: u32,
+    },
+    /// The next `count` requests are handled normally but their responses carry
+    /// a [`ResponseDelay`] extension of `delay`: [`SimServer`](crate::SimServer)
+    /// waits that long before writing the response. `handle` itself never sleeps.
+    Slow {
+        /// How long the server waits before answering.
+        delay: Duration,
+        /// How many requests.
+        count: u32,
+    },
+}
+
+impl Fault {
+    pub(crate) fn count_mut(&mut self) -> &mut u32 {
+        match self {
+            Self::RateLimitStorm { count }
+            | Self::ServerError { count }
+            | Self::Slow { count, .. } => count,
+        }
+    }
+}
+
+/// Response extension set by a [`Fault::Slow`]: how long a server should wait
+/// before writing the response. Read it with
+/// `response.extensions().get::<ResponseDelay>()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResponseDelay(pub Duration);

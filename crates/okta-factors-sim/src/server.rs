@@ -1,0 +1,563 @@
+//! [`SimServer`]: the simulator over HTTP/1.1 on a loopback socket, with the
+//! standard library only (one thread per connection, keep-alive,
+//! `Content-Length` and chunked request bodies).
+
+use std::collections::HashMap;
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use http::header::{CONNECTION, CONTENT_LENGTH, EXPECT, TRANSFER_ENCODING};
+use http::{
+    HeaderMap, HeaderName, HeaderValue, Method, Request, Response, StatusCode, Uri, Version,
+};
+
+use crate::config::{ResponseDelay, SimulatorConfig};
+use crate::shared::SharedSimulator;
+use crate::sim::Simulator;
+
+/// Largest request body accepted (1 MiB); larger ones get `413`.
+const MAX_BODY: usize = 1 << 20;
+/// Longest request line or header line.
+const MAX_LINE: usize = 16 * 1024;
+/// Most header lines per request.
+const MAX_HEADERS: usize = 100;
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+struct Inner {
+    stop: AtomicBool,
+    next_id: AtomicU64,
+    /// Open connections, to shut them down on stop.
+    connections: Mutex<HashMap<u64, TcpStream>>,
+    workers: Mutex<Vec<JoinHandle<()>>>,
+}
+
+/// A running simulator server. Stopped (threads joined, connections closed) by
+/// [`SimServer::stop`] or on drop.
+///
+/// Links in responses point back at the server: the simulator derives its
+/// link origin from the request's `Host` header unless
+/// [`SimulatorConfig::base_url`] is set ([`SimServer::start_new`] sets it to
+/// [`SimServer::url`]).
+///
+/// ```
+/// use std::io::{Read, Write};
+/// use okta_factors_sim::{SimServer, SimulatorConfig};
+///
+/// let server = SimServer::start_new(SimulatorConfig::new("t0ken"))?;
+/// let user = server.simulator().create_user("alice@example.com");
+/// let mut conn = std::net::TcpStream::connect(server.local_addr())?;
+/// write!(conn, "GET /api/v1/users/{user}/factors HTTP/1.1\r\nHost: x\r\n\
+///               Authorization: SSWS t0ken\r\nConnection: close\r\n\r\n")?;
+/// let mut response = String::new();
+/// conn.read_to_string(&mut response)?;
+/// assert!(response.starts_with("HTTP/1.1 200 OK"));
+/// assert!(response.ends_with("[]"));
+/// server.stop();
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub struct SimServer {
+    url: String,
+    local_addr: SocketAddr,
+    sim: SharedSimulator,
+    inner: Arc<Inner>,
+    acceptor: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for SimServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimServer")
+            .field("url", &self.url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SimServer {
+    /// Serves `sim` on `addr` (port 0 picks a free port). Use
+    /// `127.0.0.1:0` for tests.
+    pub fn start(sim: SharedSimulator, addr: SocketAddr) -> io::Result<Self> {
+        let listener = TcpListener::bind(addr)?;
+        let local_addr = listener.local_addr()?;
+        let reachable = reachable(local_addr);
+        let inner = Arc::new(Inner {
+            stop: AtomicBool::new(false),
+            next_id: AtomicU64::new(0),
+            connections: Mutex::new(HashMap::new()),
+            workers: Mutex::new(Vec::new()),
+        });
+        let acceptor = {
+            let (sim, inner) = (sim.clone(), Arc::clone(&inner));
+            thread::Builder::new()
+                .name("okta-factors-sim-accept".into())
+                .spawn(move || accept_loop(&listener, &sim, &inner))?
+        };
+        Ok(Self {
+            url: format!("http://{reachable}"),
+            local_addr: reachable,
+            sim,
+            inner,
+            acceptor: Some(acceptor),
+        })
+    }
+
+    /// A new simulator (system clock) from `config`, served on
+    /// `127.0.0.1:<free port>`, with [`SimulatorConfig::base_url`] set to the
+    /// server's URL unless the config already has one.
+    pub fn start_new(config: SimulatorConfig) -> io::Result<Self> {
+        let sim = SharedSimulator::new(Simulator::new(config));
+        let server = Self::start(sim, SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))?;
+        {
+            let mut sim = server.sim.lock();
+            if sim.config.base_url.is_none() {
+                sim.config.base_url = Some(server.url.clone());
+            }
+        }
+        Ok(server)
+    }
+
+    /// `http://127.0.0.1:PORT`: the org URL to give a client.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The address to connect to.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The served simulator (for the control API).
+    pub fn simulator(&self) -> &SharedSimulator {
+        &self.sim
+    }
+
+    /// Stops the server: no new connections, open connections closed, all
+    /// threads joined.
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        let Some(acceptor) = self.acceptor.take() else {
+            return;
+        };
+        self.inner.stop.store(true, Ordering::SeqCst);
+        // Wake the blocking accept with a connection of our own.
+        let woken = TcpStream::connect_timeout(&self.local_addr, Duration::from_secs(2)).is_ok();
+        if woken {
+            let _ = acceptor.join();
+        }
+        for (_, stream) in lock(&self.inner.connections).drain() {
+            let _ = stream.shutdown(Shutdown::Both);
+        }
+        let workers: Vec<_> = lock(&self.inner.workers).drain(..).collect();
+        for worker in workers {
+            let _ = worker.join();
+        }
+    }
+}
+
+impl Drop for SimServer {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// The address a client can connect to (loopback for a wildcard bind).
+fn reachable(addr: SocketAddr) -> SocketAddr {
+    match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => {
+            SocketAddr::from((Ipv4Addr::LOCALHOST, addr.port()))
+        }
+        IpAddr::V6(ip) if ip.is_unspecified() => {
+            SocketAddr::from((Ipv6Addr::LOCALHOST, addr.port()))
+        }
+        _ => addr,
+    }
+}
+
+fn accept_loop(listener: &TcpListener, sim: &SharedSimulator, inner: &Arc<Inner>) {
+    for conn in listener.incoming() {
+        if inner.stop.load(Ordering::SeqCst) {
+            break;
+        }
+        let Ok(stream) = conn else {
+            thread::sleep(Duration::from_millis(10));
+            continue;
+        };
+        let id = inner.next_id.fetch_add(1, Ordering::Relaxed);
+        let Ok(registered) = stream.try_clone() else {
+            continue;
+        };
+        lock(&inner.connections).insert(id, registered);
+        let (sim, worker_inner) = (sim.clone(), Arc::clone(inner));
+        let spawned = thread::Builder::new()
+            .name("okta-factors-sim-conn".into())
+            .spawn(move || {
+                serve_connection(stream, &sim, &worker_inner);
+                lock(&worker_inner.connections).remove(&id);
+            });
+        match spawned {
+            Ok(handle) => {
+                let mut workers = lock(&inner.workers);
+                let (done, running): (Vec<_>, Vec<_>) =
+                    workers.drain(..).partition(JoinHandle::is_finished);
+                *workers = running;
+                workers.push(handle);
+                drop(workers);
+                for handle in done {
+                    let _ = handle.join();
+                }
+            }
+            Err(_) => {
+                if let Some(stream) = lock(&inner.connections).remove(&id) {
+                    let _ = stream.shutdown(Shutdown::Both);
+                }
+            }
+        }
+    }
+}
+
+/// Why a request could not be read.
+enum ReadError {
+    /// The connection broke or closed mid-request: just close it.
+    Io,
+    /// A malformed request: answer this status, then close.
+    Bad(StatusCode, &'static str),
+}
+
+impl From<io::Error> for ReadError {
+    fn from(_: io::Error) -> Self {
+        Self::Io
+    }
+}
+
+struct Incoming {
+    request: Request<Vec<u8>>,
+    keep_alive: bool,
+}
+
+fn serve_connection(stream: TcpStream, sim: &SharedSimulator, inner: &Inner) {
+    let _ = stream.set_nodelay(true);
+    let Ok(read_half) = stream.try_clone() else {
+        return;
+    };
+    let mut reader = BufReader::new(read_half);
+    let mut writer = stream;
+    loop {
+        if inner.stop.load(Ordering::SeqCst) {
+            break;
+        }
+        let incoming = match read_request(&mut reader, &mut writer) {
+            Ok(Some(incoming)) => incoming,
+            Ok(None) | Err(ReadError::Io) => break,
+            Err(ReadError::Bad(status, why)) => {
+                let _ = write_protocol_error(&mut writer, status, why);
+                break;
+            }
+        };
+        let head = incoming.request.method() == Method::HEAD;
+        let response = sim.handle(incoming.request);
+        if let Some(ResponseDelay(delay)) = response.extensions().get::<ResponseDelay>() {
+            sleep_unless_stopped(*delay, &inner.stop);
+        }
+        if write_response(&mut writer, &response, incoming.keep_alive, head).is_err()
+            || !incoming.keep_alive
+        {
+            break;
+        }
+    }
+    let _ = writer.shutdown(Shutdown::Both);
+}
+
+fn sleep_unless_stopped(delay: Duration, stop: &AtomicBool) {
+    let start = Instant::now();
+    while !stop.load(Ordering::SeqCst) {
+        let left = delay.saturating_sub(start.elapsed());
+        if left.is_zero() {
+            break;
+        }
+        thread::sleep(left.min(Duration::from_millis(10)));
+    }
+}
+
+/// One line without its CRLF (or LF); `None` at a clean end of stream.
+fn read_line(reader: &mut impl BufRead, limit: usize) -> Result<Option<Vec<u8>>, ReadError> {
+    let mut line = Vec::new();
+    let n = reader
+        .by_ref()
+        .take(limit as u64 + 2)
+        .read_until(b'\n', &mut line)?;
+    if n == 0 {
+        return Ok(None);
+    }
+    if line.last() != Some(&b'\n') {
+        return Err(if line.len() > limit {
+            ReadError::Bad(StatusCode::BAD_REQUEST, "line too long")
+        } else {
+            ReadError::Io
+        });
+    }
+    line.pop();
+    if line.last() == Some(&b'\r') {
+        line.pop();
+    }
+    Ok(Some(line))
+}
+
+fn bad(why: &'static str) -> ReadError {
+    ReadError::Bad(StatusCode::BAD_REQUEST, why)
+}
+
+fn read_request(
+    reader: &mut BufReader<TcpStream>,
+    writer: &mut TcpStream,
+) -> Result<Option<Incoming>, ReadError> {
+    // Request line (tolerating a few empty lines before it).
+    let mut request_line = None;
+    for _ in 0..4 {
+        match read_line(reader, MAX_LINE)? {
+            None => return Ok(None),
+            Some(line) if line.is_empty() => continue,
+            Some(line) => {
+                request_line = Some(line);
+                break;
+            }
+        }
+    }
+    let request_line = request_line.ok_or_else(|| bad("missing request line"))?;
+    let text = std::str::from_utf8(&request_line).map_err(|_| bad("request line is not UTF-8"))?;
+    let mut parts = text.split(' ');
+    let (Some(method), Some(target), Some(version), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(bad("malformed request line"));
+    };
+    let method = Method::from_bytes(method.as_bytes()).map_err(|_| bad("invalid method"))?;
+    let version = match version {
+        "HTTP/1.1" => Version::HTTP_11,
+        "HTTP/1.0" => Version::HTTP_10,
+        v if !v.starts_with("HTTP/") => return Err(bad("malformed request line")),
+        _ => {
+            return Err(ReadError::Bad(
+                StatusCode::HTTP_VERSION_NOT_SUPPORTED,
+                "only HTTP/1.0 and HTTP/1.1 are supported",
+            ))
+        }
+    };
+    let uri: Uri = target.parse().map_err(|_| bad("invalid request target"))?;
+
+    let mut headers = HeaderMap::new();
+    loop {
+        let line = read_line(reader, MAX_LINE)?.ok_or(ReadError::Io)?;
+        if line.is_empty() {
+            break;
+        }
+        if headers.len() >= MAX_HEADERS {
+            return Err(ReadError::Bad(
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                "too many headers",
+            ));
+        }
+        if line.first().is_some_and(|b| *b == b' ' || *b == b'\t') {
+            return Err(bad("obsolete header folding"));
+        }
+        let colon = line
+            .iter()
+            .position(|b| *b == b':')
+            .ok_or_else(|| bad("header line without a colon"))?;
+        let (name, value) = line.split_at(colon);
+        let name = HeaderName::from_bytes(name).map_err(|_| bad("invalid header name"))?;
+        let value = HeaderValue::from_bytes(value.get(1..).unwrap_or_default().trim_ascii())
+            .map_err(|_| bad("invalid header value"))?;
+        headers.append(name, value);
+    }
+
+    let connection: Vec<String> = headers
+        .get_all(CONNECTION)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|t| t.trim().to_ascii_lowercase())
+        .collect();
+    let mut keep_alive = match version {
+        Version::HTTP_10 => connection.iter().any(|t| t == "keep-alive"),
+        _ => !connection.iter().any(|t| t == "close"),
+    };
+    let expects_continue = version == Version::HTTP_11
+        && headers
+            .get(EXPECT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("100-continue"));
+
+    let transfer_encoding: Vec<String> = headers
+        .get_all(TRANSFER_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|t| t.trim().to_ascii_lowercase())
+        .filter(|t| !t.is_empty())
+        .collect();
+    let body = if !transfer_encoding.is_empty() {
+        if transfer_encoding.last().map(String::as_str) != Some("chunked") {
+            return Err(bad("unsupported transfer coding"));
+        }
+        // With both Transfer-Encoding and Content-Length, close afterwards.
+        if headers.contains_key(CONTENT_LENGTH) {
+            keep_alive = false;
+        }
+        if expects_continue {
+            send_continue(writer)?;
+        }
+        read_chunked(reader)?
+    } else {
+        let mut lengths = headers
+            .get_all(CONTENT_LENGTH)
+            .iter()
+            .flat_map(|v| v.to_str().ok().into_iter().flat_map(|v| v.split(',')))
+            .map(|v| v.trim().parse::<u64>());
+        let first = lengths.next();
+        let length = match first {
+            None => 0,
+            Some(Ok(n)) => {
+                if lengths.any(|other| other.ok() != Some(n)) {
+                    return Err(bad("conflicting Content-Length values"));
+                }
+                n
+            }
+            Some(Err(_)) => return Err(bad("invalid Content-Length")),
+        };
+        let length = usize::try_from(length).unwrap_or(usize::MAX);
+        if length > MAX_BODY {
+            return Err(ReadError::Bad(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "request body too large",
+            ));
+        }
+        if expects_continue && length > 0 {
+            send_continue(writer)?;
+        }
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body)?;
+        body
+    };
+
+    let mut request = Request::new(body);
+    *request.method_mut() = method;
+    *request.uri_mut() = uri;
+    *request.version_mut() = version;
+    *request.headers_mut() = headers;
+    Ok(Some(Incoming {
+        request,
+        keep_alive,
+    }))
+}
+
+fn send_continue(writer: &mut TcpStream) -> Result<(), ReadError> {
+    writer.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
+    writer.flush()?;
+    Ok(())
+}
+
+fn read_chunked(reader: &mut impl BufRead) -> Result<Vec<u8>, ReadError> {
+    let mut body = Vec::new();
+    loop {
+        let line = read_line(reader, MAX_LINE)?.ok_or(ReadError::Io)?;
+        let text = std::str::from_utf8(&line).map_err(|_| bad("invalid chunk size"))?;
+        let size = text.split(';').next().unwrap_or_default().trim();
+        let size = usize::from_str_radix(size, 16).map_err(|_| bad("invalid chunk size"))?;
+        if size == 0 {
+            // Trailers, up to the empty line.
+            for _ in 0..=MAX_HEADERS {
+                let trailer = read_line(reader, MAX_LINE)?.ok_or(ReadError::Io)?;
+                if trailer.is_empty() {
+                    return Ok(body);
+                }
+            }
+            return Err(bad("too many trailers"));
+        }
+        if body.len().saturating_add(size) > MAX_BODY {
+            return Err(ReadError::Bad(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "request body too large",
+            ));
+        }
+        let start = body.len();
+        body.resize(start + size, 0);
+        reader.read_exact(body.get_mut(start..).unwrap_or_default())?;
+        let end = read_line(reader, 2)?.ok_or(ReadError::Io)?;
+        if !end.is_empty() {
+            return Err(bad("chunk not followed by CRLF"));
+        }
+    }
+}
+
+fn write_response(
+    writer: &mut TcpStream,
+    response: &Response<Vec<u8>>,
+    keep_alive: bool,
+    head: bool,
+) -> io::Result<()> {
+    let status = response.status();
+    let mut out = Vec::with_capacity(512 + response.body().len());
+    out.extend_from_slice(
+        format!(
+            "HTTP/1.1 {} {}\r\n",
+            status.as_u16(),
+            status.canonical_reason().unwrap_or("")
+        )
+        .as_bytes(),
+    );
+    for (name, value) in response.headers() {
+        if name == CONTENT_LENGTH || name == TRANSFER_ENCODING || name == CONNECTION {
+            continue;
+        }
+        out.extend_from_slice(name.as_str().as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    let bodyless = status == StatusCode::NO_CONTENT
+        || status == StatusCode::NOT_MODIFIED
+        || status.is_informational();
+    if !bodyless {
+        out.extend_from_slice(format!("content-length: {}\r\n", response.body().len()).as_bytes());
+    }
+    out.extend_from_slice(if keep_alive {
+        b"connection: keep-alive\r\n\r\n".as_slice()
+    } else {
+        b"connection: close\r\n\r\n".as_slice()
+    });
+    if !bodyless && !head {
+        out.extend_from_slice(response.body());
+    }
+    writer.write_all(&out)?;
+    writer.flush()
+}
+
+/// A response to a request that never reached the simulator (malformed HTTP).
+fn write_protocol_error(writer: &mut TcpStream, status: StatusCode, why: &str) -> io::Result<()> {
+    let body = serde_json::json!({
+        "errorCode": "E0000001",
+        "errorSummary": format!("Api validation failed: {why}"),
+        "errorLink": "E0000001",
+        "errorCauses": [],
+    })
+    .to_string();
+    let head = format!(
+        "HTTP/1.1 {} {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        status.as_u16(),
+        status.canonical_reason().unwrap_or(""),
+        body.len()
+    );
+    writer.write_all(head.as_bytes())?;
+    writer.write_all(body.as_bytes())?;
+    writer.flush()
+}

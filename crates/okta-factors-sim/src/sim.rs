@@ -1,0 +1,651 @@
+//! [`Simulator`]: the sans-IO heart. `handle` turns an `http::Request` into an
+//! `http::Response`; the control API plays the user's phone, inbox and device.
+
+use std::collections::{HashMap, VecDeque};
+use std::fmt;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::time::{Duration, SystemTime};
+
+use http::header::{HeaderName, HeaderValue, ALLOW, AUTHORIZATION, CONTENT_TYPE, DATE, HOST};
+use http::{Method, Request, Response};
+use okta_factors_core::model::{
+    EnrollmentRequirement, FactorProvider, FactorResult, FactorStatus, FactorType,
+};
+use okta_factors_core::{AuthScheme, ErrorCause, OktaError};
+
+use crate::api::{Ctx, Fail, Outcome, Query, Reply, Route};
+use crate::clock::{Clock, SystemClock};
+use crate::config::{Fault, ResponseDelay, SimulatorConfig};
+use crate::control::{Channel, ControlError, FactorInfo, PendingPush, SentMessage, UserInfo};
+use crate::rng::{base62, Rng};
+use crate::state::{add, Bucket, Kind, Transaction, TxState, User};
+use crate::timefmt::{http_date, unix_secs, unix_secs_ceil};
+
+/// One catalog entry: a factor type and provider the org offers, and whether
+/// users must enroll it.
+pub type CatalogEntry = (FactorType, FactorProvider, EnrollmentRequirement);
+
+/// The rate-limit headers of one response.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RateHeaders {
+    limit: u32,
+    remaining: u32,
+    reset: u64,
+}
+
+/// What processing a request produced, before headers are added.
+struct Processed {
+    outcome: Outcome,
+    rate: Option<RateHeaders>,
+    delay: Option<Duration>,
+}
+
+/// An in-memory Okta org serving the ten UserFactor operations.
+///
+/// [`Simulator::handle`] is the whole API: no sockets, no threads, no sleeping,
+/// time from the injected [`Clock`], randomness from a seeded PRNG. See the
+/// [crate docs](crate) for the behaviour, and [`SharedSimulator`](crate::SharedSimulator)
+/// and [`SimServer`](crate::SimServer) to use it from several threads or over HTTP.
+pub struct Simulator {
+    pub(crate) config: SimulatorConfig,
+    pub(crate) clock: Box<dyn Clock>,
+    pub(crate) rng: Rng,
+    pub(crate) users: Vec<User>,
+    pub(crate) transactions: Vec<Transaction>,
+    pub(crate) buckets: HashMap<String, Bucket>,
+    /// Last OTP sent per (channel, normalized address).
+    pub(crate) throttles: HashMap<(Channel, String), SystemTime>,
+    pub(crate) faults: VecDeque<Fault>,
+    pub(crate) catalog: Vec<CatalogEntry>,
+    request_counter: u64,
+}
+
+impl fmt::Debug for Simulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Simulator")
+            .field("base_url", &self.config.base_url)
+            .field("users", &self.users.len())
+            .field("transactions", &self.transactions.len())
+            .field("faults", &self.faults)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Simulator {
+    /// [`SimulatorConfig::default`] and the system clock.
+    fn default() -> Self {
+        Self::new(SimulatorConfig::default())
+    }
+}
+
+/// The default catalog: every factor type and provider the simulator
+/// implements, all `OPTIONAL`.
+pub fn default_catalog() -> Vec<CatalogEntry> {
+    use FactorProvider as P;
+    use FactorType as T;
+    let optional = |t: T, p: P| (t, p, EnrollmentRequirement::Optional);
+    vec![
+        optional(T::Question, P::Okta),
+        optional(T::Sms, P::Okta),
+        optional(T::Call, P::Okta),
+        optional(T::Email, P::Okta),
+        optional(T::TokenSoftwareTotp, P::Okta),
+        optional(T::TokenSoftwareTotp, P::Google),
+        optional(T::Push, P::Okta),
+        optional(T::WebAuthn, P::Fido),
+        optional(T::U2f, P::Fido),
+        optional(T::Token, P::Rsa),
+        optional(T::Token, P::Symantec),
+        optional(T::TokenHardware, P::Yubico),
+        optional(T::TokenHotp, P::Custom),
+        optional(T::Web, P::Duo),
+    ]
+}
+
+impl Simulator {
+    /// A simulator on the system clock.
+    pub fn new(config: SimulatorConfig) -> Self {
+        Self::with_clock(config, SystemClock)
+    }
+
+    /// A simulator on `clock` (e.g. a [`ManualClock`](crate::ManualClock)).
+    pub fn with_clock(config: SimulatorConfig, clock: impl Clock + 'static) -> Self {
+        Self {
+            rng: Rng::new(config.seed),
+            config,
+            clock: Box::new(clock),
+            users: Vec::new(),
+            transactions: Vec::new(),
+            buckets: HashMap::new(),
+            throttles: HashMap::new(),
+            faults: VecDeque::new(),
+            catalog: default_catalog(),
+            request_counter: 0,
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &SimulatorConfig {
+        &self.config
+    }
+
+    /// The simulator's current time.
+    pub fn now(&self) -> SystemTime {
+        self.clock.now()
+    }
+
+    /// Handles one API request. Never panics and never blocks.
+    ///
+    /// Every response carries `X-Okta-Request-Id` (unique), `Date` (from the
+    /// clock), `X-Rate-Limit-Limit`, `X-Rate-Limit-Remaining` and
+    /// `X-Rate-Limit-Reset`; every response with a body has
+    /// `Content-Type: application/json`. A [`Fault::Slow`] adds a
+    /// [`ResponseDelay`] extension (the server sleeps, `handle` does not).
+    pub fn handle(&mut self, request: Request<Vec<u8>>) -> Response<Vec<u8>> {
+        let now = self.clock.now();
+        self.request_counter = self.request_counter.wrapping_add(1);
+        let request_id = format!("{}{}", self.rng.alnum(20), base62(self.request_counter, 7));
+        let processed = catch_unwind(AssertUnwindSafe(|| self.process(&request, now)))
+            .unwrap_or_else(|_| Processed {
+                outcome: Err(Fail::internal()),
+                rate: None,
+                delay: None,
+            });
+        self.finish(processed, now, &request_id)
+    }
+
+    fn process(&mut self, request: &Request<Vec<u8>>, now: SystemTime) -> Processed {
+        let presented = request
+            .headers()
+            .get(AUTHORIZATION)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_owned())
+            .unwrap_or_default();
+        let (allowed, rate) = self.take_rate(&presented, now);
+        let mut processed = Processed {
+            outcome: Err(Fail::rate_limited()),
+            rate: Some(rate),
+            delay: None,
+        };
+        if !allowed {
+            return processed;
+        }
+        if let Some(fault) = self.next_fault() {
+            match fault {
+                Fault::RateLimitStorm { .. } => {
+                    processed.rate = Some(RateHeaders {
+                        remaining: 0,
+                        ..rate
+                    });
+                    return processed;
+                }
+                Fault::ServerError { .. } => {
+                    processed.outcome = Err(Fail::internal());
+                    return processed;
+                }
+                Fault::Slow { delay, .. } => processed.delay = Some(delay),
+            }
+        }
+        processed.outcome = self.route(request, &presented, now);
+        processed
+    }
+
+    /// Takes the next unit of the front fault.
+    fn next_fault(&mut self) -> Option<Fault> {
+        let front = self.faults.front_mut()?;
+        let fault = *front;
+        let count = front.count_mut();
+        *count = count.saturating_sub(1);
+        if *count == 0 {
+            self.faults.pop_front();
+        }
+        Some(fault)
+    }
+
+    /// Counts a request against the token's bucket.
+    fn take_rate(&mut self, key: &str, now: SystemTime) -> (bool, RateHeaders) {
+        let limit = self.config.rate_limit_per_minute;
+        let window = self.config.rate_limit_window;
+        if self.buckets.len() > 1024 {
+            self.buckets.retain(|_, b| {
+                now.duration_since(b.start)
+                    .map(|elapsed| elapsed < window)
+                    .unwrap_or(false)
+            });
+        }
+        let bucket = self.buckets.entry(key.to_owned()).or_insert(Bucket {
+            start: now,
+            used: 0,
+        });
+        let expired = now
+            .duration_since(bucket.start)
+            .map(|elapsed| elapsed >= window)
+            .unwrap_or(true);
+        if expired {
+            bucket.start = now;
+            bucket.used = 0;
+        }
+        let reset = unix_secs_ceil(add(bucket.start, window));
+        if bucket.used >= limit {
+            return (
+                false,
+                RateHeaders {
+                    limit,
+                    remaining: 0,
+                    reset,
+                },
+            );
+        }
+        bucket.used += 1;
+        (
+            true,
+            RateHeaders {
+                limit,
+                remaining: limit - bucket.used,
+                reset,
+            },
+        )
+    }
+
+    fn authenticate(&self, presented: &str) -> Result<AuthScheme, Fail> {
+        let (scheme, token) = presented.split_once(' ').ok_or_else(Fail::invalid_token)?;
+        let scheme = if scheme.eq_ignore_ascii_case("SSWS") {
+            AuthScheme::Ssws
+        } else if scheme.eq_ignore_ascii_case("Bearer") {
+            AuthScheme::Bearer
+        } else {
+            return Err(Fail::invalid_token());
+        };
+        if constant_time_eq(token.trim().as_bytes(), self.config.token.as_bytes()) {
+            Ok(scheme)
+        } else {
+            Err(Fail::invalid_token())
+        }
+    }
+
+    /// The origin for `_links`: configured, else from the request.
+    fn link_base(&self, request: &Request<Vec<u8>>) -> String {
+        if let Some(base) = &self.config.base_url {
+            return base.trim_end_matches('/').to_owned();
+        }
+        let uri = request.uri();
+        if let (Some(scheme), Some(authority)) = (uri.scheme_str(), uri.authority()) {
+            return format!("{scheme}://{authority}");
+        }
+        let host = request
+            .headers()
+            .get(HOST)
+            .and_then(|h| h.to_str().ok())
+            .map(str::trim)
+            .filter(|h| {
+                !h.is_empty()
+                    && h.bytes().all(|b| {
+                        b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']')
+                    })
+            });
+        match host {
+            Some(host) => format!("http://{host}"),
+            None => "http://localhost".to_owned(),
+        }
+    }
+
+    fn route(&mut self, request: &Request<Vec<u8>>, presented: &str, now: SystemTime) -> Outcome {
+        let scheme = self.authenticate(presented)?;
+        let path = request.uri().path();
+        let route = Route::parse(path)
+            .ok_or_else(|| Fail::not_found(&format!("{} {path}", request.method()), "Endpoint"))?;
+        let method = request.method();
+        if !route.allows(method) {
+            return Err(Fail::method_not_allowed(route.allow()));
+        }
+        if matches!(route, Route::Questions(_)) && scheme == AuthScheme::Bearer {
+            // The endpoint documents API-token (SSWS) security only.
+            return Err(Fail::invalid_token());
+        }
+        let ctx = Ctx {
+            now,
+            base: self.link_base(request),
+            query: Query::parse(request.uri().query()),
+            body: request.body(),
+        };
+        match route {
+            Route::Factors(u) if method == Method::GET => self.list_factors(&ctx, &u),
+            Route::Factors(u) => self.enroll(&ctx, &u),
+            Route::Catalog(u) => self.catalog(&ctx, &u),
+            Route::Questions(u) => self.questions(&u),
+            Route::Factor(u, f) if method == Method::GET => self.get_factor(&ctx, &u, &f),
+            Route::Factor(u, f) => self.unenroll(&ctx, &u, &f),
+            Route::Activate(u, f) => self.activate(&ctx, &u, &f, false),
+            Route::ActivatePoll(u, f) => self.activate(&ctx, &u, &f, true),
+            Route::ActivateSend(u, f, channel) => self.send_activation(&ctx, &u, &f, channel),
+            Route::Resend(u, f) => self.resend(&ctx, &u, &f),
+            Route::Verify(u, f) => self.verify(&ctx, &u, &f),
+            Route::Transaction(u, f, t) if method == Method::GET => {
+                self.transaction(&ctx, &u, &f, &t)
+            }
+            Route::Transaction(u, f, t) => self.cancel_transaction(&ctx, &u, &f, &t),
+        }
+    }
+
+    fn finish(
+        &mut self,
+        processed: Processed,
+        now: SystemTime,
+        request_id: &str,
+    ) -> Response<Vec<u8>> {
+        let mut allow = None;
+        let (status, body) = match processed.outcome {
+            Ok(Reply { status, body }) => (status, body),
+            Err(fail) => {
+                allow = fail.allow;
+                let mut error = OktaError::default();
+                error.error_code = Some(fail.code.to_owned());
+                error.error_summary = Some(fail.summary);
+                error.error_link = Some(fail.code.to_owned());
+                error.error_id = Some(format!("oae{}", self.rng.base64url(22)));
+                error.error_causes = fail
+                    .causes
+                    .into_iter()
+                    .map(|summary| {
+                        let mut cause = ErrorCause::default();
+                        cause.error_summary = Some(summary);
+                        cause
+                    })
+                    .collect();
+                (fail.status, serde_json::to_vec(&error).ok())
+            }
+        };
+        let rate = processed.rate.unwrap_or(RateHeaders {
+            limit: self.config.rate_limit_per_minute,
+            remaining: self.config.rate_limit_per_minute,
+            reset: unix_secs_ceil(add(now, self.config.rate_limit_window)),
+        });
+        let has_body = body.is_some();
+        let mut response = Response::new(body.unwrap_or_default());
+        *response.status_mut() = status;
+        let headers = response.headers_mut();
+        if has_body {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        }
+        let mut put = |name: HeaderName, value: String| {
+            if let Ok(value) = HeaderValue::from_str(&value) {
+                headers.insert(name, value);
+            }
+        };
+        put(
+            HeaderName::from_static("x-okta-request-id"),
+            request_id.to_owned(),
+        );
+        put(DATE, http_date(now));
+        put(
+            HeaderName::from_static("x-rate-limit-limit"),
+            rate.limit.to_string(),
+        );
+        put(
+            HeaderName::from_static("x-rate-limit-remaining"),
+            rate.remaining.to_string(),
+        );
+        put(
+            HeaderName::from_static("x-rate-limit-reset"),
+            rate.reset.to_string(),
+        );
+        if let Some(allow) = allow {
+            put(ALLOW, allow.to_owned());
+        }
+        if let Some(delay) = processed.delay {
+            response.extensions_mut().insert(ResponseDelay(delay));
+        }
+        response
+    }
+
+    // ----- helpers shared by the handlers -----
+
+    pub(crate) fn user_ref(&self, user_id: &str) -> Result<&User, Fail> {
+        self.users
+            .iter()
+            .find(|u| u.id == user_id)
+            .ok_or_else(|| Fail::not_found(user_id, "User"))
+    }
+
+    pub(crate) fn user_index(&self, user_id: &str) -> Result<usize, Fail> {
+        self.users
+            .iter()
+            .position(|u| u.id == user_id)
+            .ok_or_else(|| Fail::not_found(user_id, "User"))
+    }
+
+    /// `(user index, factor index)`, or the 404 for whichever is missing.
+    pub(crate) fn locate(&self, user_id: &str, factor_id: &str) -> Result<(usize, usize), Fail> {
+        let u = self.user_index(user_id)?;
+        let f = self
+            .users
+            .get(u)
+            .and_then(|user| user.factor_index(factor_id))
+            .ok_or_else(|| Fail::not_found(factor_id, "UserFactor"))?;
+        Ok((u, f))
+    }
+
+    /// A new ID: `prefix` + random characters, 20 characters in all.
+    pub(crate) fn new_id(&mut self, prefix: &str) -> String {
+        let rest = 20usize.saturating_sub(prefix.len());
+        format!("{prefix}{}", self.rng.alnum(rest))
+    }
+
+    // ----- control API -----
+
+    /// Creates a user with `login` and returns its ID (`00u…`, 20 characters).
+    /// Its primary email is the login when it contains `@`, else
+    /// `<login>@example.com` (email factors must use it).
+    pub fn create_user(&mut self, login: impl Into<String>) -> String {
+        let login = login.into();
+        let id = self.new_id("00u");
+        let email = if login.contains('@') {
+            login.clone()
+        } else {
+            format!("{login}@example.com")
+        };
+        self.users.push(User {
+            id: id.clone(),
+            login,
+            email,
+            factors: Vec::new(),
+            outbox: Vec::new(),
+            phones: Vec::new(),
+        });
+        id
+    }
+
+    /// Every user, in creation order.
+    pub fn users(&self) -> Vec<UserInfo> {
+        self.users
+            .iter()
+            .map(|u| UserInfo {
+                id: u.id.clone(),
+                login: u.login.clone(),
+                email: u.email.clone(),
+            })
+            .collect()
+    }
+
+    /// The factors of `user_id` in enrollment order (empty for an unknown user).
+    pub fn factors(&self, user_id: &str) -> Vec<FactorInfo> {
+        self.user_ref(user_id)
+            .map(|user| {
+                user.factors
+                    .iter()
+                    .map(|f| FactorInfo {
+                        id: f.id.clone(),
+                        factor_type: f.factor_type(),
+                        provider: f.provider.clone(),
+                        status: f.status.clone(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Every message "sent" to `user_id`, oldest first (empty for an unknown user).
+    pub fn outbox(&self, user_id: &str) -> Vec<SentMessage> {
+        self.user_ref(user_id)
+            .map(|u| u.outbox.clone())
+            .unwrap_or_default()
+    }
+
+    /// The last OTP sent for an sms, call or email factor (by enrollment,
+    /// resend or a verify challenge), whether or not it is still valid.
+    pub fn last_code(&self, user_id: &str, factor_id: &str) -> Option<String> {
+        self.user_ref(user_id)
+            .ok()?
+            .outbox
+            .iter()
+            .rev()
+            .find(|m| m.factor_id == factor_id)
+            .map(|m| m.code.clone())
+    }
+
+    /// The current code of a `token:software:totp` or `token:hotp` factor at
+    /// the simulator's clock (what the authenticator app would show).
+    pub fn totp_code(&self, user_id: &str, factor_id: &str) -> Option<String> {
+        let (u, f) = self.locate(user_id, factor_id).ok()?;
+        let factor = self.users.get(u)?.factors.get(f)?;
+        let totp = factor.totp()?;
+        Some(
+            totp.code_at(unix_secs(self.clock.now()))
+                .expose()
+                .to_owned(),
+        )
+    }
+
+    /// The push verifications of `user_id` still waiting for the device,
+    /// oldest first.
+    pub fn pending_pushes(&self, user_id: &str) -> Vec<PendingPush> {
+        let now = self.clock.now();
+        self.transactions
+            .iter()
+            .filter(|t| t.user_id == user_id && t.state == TxState::Waiting && !t.is_expired(now))
+            .map(|t| PendingPush {
+                transaction_id: t.id.clone(),
+                factor_id: t.factor_id.clone(),
+                correct_answer: t.correct_answer,
+            })
+            .collect()
+    }
+
+    fn waiting_transaction(
+        &mut self,
+        transaction_id: &str,
+    ) -> Result<&mut Transaction, ControlError> {
+        let now = self.clock.now();
+        let tx = self
+            .transactions
+            .iter_mut()
+            .find(|t| t.id == transaction_id)
+            .ok_or_else(|| ControlError::UnknownTransaction(transaction_id.to_owned()))?;
+        match tx.state {
+            TxState::Waiting if tx.is_expired(now) => Err(ControlError::Expired),
+            TxState::Waiting => Ok(tx),
+            TxState::Success => Err(ControlError::AlreadyCompleted(FactorResult::Success)),
+            TxState::Rejected => Err(ControlError::AlreadyCompleted(FactorResult::Rejected)),
+            TxState::Cancelled => Err(ControlError::AlreadyCompleted(FactorResult::Cancelled)),
+        }
+    }
+
+    /// The device approves push `transaction_id` (for a number-matching push,
+    /// this picks the right number). Returns the new result.
+    pub fn approve_push(&mut self, transaction_id: &str) -> Result<FactorResult, ControlError> {
+        let tx = self.waiting_transaction(transaction_id)?;
+        tx.state = TxState::Success;
+        Ok(FactorResult::Success)
+    }
+
+    /// The device rejects push `transaction_id`.
+    pub fn reject_push(&mut self, transaction_id: &str) -> Result<FactorResult, ControlError> {
+        let tx = self.waiting_transaction(transaction_id)?;
+        tx.state = TxState::Rejected;
+        Ok(FactorResult::Rejected)
+    }
+
+    /// The user picks `number` on the device: the right number approves the
+    /// push (`SUCCESS`), a wrong one rejects it (`REJECTED`). On a push without
+    /// number matching, any number approves it.
+    pub fn answer_push(
+        &mut self,
+        transaction_id: &str,
+        number: u32,
+    ) -> Result<FactorResult, ControlError> {
+        let tx = self.waiting_transaction(transaction_id)?;
+        let right = tx.correct_answer.is_none_or(|answer| answer == number);
+        tx.state = if right {
+            TxState::Success
+        } else {
+            TxState::Rejected
+        };
+        Ok(if right {
+            FactorResult::Success
+        } else {
+            FactorResult::Rejected
+        })
+    }
+
+    /// Completes a push (or Duo `web`) enrollment as if the phone scanned the
+    /// QR code: the factor becomes `ACTIVE` with a simulated device profile, and
+    /// the next activation poll returns it.
+    pub fn activate_push_device(&mut self, factor_id: &str) -> Result<(), ControlError> {
+        let now = self.clock.now();
+        let factor = self
+            .users
+            .iter_mut()
+            .flat_map(|u| u.factors.iter_mut())
+            .find(|f| f.id == factor_id)
+            .ok_or_else(|| ControlError::UnknownFactor(factor_id.to_owned()))?;
+        if factor.status == FactorStatus::Active {
+            return Err(ControlError::InvalidState("the factor is already active"));
+        }
+        match &mut factor.kind {
+            Kind::Push {
+                activation,
+                activated,
+            } => {
+                if now >= activation.expires_at {
+                    return Err(ControlError::Expired);
+                }
+                *activated = true;
+            }
+            Kind::Web { activation } => {
+                if now >= activation.expires_at {
+                    return Err(ControlError::Expired);
+                }
+            }
+            _ => {
+                return Err(ControlError::InvalidState(
+                    "only push and web (Duo) factors are activated by a device",
+                ))
+            }
+        }
+        factor.status = FactorStatus::Active;
+        factor.last_updated = now;
+        Ok(())
+    }
+
+    /// Replaces the catalog (`GET …/factors/catalog`). Enrollment of a type and
+    /// provider not in the catalog fails with `400 E0000001`.
+    pub fn set_catalog(&mut self, catalog: Vec<CatalogEntry>) {
+        self.catalog = catalog;
+    }
+
+    /// Queues a fault for the next requests (see [`Fault`]). A fault with a
+    /// count of 0 is ignored.
+    pub fn inject(&mut self, mut fault: Fault) {
+        if *fault.count_mut() > 0 {
+            self.faults.push_back(fault);
+        }
+    }
+
+    /// Drops every queued fault.
+    pub fn clear_faults(&mut self) {
+        self.faults.clear();
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

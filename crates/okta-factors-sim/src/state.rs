@@ -1,0 +1,191 @@
+//! The simulated org's state: users, factors, push transactions.
+
+use std::time::{Duration, SystemTime};
+
+use okta_factors_core::model::{FactorProvider, FactorStatus, FactorType};
+use okta_factors_core::totp::Totp;
+
+use crate::control::{Channel, SentMessage};
+
+pub(crate) struct User {
+    pub(crate) id: String,
+    pub(crate) login: String,
+    pub(crate) email: String,
+    pub(crate) factors: Vec<FactorState>,
+    pub(crate) outbox: Vec<SentMessage>,
+    /// Verified phones (also recovery phones): kept after their factor is
+    /// unenrolled unless `removeRecoveryEnrollment=true`.
+    pub(crate) phones: Vec<VerifiedPhone>,
+}
+
+impl User {
+    pub(crate) fn factor_index(&self, factor_id: &str) -> Option<usize> {
+        self.factors.iter().position(|f| f.id == factor_id)
+    }
+}
+
+pub(crate) struct VerifiedPhone {
+    pub(crate) id: String,
+    pub(crate) number: String,
+    pub(crate) kind: Channel,
+}
+
+pub(crate) struct Otp {
+    pub(crate) code: String,
+    pub(crate) expires_at: SystemTime,
+}
+
+/// A push or Duo enrollment waiting for the device.
+pub(crate) struct DeviceActivation {
+    pub(crate) expires_at: SystemTime,
+    pub(crate) token: String,
+}
+
+pub(crate) enum Kind {
+    Sms {
+        phone: String,
+    },
+    Call {
+        phone: String,
+        extension: Option<String>,
+    },
+    Email {
+        email: String,
+    },
+    Question {
+        question: String,
+        answer: String,
+    },
+    Totp {
+        secret: String,
+        qr_token: String,
+        last_counter: Option<u64>,
+    },
+    Push {
+        activation: DeviceActivation,
+        activated: bool,
+    },
+    Hotp {
+        key: Vec<u8>,
+        factor_profile_id: String,
+        last_counter: Option<u64>,
+    },
+    Token {
+        credential_id: String,
+        last_code: Option<String>,
+    },
+    Hardware {
+        credential_id: String,
+        last_code: Option<String>,
+    },
+    U2f {
+        nonce: String,
+        credential_id: Option<String>,
+    },
+    WebAuthn {
+        challenge: String,
+        credential_id: Option<String>,
+    },
+    Web {
+        activation: DeviceActivation,
+    },
+}
+
+impl Kind {
+    pub(crate) fn factor_type(&self) -> FactorType {
+        match self {
+            Self::Sms { .. } => FactorType::Sms,
+            Self::Call { .. } => FactorType::Call,
+            Self::Email { .. } => FactorType::Email,
+            Self::Question { .. } => FactorType::Question,
+            Self::Totp { .. } => FactorType::TokenSoftwareTotp,
+            Self::Push { .. } => FactorType::Push,
+            Self::Hotp { .. } => FactorType::TokenHotp,
+            Self::Token { .. } => FactorType::Token,
+            Self::Hardware { .. } => FactorType::TokenHardware,
+            Self::U2f { .. } => FactorType::U2f,
+            Self::WebAuthn { .. } => FactorType::WebAuthn,
+            Self::Web { .. } => FactorType::Web,
+        }
+    }
+
+    /// The channel and address of an OTP factor.
+    pub(crate) fn otp_target(&self) -> Option<(Channel, &str)> {
+        match self {
+            Self::Sms { phone } => Some((Channel::Sms, phone)),
+            Self::Call { phone, .. } => Some((Channel::Call, phone)),
+            Self::Email { email } => Some((Channel::Email, email)),
+            _ => None,
+        }
+    }
+}
+
+pub(crate) struct FactorState {
+    pub(crate) id: String,
+    pub(crate) provider: FactorProvider,
+    pub(crate) vendor_name: String,
+    pub(crate) status: FactorStatus,
+    pub(crate) created: SystemTime,
+    pub(crate) last_updated: SystemTime,
+    pub(crate) kind: Kind,
+    /// The outstanding OTP of an sms/call/email factor.
+    pub(crate) otp: Option<Otp>,
+    /// Recent activation attempts (for the 5-per-5-minutes limit).
+    pub(crate) activation_attempts: Vec<SystemTime>,
+}
+
+impl FactorState {
+    pub(crate) fn factor_type(&self) -> FactorType {
+        self.kind.factor_type()
+    }
+
+    pub(crate) fn is_active(&self) -> bool {
+        self.status == FactorStatus::Active
+    }
+
+    /// The TOTP generator of a `token:software:totp` or `token:hotp` factor.
+    pub(crate) fn totp(&self) -> Option<Totp> {
+        match &self.kind {
+            Kind::Totp { secret, .. } => {
+                Totp::from_base32(&okta_factors_core::Secret::new(secret.as_str()), 30, 6).ok()
+            }
+            Kind::Hotp { key, .. } => Totp::new(key.clone(), 30, 6).ok(),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TxState {
+    Waiting,
+    Success,
+    Rejected,
+    Cancelled,
+}
+
+pub(crate) struct Transaction {
+    pub(crate) id: String,
+    pub(crate) user_id: String,
+    pub(crate) factor_id: String,
+    pub(crate) expires_at: SystemTime,
+    pub(crate) state: TxState,
+    pub(crate) correct_answer: Option<u32>,
+    pub(crate) credential_id: String,
+}
+
+impl Transaction {
+    pub(crate) fn is_expired(&self, now: SystemTime) -> bool {
+        now >= self.expires_at
+    }
+}
+
+/// One rate-limit window of one token.
+pub(crate) struct Bucket {
+    pub(crate) start: SystemTime,
+    pub(crate) used: u32,
+}
+
+/// `time + d`, saturating at `time` on overflow.
+pub(crate) fn add(time: SystemTime, d: Duration) -> SystemTime {
+    time.checked_add(d).unwrap_or(time)
+}

@@ -1,0 +1,383 @@
+//! The whole factor lifecycle with the blocking client.
+//!
+//! ```text
+//! cargo run --example quickstart
+//! ```
+//!
+//! With no environment it starts the simulator on 127.0.0.1 and walks through
+//! every operation: the catalog and security questions; a security question;
+//! Okta Verify TOTP (codes computed here, a replayed code); SMS (OTP read from the
+//! simulator's outbox, a throttled resend, a challenge); push with number matching
+//! (approved, then rejected); a wrong passcode; listing; and unenrolling
+//! everything. With `OKTA_ORG_URL`, `OKTA_API_TOKEN` and `OKTA_USER_ID` set it
+//! runs the read-only steps against that org instead. It exits non-zero if any
+//! step did not behave as expected.
+
+use std::process::ExitCode;
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use examples_support::{Target, Transcript};
+use okta_factors::model::{
+    ActivateOutcome, FactorEnrollment, FactorStatus, TotpProvider, UserFactor, VerifyOutcome,
+};
+use okta_factors::operations::{ActivateFactorRequest, VerifyFactor, VerifyFactorRequest};
+use okta_factors::totp::Totp;
+use okta_factors::ureq::Client;
+use okta_factors::{codes, Error};
+use okta_factors_sim::SharedSimulator;
+
+type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+fn main() -> ExitCode {
+    let mut t = Transcript::default();
+    match run(&mut t) {
+        Ok(()) => t.finish(),
+        Err(e) => {
+            println!("\nstopped: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(t: &mut Transcript) -> Result {
+    let target = Target::from_env()?;
+    let client = Client::from_config(target.client_config()?);
+    match &target {
+        Target::RealOrg { user_id, .. } => {
+            println!("Read-only steps against {}", client.config().org);
+            discover(&client, t, user_id)?;
+            list(&client, t, user_id)?;
+        }
+        Target::Simulator { server, user_id } => {
+            println!("Simulator at {} (user {user_id})", server.url());
+            let sim = server.simulator();
+            discover(&client, t, user_id)?;
+            question(&client, t, user_id)?;
+            totp(&client, t, user_id)?;
+            sms(&client, t, sim, user_id)?;
+            push(&client, t, sim, user_id)?;
+            list(&client, t, user_id)?;
+            unenroll_all(&client, t, user_id)?;
+        }
+    }
+    Ok(())
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+fn discover(client: &Client, t: &mut Transcript, user: &str) -> Result {
+    t.section("What can this user enroll?");
+    t.send(format!("GET /api/v1/users/{user}/factors/catalog"));
+    let catalog = client.list_supported_factors(user)?;
+    for entry in &catalog {
+        let kind = entry.factor_type.as_ref().map_or("?", |f| f.as_str());
+        let provider = entry.provider.as_ref().map_or("?", |p| p.as_str());
+        let required = entry.enrollment.as_ref().map_or("", |e| e.as_str());
+        t.got(format!("{kind:<20} {provider:<8} {required}"));
+    }
+    t.check(!catalog.is_empty(), "the catalog is not empty");
+    t.send(format!("GET /api/v1/users/{user}/factors/questions"));
+    let questions = client.list_supported_security_questions(user)?;
+    t.got(format!(
+        "{} security questions, e.g. {:?}",
+        questions.len(),
+        questions.first().and_then(|q| q.question_text.as_deref())
+    ));
+    t.check(!questions.is_empty(), "there are security questions");
+    Ok(())
+}
+
+fn question(client: &Client, t: &mut Transcript, user: &str) -> Result {
+    t.section("Security question");
+    t.send("POST …/factors {question: disliked_food, answer: ***}");
+    let factor = client.enroll_factor(
+        user,
+        FactorEnrollment::question("disliked_food", "mayonnaise"),
+    )?;
+    t.got(format!("{} {}", factor.factor_type(), status(&factor)));
+    t.check(
+        factor.status() == Some(&FactorStatus::Active),
+        "a question is ACTIVE at once",
+    );
+    let id = factor.id().unwrap_or_default().to_owned();
+
+    t.send("POST …/verify {answer: ***}");
+    let outcome =
+        client.verify_factor(user, &id, Some(VerifyFactorRequest::answer("mayonnaise")))?;
+    t.got(result(&outcome));
+    t.check(outcome.is_success(), "the right answer verifies");
+
+    t.send("POST …/verify {answer: *** (wrong)}");
+    let wrong = client.verify_factor(user, &id, Some(VerifyFactorRequest::answer("ketchup")));
+    expect_invalid_passcode(t, wrong);
+    Ok(())
+}
+
+fn totp(client: &Client, t: &mut Transcript, user: &str) -> Result {
+    t.section("Okta Verify TOTP");
+    t.send("POST …/factors {factorType: token:software:totp, provider: OKTA}");
+    let factor = client.enroll_factor(user, FactorEnrollment::totp(TotpProvider::Okta))?;
+    let step = factor.totp_activation().map_or(0, |a| a.time_step);
+    t.got(format!(
+        "{}, activation: shared secret, {step}-second steps",
+        status(&factor)
+    ));
+    let activation = factor
+        .totp_activation()
+        .ok_or("the enrollment has no TOTP activation data")?;
+    let totp = Totp::from_activation(&activation)?;
+    let id = factor.id().unwrap_or_default().to_owned();
+
+    let code = totp.code_at(now());
+    t.send("POST …/lifecycle/activate {passCode: <code computed from the shared secret>}");
+    let activated = client.activate_factor(
+        user,
+        &id,
+        Some(ActivateFactorRequest::pass_code(code.expose())),
+    )?;
+    let active = matches!(&activated, ActivateOutcome::Activated(f) if f.status() == Some(&FactorStatus::Active));
+    t.got(if active { "ACTIVE" } else { "not active" });
+    t.check(active, "the computed code activates the factor");
+
+    // The next time step's code is accepted (±1 step) and not used yet.
+    let code = totp.code_at(now() + totp.step());
+    t.send("POST …/verify {passCode: <next code>}");
+    let outcome = client.verify_factor(
+        user,
+        &id,
+        Some(VerifyFactorRequest::pass_code(code.expose())),
+    )?;
+    t.got(result(&outcome));
+    t.check(outcome.is_success(), "a fresh code verifies");
+
+    t.send("POST …/verify {passCode: <the same code again>}");
+    let replay = client.verify_factor(
+        user,
+        &id,
+        Some(VerifyFactorRequest::pass_code(code.expose())),
+    )?;
+    t.got(result(&replay));
+    t.check(
+        matches!(replay, VerifyOutcome::PasscodeReplayed(_)),
+        "a replayed code is PASSCODE_REPLAYED",
+    );
+
+    t.send("POST …/verify {passCode: 000000}");
+    let wrong = client.verify_factor(user, &id, Some(VerifyFactorRequest::pass_code("000000")));
+    expect_invalid_passcode(t, wrong);
+    Ok(())
+}
+
+fn sms(client: &Client, t: &mut Transcript, sim: &SharedSimulator, user: &str) -> Result {
+    t.section("SMS");
+    let phone = "+15555550123";
+    t.send(format!(
+        "POST …/factors {{factorType: sms, phoneNumber: {phone}}}"
+    ));
+    let factor = client.enroll_factor(user, FactorEnrollment::sms(phone))?;
+    let id = factor.id().unwrap_or_default().to_owned();
+    t.got(format!(
+        "{}, resend links: {}",
+        status(&factor),
+        factor.links().resend().len()
+    ));
+    t.check(
+        factor.status() == Some(&FactorStatus::PendingActivation),
+        "an SMS enrollment waits for activation",
+    );
+
+    t.send("POST …/resend (at once)");
+    match client.resend_enroll_factor(user, &id, FactorEnrollment::sms(phone)) {
+        Err(e) => {
+            t.got(&e);
+            t.check(
+                e.error_code() == Some(codes::SMS_RECENTLY_SENT),
+                "a resend inside the throttle window is 429 E0000109",
+            );
+        }
+        Ok(_) => t.check(false, "a resend inside the throttle window is refused"),
+    }
+
+    let code = sim.last_code(user, &id).ok_or("no SMS in the outbox")?;
+    t.note("the phone received a code (simulator outbox)");
+    t.send("POST …/lifecycle/activate {passCode: <code from the SMS>}");
+    let activated =
+        client.activate_factor(user, &id, Some(ActivateFactorRequest::pass_code(code)))?;
+    let active = matches!(&activated, ActivateOutcome::Activated(f) if f.status() == Some(&FactorStatus::Active));
+    t.got(if active { "ACTIVE" } else { "not active" });
+    t.check(active, "the SMS code activates the factor");
+
+    thread::sleep(Duration::from_millis(2100)); // the (shortened) SMS throttle
+    t.send("POST …/verify (no body: send a challenge)");
+    let challenge = client.verify_factor(user, &id, None)?;
+    t.got(result(&challenge));
+    t.check(
+        matches!(challenge, VerifyOutcome::Challenge(_)),
+        "a challenge was sent",
+    );
+    let code = sim
+        .last_code(user, &id)
+        .ok_or("no challenge SMS in the outbox")?;
+    t.send("POST …/verify {passCode: <code from the SMS>}");
+    let outcome = client.verify_factor(user, &id, Some(VerifyFactorRequest::pass_code(code)))?;
+    t.got(result(&outcome));
+    t.check(outcome.is_success(), "the challenge code verifies");
+    Ok(())
+}
+
+fn push(client: &Client, t: &mut Transcript, sim: &SharedSimulator, user: &str) -> Result {
+    t.section("Okta Verify push with number matching");
+    t.send("POST …/factors {factorType: push}");
+    let factor = client.enroll_factor(user, FactorEnrollment::push())?;
+    let id = factor.id().unwrap_or_default().to_owned();
+    t.got(format!(
+        "{}, QR code: {}",
+        status(&factor),
+        factor.embedded().and_then(|e| e.qr_code()).is_some()
+    ));
+
+    t.send("POST …/lifecycle/activate");
+    let waiting = client.activate_factor(user, &id, None)?;
+    t.got(if matches!(waiting, ActivateOutcome::Waiting(_)) {
+        "WAITING for the device"
+    } else {
+        "not waiting"
+    });
+    t.check(
+        matches!(waiting, ActivateOutcome::Waiting(_)),
+        "activation waits for the device",
+    );
+    sim.activate_push_device(&id)?;
+    t.note("the phone scanned the QR code");
+    t.send("POST …/lifecycle/activate");
+    let activated = client.activate_factor(user, &id, None)?;
+    let active = matches!(&activated, ActivateOutcome::Activated(f) if f.status() == Some(&FactorStatus::Active));
+    t.got(if active { "ACTIVE" } else { "not active" });
+    t.check(active, "the push factor is active once the device enrolled");
+
+    for approve in [true, false] {
+        let verify = VerifyFactor::new(user, &id)
+            .body(VerifyFactorRequest::number_matching())
+            .user_agent("Mozilla/5.0 (quickstart)");
+        t.send("POST …/verify {useNumberMatchingChallenge: true}, then poll the transaction");
+        let outcome = with_device(sim, user, approve, |shown| {
+            client.verify_push(&verify, shown)
+        })?;
+        t.got(result(&outcome));
+        if approve {
+            t.check(outcome.is_success(), "the approved push is SUCCESS");
+        } else {
+            t.check(
+                matches!(outcome, VerifyOutcome::Rejected(_)),
+                "the rejected push is REJECTED",
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Runs `verify` while a "phone" thread answers the push: with the number the
+/// user was shown (approve) or by rejecting it.
+fn with_device(
+    sim: &SharedSimulator,
+    user: &str,
+    approve: bool,
+    verify: impl FnOnce(&mut dyn FnMut(u32)) -> std::result::Result<VerifyOutcome, Error>,
+) -> Result<VerifyOutcome> {
+    let (tx, rx) = mpsc::channel::<u32>();
+    let phone = {
+        let (sim, user) = (sim.clone(), user.to_owned());
+        thread::spawn(move || {
+            let number = rx.recv_timeout(Duration::from_secs(10)).ok();
+            for push in sim.pending_pushes(&user) {
+                let _ = match (approve, number) {
+                    (true, Some(n)) => sim.answer_push(&push.transaction_id, n),
+                    _ => sim.reject_push(&push.transaction_id),
+                };
+            }
+        })
+    };
+    let mut shown = move |number: u32| {
+        if approve {
+            println!("       · the user is shown {number} and picks it on the phone");
+        } else {
+            println!("       · the user is shown {number} but rejects the push");
+        }
+        let _ = tx.send(number);
+    };
+    let outcome = verify(&mut shown);
+    drop(shown);
+    let _ = phone.join();
+    Ok(outcome?)
+}
+
+fn list(client: &Client, t: &mut Transcript, user: &str) -> Result {
+    t.section("The user's factors");
+    t.send(format!("GET /api/v1/users/{user}/factors"));
+    let factors = client.list_factors(user)?;
+    for factor in &factors {
+        t.got(format!(
+            "{:<22} {:<20} {}",
+            factor.id().unwrap_or("?"),
+            factor.factor_type().as_str(),
+            status(factor)
+        ));
+    }
+    for factor in &factors {
+        let id = factor.id().unwrap_or_default();
+        t.send(format!("GET …/factors/{id}"));
+        let fetched = client.get_factor(user, id)?;
+        t.check(
+            fetched.id() == Some(id),
+            "get_factor returns the listed factor",
+        );
+    }
+    Ok(())
+}
+
+fn unenroll_all(client: &Client, t: &mut Transcript, user: &str) -> Result {
+    t.section("Unenroll everything");
+    for factor in client.list_factors(user)? {
+        let id = factor.id().unwrap_or_default();
+        t.send(format!("DELETE …/factors/{id} ({})", factor.factor_type()));
+        client.unenroll_factor(user, id)?;
+        t.got("204");
+    }
+    let left: Vec<UserFactor> = client.list_factors(user)?;
+    t.got(format!("{} factors left", left.len()));
+    t.check(left.is_empty(), "no factor is left");
+    Ok(())
+}
+
+fn expect_invalid_passcode<T: std::fmt::Debug>(
+    t: &mut Transcript,
+    result: std::result::Result<T, Error>,
+) {
+    match result {
+        Err(e) => {
+            t.got(&e);
+            t.check(
+                e.api().is_some_and(|api| api.is_invalid_passcode()),
+                "a wrong passcode is 403 E0000068",
+            );
+        }
+        Ok(value) => {
+            t.got(format!("{value:?}"));
+            t.check(false, "a wrong passcode is refused");
+        }
+    }
+}
+
+fn status(factor: &UserFactor) -> &str {
+    factor.status().map_or("-", |s| s.as_str())
+}
+
+fn result(outcome: &VerifyOutcome) -> &str {
+    outcome.factor_result().map_or("-", |r| r.as_str())
+}

@@ -1,0 +1,128 @@
+//! Shared by the quickstarts: where to run (simulator or a real org), and a
+//! transcript that prints each step and counts the ones that misbehaved.
+
+#![forbid(unsafe_code)]
+
+use std::fmt::Display;
+use std::time::Duration;
+
+use okta_factors::policy::PollPolicy;
+use okta_factors::{ClientConfig, Credentials, OrgUrl};
+use okta_factors_sim::{SimServer, SimulatorConfig};
+
+/// The API token of the embedded simulator.
+pub const SIM_TOKEN: &str = "quickstart-token";
+
+/// Where the quickstart runs.
+pub enum Target {
+    /// The embedded simulator on 127.0.0.1 (the default).
+    Simulator {
+        /// The running simulator (stopped on drop).
+        server: SimServer,
+        /// The demo user.
+        user_id: String,
+    },
+    /// A real org (`OKTA_ORG_URL`, `OKTA_API_TOKEN`, `OKTA_USER_ID`): read-only steps.
+    RealOrg {
+        /// Where and who.
+        config: ClientConfig,
+        /// The user whose factors are read.
+        user_id: String,
+    },
+}
+
+impl Target {
+    /// The real org when `OKTA_ORG_URL` and `OKTA_API_TOKEN` are set, else the simulator.
+    pub fn from_env() -> Result<Self, Box<dyn std::error::Error>> {
+        match (
+            std::env::var("OKTA_ORG_URL"),
+            std::env::var("OKTA_API_TOKEN"),
+        ) {
+            (Ok(org), Ok(token)) => {
+                let user_id = std::env::var("OKTA_USER_ID")
+                    .map_err(|_| "OKTA_USER_ID must name the user whose factors to read")?;
+                let config =
+                    ClientConfig::new(OrgUrl::parse(&org)?, Credentials::api_token(token)?);
+                Ok(Target::RealOrg { config, user_id })
+            }
+            _ => {
+                // Short OTP resend intervals keep the demo fast; everything else is
+                // Okta's behaviour (the 30 s SMS throttle is shown with a 2 s one).
+                let config = SimulatorConfig::new(SIM_TOKEN)
+                    .resend_intervals(Duration::from_secs(2), Duration::from_secs(1));
+                let server = SimServer::start_new(config)?;
+                let user_id = server
+                    .simulator()
+                    .create_user("quickstart.user@example.com");
+                Ok(Target::Simulator { server, user_id })
+            }
+        }
+    }
+
+    /// The client configuration for this target (short poll interval on the simulator).
+    pub fn client_config(&self) -> Result<ClientConfig, Box<dyn std::error::Error>> {
+        Ok(match self {
+            Target::Simulator { server, .. } => ClientConfig::new(
+                OrgUrl::parse(server.url())?,
+                Credentials::api_token(SIM_TOKEN)?,
+            )
+            .poll(PollPolicy::default().interval(Duration::from_millis(200))),
+            Target::RealOrg { config, .. } => config.clone(),
+        })
+    }
+}
+
+/// Prints the steps and remembers which did not behave as expected.
+#[derive(Default)]
+pub struct Transcript {
+    step: usize,
+    failures: Vec<String>,
+}
+
+impl Transcript {
+    /// Starts a new section.
+    pub fn section(&mut self, title: &str) {
+        println!("\n== {title}");
+    }
+
+    /// One request: what was sent.
+    pub fn send(&mut self, what: impl Display) {
+        self.step += 1;
+        println!("{:>3}. → {what}", self.step);
+    }
+
+    /// What came back.
+    pub fn got(&self, what: impl Display) {
+        println!("       ← {what}");
+    }
+
+    /// A note.
+    pub fn note(&self, what: impl Display) {
+        println!("       · {what}");
+    }
+
+    /// Records a check; prints it when it fails.
+    pub fn check(&mut self, ok: bool, what: impl Display) {
+        if !ok {
+            println!("       ✗ UNEXPECTED: {what}");
+            self.failures.push(format!("step {}: {what}", self.step));
+        }
+    }
+
+    /// Ends the run: exit code 0 when every step behaved as expected.
+    pub fn finish(self) -> std::process::ExitCode {
+        if self.failures.is_empty() {
+            println!("\nAll {} steps behaved as expected.", self.step);
+            std::process::ExitCode::SUCCESS
+        } else {
+            println!(
+                "\n{} step(s) did not behave as expected:",
+                self.failures.len()
+            );
+            for failure in &self.failures {
+                println!("  - {failure}");
+            }
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
