@@ -68,6 +68,7 @@
 mod macros;
 
 mod builder;
+mod client_methods;
 mod config;
 mod credentials;
 mod error;

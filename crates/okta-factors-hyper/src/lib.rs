@@ -94,14 +94,8 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper_util::client::legacy::connect::Connect;
 use okta_factors_core::http::{Request, Response};
-use okta_factors_core::model::{
-    ActivateOutcome, FactorEnrollment, SecurityQuestion, SupportedFactor, UserFactor, VerifyOutcome,
-};
-use okta_factors_core::operations::{
-    ActivateFactor, ActivateFactorRequest, EnrollFactor, GetFactor, GetFactorTransactionStatus,
-    ListFactors, ListSupportedFactors, ListSupportedSecurityQuestions, ResendEnrollFactor,
-    UnenrollFactor, VerifyFactor, VerifyFactorRequest,
-};
+use okta_factors_core::model::VerifyOutcome;
+use okta_factors_core::operations::VerifyFactor;
 use okta_factors_core::policy::{Exchange, PollStep, PushPoll, Step};
 use okta_factors_core::TimeoutLimit;
 
@@ -362,108 +356,5 @@ where
         }
     }
 
-    /// `GET /api/v1/users/{userId}/factors`: the user's enrolled factors.
-    pub async fn list_factors(&self, user_id: &str) -> Result<Vec<UserFactor>, Error> {
-        Ok(self.execute(&ListFactors::new(user_id)).await?.value)
-    }
-
-    /// `POST /api/v1/users/{userId}/factors`: enrolls a factor (use
-    /// [`execute`](Client::execute) with [`EnrollFactor`] for the query options).
-    pub async fn enroll_factor(
-        &self,
-        user_id: &str,
-        body: FactorEnrollment,
-    ) -> Result<UserFactor, Error> {
-        Ok(self.execute(&EnrollFactor::new(user_id, body)).await?.value)
-    }
-
-    /// `GET /api/v1/users/{userId}/factors/{factorId}`: one factor.
-    pub async fn get_factor(&self, user_id: &str, factor_id: &str) -> Result<UserFactor, Error> {
-        Ok(self
-            .execute(&GetFactor::new(user_id, factor_id))
-            .await?
-            .value)
-    }
-
-    /// `DELETE /api/v1/users/{userId}/factors/{factorId}`: unenrolls a factor.
-    pub async fn unenroll_factor(&self, user_id: &str, factor_id: &str) -> Result<(), Error> {
-        self.execute(&UnenrollFactor::new(user_id, factor_id))
-            .await
-            .map(OktaResponse::into_value)
-    }
-
-    /// `POST …/factors/{factorId}/lifecycle/activate`: activates a factor with
-    /// its passcode (or attestation); `None` sends no body (push activation).
-    pub async fn activate_factor(
-        &self,
-        user_id: &str,
-        factor_id: &str,
-        body: Option<ActivateFactorRequest>,
-    ) -> Result<ActivateOutcome, Error> {
-        let mut op = ActivateFactor::new(user_id, factor_id);
-        if let Some(body) = body {
-            op = op.body(body);
-        }
-        Ok(self.execute(&op).await?.value)
-    }
-
-    /// `POST …/factors/{factorId}/resend`: resends the enrollment OTP; `body` is
-    /// the factor as enrolled.
-    pub async fn resend_enroll_factor(
-        &self,
-        user_id: &str,
-        factor_id: &str,
-        body: FactorEnrollment,
-    ) -> Result<UserFactor, Error> {
-        let op = ResendEnrollFactor::new(user_id, factor_id, body);
-        Ok(self.execute(&op).await?.value)
-    }
-
-    /// `POST …/factors/{factorId}/verify`: verifies a factor, or (without a
-    /// body) issues its challenge. A push answers `WAITING`; see
-    /// [`verify_push`](Client::verify_push) to wait for the user.
-    pub async fn verify_factor(
-        &self,
-        user_id: &str,
-        factor_id: &str,
-        body: Option<VerifyFactorRequest>,
-    ) -> Result<VerifyOutcome, Error> {
-        let mut op = VerifyFactor::new(user_id, factor_id);
-        if let Some(body) = body {
-            op = op.body(body);
-        }
-        Ok(self.execute(&op).await?.value)
-    }
-
-    /// `GET …/factors/{factorId}/transactions/{transactionId}`: the state of a
-    /// push verification.
-    pub async fn get_factor_transaction_status(
-        &self,
-        user_id: &str,
-        factor_id: &str,
-        transaction_id: &str,
-    ) -> Result<VerifyOutcome, Error> {
-        let op = GetFactorTransactionStatus::new(user_id, factor_id, transaction_id);
-        Ok(self.execute(&op).await?.value)
-    }
-
-    /// `GET …/factors/catalog`: the factors the user may enroll.
-    pub async fn list_supported_factors(
-        &self,
-        user_id: &str,
-    ) -> Result<Vec<SupportedFactor>, Error> {
-        Ok(self
-            .execute(&ListSupportedFactors::new(user_id))
-            .await?
-            .value)
-    }
-
-    /// `GET …/factors/questions`: the security questions the user may pick.
-    pub async fn list_supported_security_questions(
-        &self,
-        user_id: &str,
-    ) -> Result<Vec<SecurityQuestion>, Error> {
-        let op = ListSupportedSecurityQuestions::new(user_id);
-        Ok(self.execute(&op).await?.value)
-    }
+    okta_factors_core::operation_methods!(async);
 }

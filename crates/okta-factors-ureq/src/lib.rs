@@ -67,14 +67,8 @@ use std::thread;
 use std::time::Instant;
 
 use okta_factors_core::http::{Method, Request, Response};
-use okta_factors_core::model::{
-    ActivateOutcome, FactorEnrollment, SecurityQuestion, SupportedFactor, UserFactor, VerifyOutcome,
-};
-use okta_factors_core::operations::{
-    ActivateFactor, ActivateFactorRequest, EnrollFactor, GetFactor, GetFactorTransactionStatus,
-    ListFactors, ListSupportedFactors, ListSupportedSecurityQuestions, ResendEnrollFactor,
-    UnenrollFactor, VerifyFactor, VerifyFactorRequest,
-};
+use okta_factors_core::model::VerifyOutcome;
+use okta_factors_core::operations::VerifyFactor;
 use okta_factors_core::policy::{Exchange, PollStep, PushPoll, Step};
 use okta_factors_core::{
     ClientConfig, Credentials, Error, FromConfig, OktaResponse, Operation, OrgUrl, TimeoutLimit,
@@ -261,115 +255,7 @@ impl Client {
         Ok(Response::from_parts(parts, body))
     }
 
-    /// `GET /api/v1/users/{userId}/factors`: the user's enrolled factors.
-    pub fn list_factors(&self, user_id: &str) -> Result<Vec<UserFactor>, Error> {
-        Ok(self.execute(&ListFactors::new(user_id))?.value)
-    }
-
-    /// `POST /api/v1/users/{userId}/factors`: enrolls a factor. For
-    /// `updatePhone`, `templateId`, `tokenLifetimeSeconds`, `activate` or
-    /// `Accept-Language`, use [`Client::execute`] with an [`EnrollFactor`].
-    pub fn enroll_factor(
-        &self,
-        user_id: &str,
-        body: FactorEnrollment,
-    ) -> Result<UserFactor, Error> {
-        Ok(self.execute(&EnrollFactor::new(user_id, body))?.value)
-    }
-
-    /// `GET /api/v1/users/{userId}/factors/{factorId}`: one factor.
-    pub fn get_factor(&self, user_id: &str, factor_id: &str) -> Result<UserFactor, Error> {
-        Ok(self.execute(&GetFactor::new(user_id, factor_id))?.value)
-    }
-
-    /// `DELETE /api/v1/users/{userId}/factors/{factorId}`: unenrolls a factor.
-    /// For `removeRecoveryEnrollment`, use [`Client::execute`] with an
-    /// [`UnenrollFactor`].
-    pub fn unenroll_factor(&self, user_id: &str, factor_id: &str) -> Result<(), Error> {
-        self.execute(&UnenrollFactor::new(user_id, factor_id))?;
-        Ok(())
-    }
-
-    /// `POST /api/v1/users/{userId}/factors/{factorId}/lifecycle/activate`:
-    /// activates a factor (with a passcode or attestation in `body`, or none for
-    /// push, whose [`ActivateOutcome::Waiting`] can then be polled).
-    pub fn activate_factor(
-        &self,
-        user_id: &str,
-        factor_id: &str,
-        body: Option<ActivateFactorRequest>,
-    ) -> Result<ActivateOutcome, Error> {
-        let mut op = ActivateFactor::new(user_id, factor_id);
-        if let Some(body) = body {
-            op = op.body(body);
-        }
-        Ok(self.execute(&op)?.value)
-    }
-
-    /// `POST /api/v1/users/{userId}/factors/{factorId}/resend`: resends the OTP of
-    /// an sms, call or email enrollment. For `templateId` or `Accept-Language`,
-    /// use [`Client::execute`] with a [`ResendEnrollFactor`].
-    pub fn resend_enroll_factor(
-        &self,
-        user_id: &str,
-        factor_id: &str,
-        body: FactorEnrollment,
-    ) -> Result<UserFactor, Error> {
-        Ok(self
-            .execute(&ResendEnrollFactor::new(user_id, factor_id, body))?
-            .value)
-    }
-
-    /// `POST /api/v1/users/{userId}/factors/{factorId}/verify`: verifies a factor
-    /// or issues its challenge. For `templateId`, `tokenLifetimeSeconds`,
-    /// `X-Forwarded-For`, `User-Agent` or `Accept-Language`, use
-    /// [`Client::execute`] with a [`VerifyFactor`]; to wait for a push, use
-    /// [`Client::verify_push`].
-    pub fn verify_factor(
-        &self,
-        user_id: &str,
-        factor_id: &str,
-        body: Option<VerifyFactorRequest>,
-    ) -> Result<VerifyOutcome, Error> {
-        let mut op = VerifyFactor::new(user_id, factor_id);
-        if let Some(body) = body {
-            op = op.body(body);
-        }
-        Ok(self.execute(&op)?.value)
-    }
-
-    /// `GET /api/v1/users/{userId}/factors/{factorId}/transactions/{transactionId}`:
-    /// the state of a push verification.
-    pub fn get_factor_transaction_status(
-        &self,
-        user_id: &str,
-        factor_id: &str,
-        transaction_id: &str,
-    ) -> Result<VerifyOutcome, Error> {
-        Ok(self
-            .execute(&GetFactorTransactionStatus::new(
-                user_id,
-                factor_id,
-                transaction_id,
-            ))?
-            .value)
-    }
-
-    /// `GET /api/v1/users/{userId}/factors/catalog`: the factors the user may enroll.
-    pub fn list_supported_factors(&self, user_id: &str) -> Result<Vec<SupportedFactor>, Error> {
-        Ok(self.execute(&ListSupportedFactors::new(user_id))?.value)
-    }
-
-    /// `GET /api/v1/users/{userId}/factors/questions`: the security questions the
-    /// user may enroll.
-    pub fn list_supported_security_questions(
-        &self,
-        user_id: &str,
-    ) -> Result<Vec<SecurityQuestion>, Error> {
-        Ok(self
-            .execute(&ListSupportedSecurityQuestions::new(user_id))?
-            .value)
-    }
+    okta_factors_core::operation_methods!();
 
     /// Verifies with a push and waits for the user's answer.
     ///
