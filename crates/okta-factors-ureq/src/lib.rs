@@ -341,6 +341,9 @@ fn transport_error(error: ureq::Error, limit: TimeoutLimit, max_bytes: usize) ->
 
 fn io_kind(error: &std::io::Error, limit: TimeoutLimit) -> TransportErrorKind {
     use std::io::ErrorKind;
+    if is_tls_error(error) {
+        return TransportErrorKind::Tls;
+    }
     match error.kind() {
         ErrorKind::ConnectionRefused
         | ErrorKind::HostUnreachable
@@ -358,4 +361,23 @@ fn io_kind(error: &std::io::Error, limit: TimeoutLimit) -> TransportErrorKind {
         }
         _ => TransportErrorKind::Io,
     }
+}
+
+/// Whether a rustls error (e.g. a refused certificate) is behind this I/O error.
+fn is_tls_error(error: &std::io::Error) -> bool {
+    #[cfg(feature = "rustls")]
+    {
+        let mut source: Option<&(dyn std::error::Error + 'static)> = error
+            .get_ref()
+            .map(|e| e as &(dyn std::error::Error + 'static));
+        while let Some(e) = source {
+            if e.is::<rustls::Error>() {
+                return true;
+            }
+            source = e.source();
+        }
+    }
+    #[cfg(not(feature = "rustls"))]
+    let _ = error;
+    false
 }

@@ -39,7 +39,28 @@ pub struct Factor<P> {
     pub extra: Map<String, Value>,
 }
 
-impl<P: fmt::Debug> fmt::Debug for Factor<P> {
+/// How a profile shows in `Debug`: typed profiles redact their own secrets;
+/// a raw profile (unknown factor type) has its secret-named members redacted.
+pub trait DebugProfile {
+    /// Formats the profile for `Debug`.
+    fn fmt_profile(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result;
+}
+
+impl DebugProfile for Value {
+    fn fmt_profile(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&super::secret::RedactedValue(self, false), f)
+    }
+}
+
+struct ProfileView<'a, P>(&'a P);
+
+impl<P: DebugProfile> fmt::Debug for ProfileView<'_, P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt_profile(f)
+    }
+}
+
+impl<P: DebugProfile> fmt::Debug for Factor<P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Factor")
             .field("id", &self.id)
@@ -48,7 +69,7 @@ impl<P: fmt::Debug> fmt::Debug for Factor<P> {
             .field("status", &self.status)
             .field("created", &self.created)
             .field("last_updated", &self.last_updated)
-            .field("profile", &self.profile)
+            .field("profile", &self.profile.as_ref().map(ProfileView))
             .field("factor_profile_id", &self.factor_profile_id)
             .field("links", &self.links)
             .field("embedded", &self.embedded)
@@ -296,6 +317,12 @@ trait FromProfile: DeserializeOwned {
 
 macro_rules! from_profile {
     ($($ty:ty => $variant:ident,)*) => {$(
+        impl DebugProfile for $ty {
+            fn fmt_profile(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Debug::fmt(self, f)
+            }
+        }
+
         impl FromProfile for $ty {
             fn take(profile: Profile) -> Option<Self> {
                 match profile {

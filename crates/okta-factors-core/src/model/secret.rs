@@ -34,7 +34,8 @@ impl fmt::Debug for RedactedMap<'_> {
     }
 }
 
-struct RedactedValue<'a>(&'a Value, bool);
+/// `Debug` view of a JSON value; `.1` says the value itself is a secret.
+pub(crate) struct RedactedValue<'a>(pub(crate) &'a Value, pub(crate) bool);
 
 impl fmt::Debug for RedactedValue<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
