@@ -220,16 +220,36 @@ impl<'de> Deserialize<'de> for Links {
                 f.write_str("a _links object")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Links, A::Error> {
-                let mut links = Vec::new();
+                let mut links = Links::default();
                 while let Some(Key(rel)) = map.next_key()? {
                     // `"rel": null` carries no link: skip it rather than fail.
+                    // A repeated relation replaces the earlier one, as in a JSON object.
                     if let Some(set) = map.next_value::<Option<LinkSet>>()? {
-                        links.push((rel.into_owned(), set));
+                        links.insert(rel.into_owned(), set);
                     }
                 }
-                Ok(Links(links))
+                Ok(links)
             }
         }
         deserializer.deserialize_map(LinksVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_repeated_relation_keeps_the_last_value_like_a_json_object() {
+        // Found by the `model_roundtrip` fuzz target: duplicates did not survive
+        // a round trip through serde_json::Value.
+        let links: Links = serde_json::from_str(
+            r#"{"self":{"href":"a"},"poll":{"href":"p"},"self":[{"href":"b"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(links.iter().count(), 2);
+        assert_eq!(links.self_link().unwrap().href_str(), "b");
+        let value = serde_json::to_value(&links).unwrap();
+        assert_eq!(serde_json::from_value::<Links>(value).unwrap(), links);
     }
 }

@@ -214,11 +214,7 @@ fn backoff(base: Duration, retries: u32, random: u64) -> Duration {
     let factor = 1u32.checked_shl(retries.min(16)).unwrap_or(u32::MAX);
     let exp = base.saturating_mul(factor);
     let half_ms = u64::try_from(exp.as_millis() / 2).unwrap_or(u64::MAX);
-    let jitter = if half_ms == 0 {
-        0
-    } else {
-        random % (half_ms + 1)
-    };
+    let jitter = random % half_ms.saturating_add(1);
     exp.saturating_add(Duration::from_millis(jitter))
 }
 
@@ -300,6 +296,18 @@ mod tests {
         let mut headers = HeaderMap::new();
         disabled.apply_headers(&mut headers);
         assert!(headers.is_empty());
+    }
+
+    #[test]
+    fn huge_bases_do_not_overflow() {
+        // Found by the `policies` fuzz target: half of u64::MAX ms + 1 overflowed.
+        let policy = RetryPolicy::default()
+            .fallback_delay(Duration::MAX)
+            .max_delay(Duration::from_secs(3));
+        for retries in [0, 1, 40] {
+            let (delay, _) = delay_for(&policy, &HeaderMap::new(), retries, u64::MAX);
+            assert_eq!(delay, Duration::from_secs(3));
+        }
     }
 
     #[test]
