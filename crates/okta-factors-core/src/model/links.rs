@@ -120,8 +120,20 @@ impl<'de> Deserialize<'de> for LinkSet {
 /// assert_eq!(links.resend()[0].name.as_deref(), Some("sms"));
 /// assert_eq!(links.get("self").unwrap().href_str(), "https://x.okta.com/f");
 /// ```
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct Links(Vec<(String, LinkSet)>);
+
+/// Equal when the same relations have the same links, in any order (as JSON
+/// objects compare).
+impl PartialEq for Links {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.len() == other.0.len()
+            && self
+                .0
+                .iter()
+                .all(|(rel, set)| other.0.iter().any(|(r, s)| r == rel && s == set))
+    }
+}
 
 macro_rules! relation_accessors {
     ($( $(#[$doc:meta])* $method:ident => $rel:literal, )*) => {
