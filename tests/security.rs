@@ -1726,7 +1726,6 @@ fn unsafe_code_is_forbidden_by_the_workspace_lints_in_every_member() {
 
 /// The attribute itself, in every crate root (`lib.rs`, `main.rs`, `src/bin`).
 #[test]
-#[ignore = "BUG: crates/okta-factors-bench/src/lib.rs and crates/okta-factors-bench/src/bin/report.rs lack #![forbid(unsafe_code)] (only the workspace lint forbids unsafe code there)"]
 fn unsafe_code_is_forbidden_in_every_crate_root() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut roots = vec![root.join("examples/support/mod.rs")];
