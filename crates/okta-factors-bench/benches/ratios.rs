@@ -285,9 +285,24 @@ fn main() {
         settings,
         records: Vec::new(),
     };
-    parse_ratios(&mut run);
-    build_ratios(&mut run);
-    e2e_ratios(&mut run);
+    // A positional argument (criterion's filter) picks sections by name:
+    // `cargo bench --bench ratios -- parse`.
+    let takes_value = ["--warm-up-time", "--measurement-time"];
+    let filter = (1..args.len())
+        .filter(|&i| !args[i].starts_with('-') && !takes_value.contains(&args[i - 1].as_str()))
+        .map(|i| args[i].as_str())
+        .next_back();
+    type Section = fn(&mut Run);
+    let sections: [(&str, Section); 3] = [
+        ("parse", parse_ratios),
+        ("build", build_ratios),
+        ("e2e", e2e_ratios),
+    ];
+    for (name, section) in sections {
+        if filter.is_none_or(|f| name.contains(f)) {
+            section(&mut run);
+        }
+    }
     if bench {
         if let Err(e) = write_pairs(&criterion_home(), &run.records) {
             eprintln!("could not write the ratios: {e}");

@@ -172,7 +172,9 @@ pub struct ErrorCause {
     pub error_summary: Option<String>,
 }
 
-fn one_or_many_causes<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<ErrorCause>, D::Error> {
+pub(crate) fn one_or_many_causes<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Vec<ErrorCause>, D::Error> {
     struct CausesVisitor;
     impl<'de> Visitor<'de> for CausesVisitor {
         type Value = Vec<ErrorCause>;

@@ -163,12 +163,15 @@ macro_rules! wire_object {
                     }
                     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<$name, A::Error> {
                         let mut out = $name::default();
-                        while let Some($crate::model::wire::Key(key)) = map.next_key()? {
-                            match &*key {
-                                $( $json => out.$field = map.next_value::<Option<$ty>>()?, )*
+                        while let Some(key) = map.next_key::<$crate::model::wire::Key<'de>>()? {
+                            match key.as_bytes() {
+                                $( k if k == $json.as_bytes() => {
+                                    out.$field = map.next_value::<Option<$ty>>()?
+                                } )*
                                 _ => {
+                                    let key = key.into_string()?;
                                     let value = map.next_value::<serde_json::Value>()?;
-                                    out.extra.insert(key.into_owned(), value);
+                                    out.extra.insert(key, value);
                                 }
                             }
                         }

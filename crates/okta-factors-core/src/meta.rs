@@ -1,5 +1,6 @@
 //! [`ResponseMeta`]: what every Okta response says in its headers.
 
+use http::header::{HeaderName, DATE};
 use http::HeaderMap;
 
 /// `X-Okta-Request-Id`: quote it to Okta support.
@@ -10,6 +11,12 @@ pub const X_RATE_LIMIT_LIMIT: &str = "x-rate-limit-limit";
 pub const X_RATE_LIMIT_REMAINING: &str = "x-rate-limit-remaining";
 /// `X-Rate-Limit-Reset`: when the window resets, in epoch seconds.
 pub const X_RATE_LIMIT_RESET: &str = "x-rate-limit-reset";
+
+// The same names as `HeaderName`s: a lookup then skips parsing the name.
+const REQUEST_ID: HeaderName = HeaderName::from_static(X_OKTA_REQUEST_ID);
+const LIMIT: HeaderName = HeaderName::from_static(X_RATE_LIMIT_LIMIT);
+const REMAINING: HeaderName = HeaderName::from_static(X_RATE_LIMIT_REMAINING);
+const RESET: HeaderName = HeaderName::from_static(X_RATE_LIMIT_RESET);
 
 /// Okta's rate-limit headers. Each is `None` when absent or unparsable (garbage is
 /// ignored, never a panic); when a header is repeated, the smallest value wins.
@@ -39,9 +46,9 @@ impl RateLimit {
     /// ```
     pub fn from_headers(headers: &HeaderMap) -> Self {
         Self {
-            limit: min_u64(headers, X_RATE_LIMIT_LIMIT),
-            remaining: min_u64(headers, X_RATE_LIMIT_REMAINING),
-            reset: min_u64(headers, X_RATE_LIMIT_RESET),
+            limit: min_u64(headers, &LIMIT),
+            remaining: min_u64(headers, &REMAINING),
+            reset: min_u64(headers, &RESET),
         }
     }
 
@@ -57,9 +64,19 @@ impl RateLimit {
     }
 }
 
-fn min_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
-    headers
-        .get_all(name)
+fn min_u64(headers: &HeaderMap, name: &HeaderName) -> Option<u64> {
+    let values = headers.get_all(name);
+    let mut iter = values.iter();
+    // The usual case: one header holding one number.
+    if let (Some(only), None) = (iter.next(), iter.next()) {
+        let number = std::str::from_utf8(only.as_bytes())
+            .ok()
+            .and_then(|v| v.parse().ok());
+        if number.is_some() {
+            return number;
+        }
+    }
+    values
         .iter()
         .filter_map(|value| value.to_str().ok())
         // A proxy may fold repeated headers into one comma-separated value.
@@ -83,7 +100,7 @@ pub struct ResponseMeta {
 impl ResponseMeta {
     /// Reads the metadata from response headers.
     pub fn from_headers(headers: &HeaderMap) -> Self {
-        let text = |name: &str| {
+        let text = |name: &HeaderName| {
             headers
                 .get(name)
                 .and_then(|v| v.to_str().ok())
@@ -91,9 +108,9 @@ impl ResponseMeta {
                 .filter(|v| !v.is_empty())
         };
         Self {
-            request_id: text(X_OKTA_REQUEST_ID),
+            request_id: text(&REQUEST_ID),
             rate_limit: RateLimit::from_headers(headers),
-            date: text("date"),
+            date: text(&DATE),
         }
     }
 }

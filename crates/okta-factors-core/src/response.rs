@@ -2,11 +2,14 @@
 //! JSON decoding with error paths.
 
 use http::header::CONTENT_TYPE;
-use http::{Response, StatusCode};
-use serde::de::DeserializeOwned;
+use http::{HeaderValue, Response, StatusCode};
+use serde::de::{DeserializeOwned, Deserializer};
+use serde::Deserialize;
 use serde_json::Value;
 
-use crate::error::{ApiError, DecodeError, Error, OAuthError, OktaError, UnexpectedResponse};
+use crate::error::{
+    ApiError, DecodeError, Error, ErrorCause, OAuthError, OktaError, UnexpectedResponse,
+};
 use crate::meta::ResponseMeta;
 use crate::operation::{BodyError, OktaResponse};
 
@@ -61,10 +64,17 @@ pub fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, BodyError> {
     match serde_json::from_slice(body) {
         Ok(value) => Ok(value),
         Err(first) => {
+            // The model reads object keys as raw bytes (`model::wire::Key`),
+            // which path tracking cannot name, so the path is found in two
+            // steps: the body as a `Value` (its keys are text; a syntax error
+            // is named here), then `T` from that value.
             let mut de = serde_json::Deserializer::from_slice(body);
-            let (path, message) = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+            let (path, message) = match serde_path_to_error::deserialize::<_, Value>(&mut de) {
+                Ok(value) => match serde_path_to_error::deserialize::<_, T>(value) {
+                    Err(e) => (e.path().to_string(), e.inner().to_string()),
+                    Ok(_) => (".".to_owned(), first.to_string()),
+                },
                 Err(e) => (e.path().to_string(), e.inner().to_string()),
-                Ok(_) => (".".to_owned(), first.to_string()),
             };
             let (path, message) = join_nested(path, message);
             let secret = path
@@ -81,16 +91,20 @@ pub fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, BodyError> {
     }
 }
 
-fn content_type(response_headers: &http::HeaderMap) -> Option<String> {
-    response_headers
-        .get(CONTENT_TYPE)
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+/// The `Content-Type` as text, for an error.
+fn content_type(content_type: Option<&HeaderValue>) -> Option<String> {
+    content_type.map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
 }
 
-fn is_json(content_type: &str) -> bool {
-    let essence = content_type.split(';').next().unwrap_or_default().trim();
-    essence.eq_ignore_ascii_case("application/json")
-        || essence.to_ascii_lowercase().ends_with("+json")
+fn is_json(content_type: &HeaderValue) -> bool {
+    let bytes = content_type.as_bytes();
+    let essence = bytes
+        .split(|b| *b == b';')
+        .next()
+        .unwrap_or_default()
+        .trim_ascii();
+    essence.eq_ignore_ascii_case(b"application/json")
+        || (essence.len() >= 5 && essence[essence.len() - 5..].eq_ignore_ascii_case(b"+json"))
 }
 
 /// The start of a body for an error message: bounded, lossy UTF-8, no control
@@ -127,6 +141,32 @@ fn unexpected(
     }))
 }
 
+/// An error body read in one pass: Okta's members and OAuth's.
+#[derive(Deserialize)]
+struct ErrorBody {
+    /// `Some` when present, even as `null` (it still marks an Okta error).
+    #[serde(rename = "errorCode", default, deserialize_with = "present")]
+    error_code: Option<Option<String>>,
+    #[serde(rename = "errorSummary", default, deserialize_with = "present")]
+    error_summary: Option<Option<String>>,
+    #[serde(rename = "errorLink", default)]
+    error_link: Option<String>,
+    #[serde(rename = "errorId", default)]
+    error_id: Option<String>,
+    #[serde(
+        rename = "errorCauses",
+        default,
+        deserialize_with = "crate::error::one_or_many_causes"
+    )]
+    error_causes: Vec<ErrorCause>,
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
 /// Turns a non-2xx response into the most specific error its body allows.
 fn error_response(
     status: StatusCode,
@@ -134,6 +174,29 @@ fn error_response(
     body: &[u8],
     meta: ResponseMeta,
 ) -> Error {
+    // The usual body decodes in one pass; anything odd (a member of another
+    // type, a repeated member) takes the general path below.
+    if let Ok(parsed) = serde_json::from_slice::<ErrorBody>(body) {
+        if parsed.error_code.is_some() || parsed.error_summary.is_some() {
+            let okta = OktaError {
+                error_code: parsed.error_code.flatten(),
+                error_summary: parsed.error_summary.flatten(),
+                error_link: parsed.error_link,
+                error_id: parsed.error_id,
+                error_causes: parsed.error_causes,
+            };
+            return Error::Api(Box::new(ApiError {
+                status,
+                body: okta,
+                meta,
+            }));
+        }
+        let oauth = parsed.error.map(|error| OAuthError {
+            error,
+            description: parsed.error_description,
+        });
+        return unexpected(status, content_type, body, oauth, meta);
+    }
     if let Ok(Value::Object(object)) = serde_json::from_slice::<Value>(body) {
         if object.contains_key("errorCode") || object.contains_key("errorSummary") {
             if let Ok(okta) = serde_json::from_value::<OktaError>(Value::Object(object.clone())) {
@@ -167,18 +230,16 @@ pub(crate) fn parse<B: AsRef<[u8]>, T>(
     let status = response.status();
     let body = response.body().as_ref();
     let meta = ResponseMeta::from_headers(response.headers());
-    let content_type = content_type(response.headers());
+    let ct = response.headers().get(CONTENT_TYPE);
 
     if !status.is_success() {
-        return Err(error_response(status, content_type, body, meta));
+        return Err(error_response(status, content_type(ct), body, meta));
     }
     let has_body = !body.iter().all(u8::is_ascii_whitespace);
-    if let Some(ct) = &content_type {
-        if has_body && !is_json(ct) {
-            // A success body may carry secrets (a TOTP enrollment's shared
-            // secret), so none of it is quoted in the error.
-            return Err(unexpected(status, content_type, &[], None, meta));
-        }
+    if ct.is_some_and(|ct| has_body && !is_json(ct)) {
+        // A success body may carry secrets (a TOTP enrollment's shared
+        // secret), so none of it is quoted in the error.
+        return Err(unexpected(status, content_type(ct), &[], None, meta));
     }
     match parse_success(status, body) {
         Ok(value) => Ok(OktaResponse {

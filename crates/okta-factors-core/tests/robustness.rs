@@ -223,7 +223,8 @@ fn expected_path(op: &str, body: &Body) -> PathCheck {
     let explicit = match label {
         _ if label.starts_with("truncated") || label.starts_with("1 MB") => Some(NonEmpty),
         "factorType number" if factor => Some(Exact("factorType")),
-        "invalid utf8 in string" if !list => Some(Exact("factorType")),
+        // Not JSON at all: the path names where the bytes break, whatever the type.
+        "invalid utf8 in string" => Some(Exact("factorType")),
         "links string" if factor || verify => Some(Exact("_links")),
         "factorResult array" if verify || activate => Some(Exact("factorResult")),
         "second factorType number" if list => Some(Exact("[1].factorType")),

@@ -22,8 +22,8 @@ use common::fixtures::{
 };
 use http::StatusCode;
 use okta_factors_core::model::{
-    ActivateOutcome, FactorEnrollment, FactorProvider, FactorStatus, FactorType, SecurityQuestion,
-    SupportedFactor, TotpProvider, UserFactor, VerifyOutcome,
+    ActivateOutcome, FactorEnrollment, FactorProvider, FactorStatus, FactorType, HttpMethod,
+    SecurityQuestion, SupportedFactor, TotpProvider, UserFactor, VerifyOutcome,
 };
 use okta_factors_core::operations::{
     ActivateFactor, ActivateFactorRequest, EnrollFactor, GetFactor, GetFactorTransactionStatus,
@@ -644,13 +644,13 @@ fn check_waiting(
     ensure_eq(
         "poll allows",
         poll.allowed_methods(),
-        &["GET".to_owned()][..],
+        &[HttpMethod::Get][..],
     )?;
     let cancel = waiting.cancel_link().ok_or("no cancel link")?;
     ensure_eq(
         "cancel allows",
         cancel.allowed_methods(),
-        &["DELETE".to_owned()][..],
+        &[HttpMethod::Delete][..],
     )?;
     ensure_eq("cancel href", &cancel.href, &poll.href)?;
     ensure_eq(

@@ -23,8 +23,8 @@ use common::fixtures::{
     decoded_segments, ensure, ensure_eq, load_json_dir, org, query_pairs, run_all, str_at, TOKEN,
 };
 use okta_factors_core::model::{
-    ActivateOutcome, FactorEnrollment, FactorProvider, FactorStatus, FactorType, SecurityQuestion,
-    SupportedFactor, UserFactor, VerifyOutcome,
+    ActivateOutcome, FactorEnrollment, FactorProvider, FactorStatus, FactorType, HttpMethod,
+    SecurityQuestion, SupportedFactor, UserFactor, VerifyOutcome,
 };
 use okta_factors_core::operations::{
     ActivateFactor, ActivateFactorRequest, EnrollFactor, GetFactor, GetFactorTransactionStatus,
@@ -945,7 +945,7 @@ fn factor_specific(
                     .self_link()
                     .ok_or("no self link")?
                     .allowed_methods(),
-                &["GET".to_owned(), "DELETE".to_owned()][..],
+                &[HttpMethod::Get, HttpMethod::Delete][..],
             )?;
             ensure(ok.value.links().questions().is_some(), || {
                 "no questions link".into()
@@ -1015,7 +1015,7 @@ fn activate_specific(
             ensure_eq(
                 "poll allows",
                 poll.allowed_methods(),
-                &["POST".to_owned()][..],
+                &[HttpMethod::Post][..],
             )?;
             ensure(poll.href_str().ends_with("/lifecycle/activate"), || {
                 format!("poll href {:?}", poll.href)

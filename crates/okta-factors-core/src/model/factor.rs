@@ -9,7 +9,9 @@ use serde_json::{Map, Value};
 
 use super::profiles::*;
 use super::wire::Key;
-use super::{Embedded, FactorProvider, FactorStatus, FactorType, Links, TotpActivation};
+use super::{
+    Embedded, FactorProvider, FactorStatus, FactorType, Links, TotpActivation, VerifyResponse,
+};
 
 /// The members every factor has, with the type-specific profile `P`.
 #[derive(Clone, PartialEq)]
@@ -387,6 +389,118 @@ fn typed<P: FromProfile, E: de::Error>(raw: Factor<Profile>) -> Result<Factor<P>
     })
 }
 
+/// A factor object read in one pass, before its `factorType` picks the variant.
+pub(crate) struct RawFactor {
+    /// `factorType`, when present.
+    pub(crate) factor_type: Option<FactorType>,
+    factor: Factor<Profile>,
+}
+
+impl RawFactor {
+    /// Reads the members of a factor object.
+    pub(crate) fn read<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut f = Factor::<Profile>::default();
+        let mut factor_type: Option<FactorType> = None;
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            match key.as_bytes() {
+                b"id" => f.id = map.next_value()?,
+                b"factorType" => factor_type = map.next_value()?,
+                b"provider" => f.provider = map.next_value()?,
+                b"vendorName" => f.vendor_name = map.next_value()?,
+                b"status" => f.status = map.next_value()?,
+                b"created" => f.created = map.next_value()?,
+                b"lastUpdated" => f.last_updated = map.next_value()?,
+                b"profile" => f.profile = read_profile(&mut map, factor_type.as_ref())?,
+                b"factorProfileId" => f.factor_profile_id = map.next_value()?,
+                b"_links" => f.links = map.next_value::<Option<Links>>()?.unwrap_or_default(),
+                b"_embedded" => f.embedded = map.next_value()?,
+                _ => {
+                    let key = key.into_string()?;
+                    let value = map.next_value::<Value>()?;
+                    f.extra.insert(key, value);
+                }
+            }
+        }
+        Ok(Self {
+            factor_type,
+            factor: f,
+        })
+    }
+
+    /// Members this version does not model.
+    pub(crate) fn extra(&self) -> &Map<String, Value> {
+        &self.factor.extra
+    }
+
+    /// The typed factor; an error when `factorType` is missing.
+    pub(crate) fn into_factor<E: de::Error>(self) -> Result<UserFactor, E> {
+        let f = self.factor;
+        Ok(
+            match self
+                .factor_type
+                .ok_or_else(|| E::missing_field("factorType"))?
+            {
+                FactorType::Call => UserFactor::Call(typed(f)?),
+                FactorType::Email => UserFactor::Email(typed(f)?),
+                FactorType::Push => UserFactor::Push(typed(f)?),
+                FactorType::Question => UserFactor::Question(typed(f)?),
+                FactorType::SignedNonce => UserFactor::SignedNonce(typed(f)?),
+                FactorType::Sms => UserFactor::Sms(typed(f)?),
+                FactorType::Token => UserFactor::Token(typed(f)?),
+                FactorType::TokenHardware => UserFactor::TokenHardware(typed(f)?),
+                FactorType::TokenHotp => UserFactor::TokenHotp(typed(f)?),
+                FactorType::Hotp => UserFactor::Hotp(typed(f)?),
+                FactorType::TokenSoftwareTotp => UserFactor::TokenSoftwareTotp(typed(f)?),
+                FactorType::U2f => UserFactor::U2f(typed(f)?),
+                FactorType::Web => UserFactor::Web(typed(f)?),
+                FactorType::WebAuthn => UserFactor::WebAuthn(typed(f)?),
+                FactorType::Other(factor_type) => UserFactor::Unknown(UnknownFactor {
+                    factor_type,
+                    factor: typed(f)?,
+                }),
+            },
+        )
+    }
+
+    /// The object as a [`VerifyResponse`], for one that turned out not to be
+    /// a factor (a push activation's `WAITING` result). `_links` and
+    /// `_embedded` stay as read; the members a factor types go back to JSON.
+    pub(crate) fn into_verify_response<E: de::Error>(self) -> Result<VerifyResponse, E> {
+        let f = self.factor;
+        let mut members = f.extra;
+        let strings = [
+            ("id", f.id),
+            ("provider", f.provider.map(|v| v.as_str().to_owned())),
+            ("vendorName", f.vendor_name),
+            ("status", f.status.map(|v| v.as_str().to_owned())),
+            ("created", f.created),
+            ("lastUpdated", f.last_updated),
+            ("factorProfileId", f.factor_profile_id),
+        ];
+        for (name, value) in strings {
+            if let Some(value) = value {
+                members.insert(name.to_owned(), Value::String(value));
+            }
+        }
+        match f.profile {
+            // Without a factorType the profile is always read raw.
+            Some(Profile::Raw(value)) => {
+                members.insert("profile".to_owned(), value);
+            }
+            Some(_) => return Err(E::custom("profile: does not match factorType")),
+            None => {}
+        }
+        let mut response =
+            VerifyResponse::deserialize(de::value::MapDeserializer::new(members.into_iter()))
+                .map_err(E::custom)?;
+        if !f.links.is_empty() {
+            response.links = Some(f.links);
+        }
+        response.embedded = f.embedded;
+        Ok(response)
+    }
+}
+
 impl<'de> Deserialize<'de> for UserFactor {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct FactorVisitor;
@@ -395,56 +509,8 @@ impl<'de> Deserialize<'de> for UserFactor {
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a factor object")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<UserFactor, A::Error> {
-                let mut f = Factor::<Profile>::default();
-                let mut factor_type: Option<String> = None;
-                let mut known_type: Option<FactorType> = None;
-                while let Some(Key(key)) = map.next_key()? {
-                    match &*key {
-                        "id" => f.id = map.next_value()?,
-                        "factorType" => {
-                            factor_type = map.next_value()?;
-                            known_type = factor_type.as_deref().map(FactorType::from);
-                        }
-                        "provider" => f.provider = map.next_value()?,
-                        "vendorName" => f.vendor_name = map.next_value()?,
-                        "status" => f.status = map.next_value()?,
-                        "created" => f.created = map.next_value()?,
-                        "lastUpdated" => f.last_updated = map.next_value()?,
-                        "profile" => f.profile = read_profile(&mut map, known_type.as_ref())?,
-                        "factorProfileId" => f.factor_profile_id = map.next_value()?,
-                        "_links" => {
-                            f.links = map.next_value::<Option<Links>>()?.unwrap_or_default()
-                        }
-                        "_embedded" => f.embedded = map.next_value()?,
-                        _ => {
-                            let value = map.next_value::<Value>()?;
-                            f.extra.insert(key.into_owned(), value);
-                        }
-                    }
-                }
-                let factor_type =
-                    factor_type.ok_or_else(|| de::Error::missing_field("factorType"))?;
-                Ok(match FactorType::from(factor_type.as_str()) {
-                    FactorType::Call => UserFactor::Call(typed(f)?),
-                    FactorType::Email => UserFactor::Email(typed(f)?),
-                    FactorType::Push => UserFactor::Push(typed(f)?),
-                    FactorType::Question => UserFactor::Question(typed(f)?),
-                    FactorType::SignedNonce => UserFactor::SignedNonce(typed(f)?),
-                    FactorType::Sms => UserFactor::Sms(typed(f)?),
-                    FactorType::Token => UserFactor::Token(typed(f)?),
-                    FactorType::TokenHardware => UserFactor::TokenHardware(typed(f)?),
-                    FactorType::TokenHotp => UserFactor::TokenHotp(typed(f)?),
-                    FactorType::Hotp => UserFactor::Hotp(typed(f)?),
-                    FactorType::TokenSoftwareTotp => UserFactor::TokenSoftwareTotp(typed(f)?),
-                    FactorType::U2f => UserFactor::U2f(typed(f)?),
-                    FactorType::Web => UserFactor::Web(typed(f)?),
-                    FactorType::WebAuthn => UserFactor::WebAuthn(typed(f)?),
-                    FactorType::Other(_) => UserFactor::Unknown(UnknownFactor {
-                        factor_type,
-                        factor: typed(f)?,
-                    }),
-                })
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<UserFactor, A::Error> {
+                RawFactor::read(map)?.into_factor()
             }
         }
         deserializer.deserialize_map(FactorVisitor)

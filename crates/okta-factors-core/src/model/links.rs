@@ -1,8 +1,14 @@
 //! HAL links (`_links`). On the wire every relation may be one link object or an
 //! array of them (Okta sends `resend` and activation `send` as arrays although the
 //! spec says object), so [`LinkSet`] accepts both and writes back what it read.
+//!
+//! A factor list is mostly links, so reading them allocates little: relation
+//! names Okta uses and the usual `hints.allow` lists are shared statics, not
+//! strings built per link.
 
+use std::borrow::Cow;
 use std::fmt;
+use std::ops::Deref;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, Serializer};
@@ -29,8 +35,163 @@ wire_object! {
     /// The `hints` of a link.
     pub struct LinkHints {
         /// Allowed HTTP methods, e.g. `["GET", "DELETE"]`.
-        "allow" => allow: Vec<String>,
+        "allow" => allow: AllowedMethods,
     }
+}
+
+open_enum! {
+    /// An HTTP method named in a link's `hints.allow`.
+    pub enum HttpMethod {
+        /// `GET`
+        Get => "GET",
+        /// `POST`
+        Post => "POST",
+        /// `PUT`
+        Put => "PUT",
+        /// `DELETE`
+        Delete => "DELETE",
+        /// `PATCH`
+        Patch => "PATCH",
+        /// `HEAD`
+        Head => "HEAD",
+        /// `OPTIONS`
+        Options => "OPTIONS",
+    }
+}
+
+/// The `hints.allow` lists Okta sends, shared instead of built per link.
+static COMMON_ALLOW: &[&[HttpMethod]] = {
+    use HttpMethod::{Delete, Get, Post, Put};
+    &[
+        &[Get],
+        &[Post],
+        &[Get, Delete],
+        &[Delete],
+        &[Put],
+        &[Get, Post],
+        &[Get, Put],
+        &[Get, Put, Delete],
+        &[Get, Post, Delete],
+        &[Get, Post, Put, Delete],
+    ]
+};
+
+/// A link's `hints.allow`: the methods its target accepts, in wire order.
+///
+/// ```
+/// use okta_factors_core::model::{HttpMethod, Link};
+/// let link: Link = serde_json::from_str(
+///     r#"{"href":"https://x.okta.com/f","hints":{"allow":["GET","DELETE"]}}"#,
+/// ).unwrap();
+/// assert_eq!(link.allowed_methods(), &[HttpMethod::Get, HttpMethod::Delete]);
+/// assert!(link.allows(&HttpMethod::Delete));
+/// ```
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+pub struct AllowedMethods(Cow<'static, [HttpMethod]>);
+
+impl AllowedMethods {
+    /// The methods as a slice.
+    pub fn as_slice(&self) -> &[HttpMethod] {
+        &self.0
+    }
+
+    /// A list read from the wire: one of the usual lists is shared.
+    fn interned(methods: &[HttpMethod]) -> Self {
+        match COMMON_ALLOW.iter().find(|common| **common == methods) {
+            Some(common) => Self(Cow::Borrowed(common)),
+            None => Self(Cow::Owned(methods.to_vec())),
+        }
+    }
+}
+
+impl Deref for AllowedMethods {
+    type Target = [HttpMethod];
+    fn deref(&self) -> &[HttpMethod] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for AllowedMethods {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.0.iter()).finish()
+    }
+}
+
+impl From<Vec<HttpMethod>> for AllowedMethods {
+    fn from(methods: Vec<HttpMethod>) -> Self {
+        Self(Cow::Owned(methods))
+    }
+}
+
+impl FromIterator<HttpMethod> for AllowedMethods {
+    fn from_iter<I: IntoIterator<Item = HttpMethod>>(iter: I) -> Self {
+        Self(Cow::Owned(iter.into_iter().collect()))
+    }
+}
+
+impl Serialize for AllowedMethods {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for AllowedMethods {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MethodsVisitor;
+        impl<'de> Visitor<'de> for MethodsVisitor {
+            type Value = AllowedMethods;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an array of HTTP methods")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<AllowedMethods, A::Error> {
+                // Short lists are collected on the stack and then shared when
+                // they are one of the usual ones; longer ones go to a Vec.
+                const SHORT: usize = 4;
+                let mut short = [const { HttpMethod::Get }; SHORT];
+                let mut len = 0;
+                while let Some(method) = seq.next_element::<HttpMethod>()? {
+                    if len == SHORT {
+                        let mut methods = short.to_vec();
+                        methods.push(method);
+                        while let Some(method) = seq.next_element()? {
+                            methods.push(method);
+                        }
+                        return Ok(AllowedMethods::from(methods));
+                    }
+                    short[len] = method;
+                    len += 1;
+                }
+                Ok(AllowedMethods::interned(&short[..len]))
+            }
+        }
+        deserializer.deserialize_seq(MethodsVisitor)
+    }
+}
+
+/// Relation names Okta uses, shared instead of allocated per link.
+const KNOWN_RELATIONS: &[&str] = &[
+    "self",
+    "user",
+    "verify",
+    "activate",
+    "deactivate",
+    "resend",
+    "send",
+    "poll",
+    "cancel",
+    "qrcode",
+    "enroll",
+    "questions",
+    "factor",
+    "next",
+];
+
+/// The known relation name spelled `rel`, if any.
+fn known_relation(rel: &[u8]) -> Option<&'static str> {
+    KNOWN_RELATIONS
+        .iter()
+        .find(|known| known.as_bytes() == rel)
+        .copied()
 }
 
 impl Link {
@@ -48,11 +209,16 @@ impl Link {
     }
 
     /// Allowed methods from `hints.allow` (empty when absent).
-    pub fn allowed_methods(&self) -> &[String] {
+    pub fn allowed_methods(&self) -> &[HttpMethod] {
         self.hints
             .as_ref()
             .and_then(|h| h.allow.as_deref())
             .unwrap_or_default()
+    }
+
+    /// Whether `hints.allow` names `method`.
+    pub fn allows(&self, method: &HttpMethod) -> bool {
+        self.allowed_methods().contains(method)
     }
 }
 
@@ -121,7 +287,7 @@ impl<'de> Deserialize<'de> for LinkSet {
 /// assert_eq!(links.get("self").unwrap().href_str(), "https://x.okta.com/f");
 /// ```
 #[derive(Debug, Clone, Default)]
-pub struct Links(Vec<(String, LinkSet)>);
+pub struct Links(Vec<(Cow<'static, str>, LinkSet)>);
 
 /// Equal when the same relations have the same links, in any order (as JSON
 /// objects compare).
@@ -151,14 +317,14 @@ impl Links {
     pub fn get_all(&self, rel: &str) -> &[Link] {
         self.0
             .iter()
-            .find(|(name, _)| name == rel)
+            .find(|(name, _)| *name == rel)
             .map(|(_, set)| set.as_slice())
             .unwrap_or_default()
     }
 
     /// Relations in wire order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &LinkSet)> {
-        self.0.iter().map(|(name, set)| (name.as_str(), set))
+        self.0.iter().map(|(name, set)| (&**name, set))
     }
 
     /// Whether there are no relations.
@@ -169,6 +335,14 @@ impl Links {
     /// Sets relation `rel`, replacing an earlier value.
     pub fn insert(&mut self, rel: impl Into<String>, set: LinkSet) {
         let rel = rel.into();
+        let rel = match known_relation(rel.as_bytes()) {
+            Some(known) => Cow::Borrowed(known),
+            None => Cow::Owned(rel),
+        };
+        self.insert_cow(rel, set);
+    }
+
+    fn insert_cow(&mut self, rel: Cow<'static, str>, set: LinkSet) {
         match self.0.iter_mut().find(|(name, _)| *name == rel) {
             Some(slot) => slot.1 = set,
             None => self.0.push((rel, set)),
@@ -217,7 +391,7 @@ impl Serialize for Links {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(self.0.len()))?;
         for (rel, set) in &self.0 {
-            map.serialize_entry(rel, set)?;
+            map.serialize_entry(&**rel, set)?;
         }
         map.end()
     }
@@ -233,11 +407,15 @@ impl<'de> Deserialize<'de> for Links {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Links, A::Error> {
                 let mut links = Links::default();
-                while let Some(Key(rel)) = map.next_key()? {
+                while let Some(key) = map.next_key::<Key<'de>>()? {
+                    let rel = match known_relation(key.as_bytes()) {
+                        Some(known) => Cow::Borrowed(known),
+                        None => Cow::Owned(key.into_string()?),
+                    };
                     // `"rel": null` carries no link: skip it rather than fail.
                     // A repeated relation replaces the earlier one, as in a JSON object.
                     if let Some(set) = map.next_value::<Option<LinkSet>>()? {
-                        links.insert(rel.into_owned(), set);
+                        links.insert_cow(rel, set);
                     }
                 }
                 Ok(links)
@@ -250,6 +428,50 @@ impl<'de> Deserialize<'de> for Links {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn usual_allow_lists_are_shared_and_others_kept_in_order() {
+        let usual: AllowedMethods = serde_json::from_str(r#"["GET","DELETE"]"#).unwrap();
+        assert!(matches!(usual.0, Cow::Borrowed(_)));
+        assert_eq!(usual.as_slice(), &[HttpMethod::Get, HttpMethod::Delete]);
+
+        let odd: AllowedMethods = serde_json::from_str(r#"["DELETE","GET","BREW"]"#).unwrap();
+        assert!(matches!(odd.0, Cow::Owned(_)));
+        assert_eq!(
+            odd.as_slice(),
+            &[
+                HttpMethod::Delete,
+                HttpMethod::Get,
+                HttpMethod::Other("BREW".into())
+            ]
+        );
+        assert_eq!(
+            serde_json::to_string(&odd).unwrap(),
+            r#"["DELETE","GET","BREW"]"#
+        );
+
+        let long = r#"["GET","POST","PUT","DELETE","PATCH","HEAD"]"#;
+        let long_methods: AllowedMethods = serde_json::from_str(long).unwrap();
+        assert_eq!(long_methods.len(), 6);
+        assert_eq!(serde_json::to_string(&long_methods).unwrap(), long);
+
+        let empty: AllowedMethods = serde_json::from_str("[]").unwrap();
+        assert!(empty.is_empty());
+        assert!(serde_json::from_str::<AllowedMethods>(r#"["GET",5]"#).is_err());
+        assert!(serde_json::from_str::<AllowedMethods>(r#""GET""#).is_err());
+    }
+
+    #[test]
+    fn relation_names_are_shared_when_known() {
+        let links: Links =
+            serde_json::from_str(r#"{"self":{"href":"a"},"custom":{"href":"b"}}"#).unwrap();
+        assert!(matches!(links.0[0].0, Cow::Borrowed("self")));
+        assert!(matches!(&links.0[1].0, Cow::Owned(name) if name == "custom"));
+        let mut built = Links::default();
+        built.insert("custom", LinkSet::One(Link::new("b")));
+        built.insert(String::from("self"), LinkSet::One(Link::new("a")));
+        assert_eq!(built, links);
+    }
 
     #[test]
     fn a_repeated_relation_keeps_the_last_value_like_a_json_object() {

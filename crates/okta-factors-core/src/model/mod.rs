@@ -23,7 +23,7 @@ pub use embedded::{Activation, CatalogPhone, Challenge, Embedded, TotpActivation
 pub use enrollment::{EnrollmentProfile, EnrollmentVerify, FactorEnrollment, TotpProvider};
 pub use enums::{EnrollmentRequirement, FactorProvider, FactorResult, FactorStatus, FactorType};
 pub use factor::{DebugProfile, Factor, UnknownFactor, UserFactor};
-pub use links::{Link, LinkHints, LinkSet, Links};
+pub use links::{AllowedMethods, HttpMethod, Link, LinkHints, LinkSet, Links};
 pub use profiles::{
     CallProfile, EmailProfile, HotpProfile, PushProfile, QuestionProfile, SignedNonceKey,
     SignedNonceProfile, SmsProfile, TokenProfile, U2fProfile, WebAuthnProfile, WebProfile,

@@ -1,10 +1,13 @@
 //! Verification results: [`VerifyOutcome`] for verify and transaction polls,
 //! [`ActivateOutcome`] for activation.
 
-use serde::de::{Deserialize, Deserializer};
+use std::fmt;
+
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde::ser::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
+use super::factor::RawFactor;
 use super::{Embedded, FactorResult, Link, Links, UserFactor};
 
 wire_object! {
@@ -253,18 +256,74 @@ impl Serialize for ActivateOutcome {
 
 impl<'de> Deserialize<'de> for ActivateOutcome {
     /// Dispatches on the members present: a factor has `factorType`; a push
-    /// activation has `factorResult` and no `factorType`.
+    /// activation has `factorResult` and no `factorType`. One pass: the object
+    /// is read as a factor, and turned into a [`VerifyResponse`] when it is not one.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = Value::deserialize(deserializer)?;
-        let is_waiting = value.get("factorType").is_none() && value.get("factorResult").is_some();
-        if is_waiting {
-            VerifyResponse::deserialize(value)
-                .map(|response| Self::Waiting(PushWaiting { response }))
-                .map_err(serde::de::Error::custom)
-        } else {
-            UserFactor::deserialize(value)
-                .map(|factor| Self::Activated(Box::new(factor)))
-                .map_err(serde::de::Error::custom)
+        struct OutcomeVisitor;
+        impl<'de> Visitor<'de> for OutcomeVisitor {
+            type Value = ActivateOutcome;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a factor or a push activation result")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<ActivateOutcome, A::Error> {
+                let raw = RawFactor::read(map)?;
+                if raw.factor_type.is_some() || !raw.extra().contains_key("factorResult") {
+                    return raw
+                        .into_factor()
+                        .map(|f| ActivateOutcome::Activated(Box::new(f)));
+                }
+                let response = raw.into_verify_response()?;
+                Ok(ActivateOutcome::Waiting(PushWaiting { response }))
+            }
         }
+        deserializer.deserialize_map(OutcomeVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_waiting_activation_keeps_every_member_in_one_pass() {
+        // Members a factor would type (id, status, profile) are kept as JSON
+        // when the object turns out to be a push activation result.
+        let json = serde_json::json!({
+            "factorResult": "WAITING",
+            "expiresAt": "2015-04-01T15:57:32.000Z",
+            "id": "opf1", "status": "PENDING_ACTIVATION", "provider": "OKTA",
+            "profile": {"name": "x"},
+            "custom": [1, 2],
+            "_links": {"poll": {"href": "https://x.okta.com/p", "hints": {"allow": ["POST"]}}},
+            "_embedded": {"activation": {"expiresAt": "2015-04-01T15:57:32.000Z"}}
+        });
+        let outcome: ActivateOutcome = serde_json::from_value(json.clone()).unwrap();
+        let ActivateOutcome::Waiting(waiting) = &outcome else {
+            panic!("{outcome:?}")
+        };
+        assert_eq!(
+            waiting.poll_link().unwrap().href_str(),
+            "https://x.okta.com/p"
+        );
+        assert_eq!(waiting.response.extra["status"], "PENDING_ACTIVATION");
+        assert_eq!(serde_json::to_value(&outcome).unwrap(), json);
+        // The same bytes through serde_json's reader, as parse_response reads them.
+        let from_bytes: ActivateOutcome =
+            serde_json::from_slice(json.to_string().as_bytes()).unwrap();
+        assert_eq!(from_bytes, outcome);
+    }
+
+    #[test]
+    fn a_factor_is_activated_and_a_bare_object_is_an_error() {
+        let outcome: ActivateOutcome =
+            serde_json::from_str(r#"{"factorType":"sms","factorResult":"X","id":"s1"}"#).unwrap();
+        let ActivateOutcome::Activated(factor) = outcome else {
+            panic!()
+        };
+        assert_eq!(factor.id(), Some("s1"));
+        assert_eq!(factor.extra()["factorResult"], "X");
+        let err = serde_json::from_str::<ActivateOutcome>(r#"{"id":"s1"}"#).unwrap_err();
+        assert!(err.to_string().contains("factorType"), "{err}");
+        assert!(serde_json::from_str::<ActivateOutcome>(r#"{"factorResult":5}"#).is_err());
     }
 }

@@ -5,8 +5,31 @@ use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 
-/// A JSON object key, borrowed from the input when possible.
-pub(crate) struct Key<'de>(pub(crate) Cow<'de, str>);
+/// A JSON object key as raw bytes, borrowed from the input when possible.
+///
+/// Keys are compared with the member names a type knows as bytes, so the
+/// common case (a known member) skips UTF-8 validation; only a key kept in
+/// `extra` is checked, by [`Key::into_string`].
+pub(crate) struct Key<'de>(pub(crate) Cow<'de, [u8]>);
+
+impl<'de> Key<'de> {
+    /// The key's bytes.
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The key as text (it was not a known member name).
+    pub(crate) fn into_string<E: de::Error>(self) -> Result<String, E> {
+        match self.0 {
+            Cow::Borrowed(bytes) => std::str::from_utf8(bytes)
+                .map(str::to_owned)
+                .map_err(|_| E::custom("object key is not valid UTF-8")),
+            Cow::Owned(bytes) => {
+                String::from_utf8(bytes).map_err(|_| E::custom("object key is not valid UTF-8"))
+            }
+        }
+    }
+}
 
 impl<'de> Deserialize<'de> for Key<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -16,16 +39,59 @@ impl<'de> Deserialize<'de> for Key<'de> {
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a string key")
             }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+            fn visit_borrowed_bytes<E: de::Error>(self, v: &'de [u8]) -> Result<Key<'de>, E> {
                 Ok(Key(Cow::Borrowed(v)))
             }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+            fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Key<'de>, E> {
                 Ok(Key(Cow::Owned(v.to_owned())))
             }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
+            fn visit_byte_buf<E: de::Error>(self, v: Vec<u8>) -> Result<Key<'de>, E> {
                 Ok(Key(Cow::Owned(v)))
             }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v.as_bytes())))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.as_bytes().to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.into_bytes())))
+            }
         }
-        deserializer.deserialize_str(KeyVisitor)
+        // serde_json hands out a key's raw bytes without validating them.
+        deserializer.deserialize_bytes(KeyVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{Link, UserFactor};
+
+    #[test]
+    fn escaped_keys_still_match_their_member() {
+        let factor: UserFactor =
+            serde_json::from_str(r#"{"fac\u0074orType":"sms","\u0069d":"f1","x\"y":1}"#).unwrap();
+        assert_eq!(factor.id(), Some("f1"));
+        assert!(matches!(factor, UserFactor::Sms(_)));
+        assert_eq!(factor.extra()["x\"y"], 1);
+    }
+
+    #[test]
+    fn unknown_keys_are_kept_as_text_and_bad_ones_are_errors() {
+        let link: Link = serde_json::from_str(r#"{"href":"h","ünknown":true}"#).unwrap();
+        assert_eq!(link.extra["ünknown"], true);
+        // A lone surrogate is not text: a typed error, not a panic.
+        let err = serde_json::from_str::<Link>(r#"{"\ud800":1}"#).unwrap_err();
+        assert!(err.to_string().contains("UTF-8"), "{err}");
+        let err = serde_json::from_slice::<Link>(b"{\"\xff\":1}").unwrap_err();
+        assert!(err.to_string().contains("UTF-8"), "{err}");
+    }
+
+    #[test]
+    fn keys_read_from_a_value_match_too() {
+        let value = serde_json::json!({"factorType": "call", "id": "c1", "other": [1]});
+        let factor: UserFactor = serde_json::from_value(value).unwrap();
+        assert_eq!(factor.id(), Some("c1"));
+        assert_eq!(factor.extra()["other"], serde_json::json!([1]));
     }
 }

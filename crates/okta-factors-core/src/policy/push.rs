@@ -10,7 +10,7 @@ use super::time::parse_rfc3339;
 use crate::config::ClientConfig;
 use crate::error::{Error, InputError, TimeoutLimit, TransportError, TransportErrorKind};
 use crate::meta::ResponseMeta;
-use crate::model::{PushWaiting, VerifyOutcome};
+use crate::model::{HttpMethod, PushWaiting, VerifyOutcome};
 use crate::response::{decode_json, parse};
 
 /// How to poll a push.
@@ -120,10 +120,8 @@ impl PushPoll {
         let uri: Uri = href.parse().map_err(|_| InputError::Link {
             reason: "the poll link is not a valid URL".into(),
         })?;
-        let allowed = link.allowed_methods();
-        let method = if allowed.iter().any(|m| m == "GET") || allowed.is_empty() {
-            Method::GET
-        } else if allowed.iter().any(|m| m == "POST") {
+        // GET unless the link allows only POST.
+        let method = if link.allows(&HttpMethod::Post) && !link.allows(&HttpMethod::Get) {
             Method::POST
         } else {
             Method::GET

@@ -10,7 +10,7 @@ mod verify;
 use std::time::{Duration, SystemTime};
 
 use http::{Method, StatusCode};
-use okta_factors_core::model::{Link, LinkHints, LinkSet, Links};
+use okta_factors_core::model::{HttpMethod, Link, LinkHints, LinkSet, Links};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -343,7 +343,7 @@ pub(crate) fn link(href: String, allow: &[&str]) -> Link {
     let mut link = Link::new(href);
     if !allow.is_empty() {
         let mut hints = LinkHints::default();
-        hints.allow = Some(allow.iter().map(|m| (*m).to_owned()).collect());
+        hints.allow = Some(allow.iter().map(|m| HttpMethod::from(*m)).collect());
         link.hints = Some(hints);
     }
     link
