@@ -27,6 +27,13 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 /// Percent-encodes an ID as one path segment, rejecting the IDs no encoding can
 /// make safe (empty, `.`, `..`).
 pub fn encode_path_segment(field: &'static str, value: &str) -> Result<String, InputError> {
+    let mut out = String::with_capacity(value.len());
+    push_path_segment(&mut out, field, value)?;
+    Ok(out)
+}
+
+/// [`encode_path_segment`] onto the end of `out`.
+fn push_path_segment(out: &mut String, field: &'static str, value: &str) -> Result<(), InputError> {
     let reason = match value {
         "" => Some("must not be empty"),
         "." | ".." => Some("must not be \".\" or \"..\""),
@@ -35,27 +42,32 @@ pub fn encode_path_segment(field: &'static str, value: &str) -> Result<String, I
     if let Some(reason) = reason {
         return Err(InputError::Id { field, reason });
     }
-    Ok(utf8_percent_encode(value, SEGMENT).to_string())
+    out.extend(utf8_percent_encode(value, SEGMENT));
+    Ok(())
 }
 
-/// Builds the path of `template`, substituting its `{name}` parameters in order.
-pub(crate) fn build_path(template: &'static str, params: &[&str]) -> Result<String, InputError> {
-    let mut path = String::with_capacity(template.len() + 32);
+/// Appends the path of `template` to `out`, substituting its `{name}`
+/// parameters in order.
+pub(crate) fn push_path(
+    out: &mut String,
+    template: &'static str,
+    params: &[&str],
+) -> Result<(), InputError> {
     let mut params = params.iter();
     for segment in template.split('/').skip(1) {
-        path.push('/');
+        out.push('/');
         match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
             Some(name) => {
                 let value = params.next().ok_or(InputError::Id {
                     field: name_of(name),
                     reason: "missing",
                 })?;
-                path.push_str(&encode_path_segment(name_of(name), value)?);
+                push_path_segment(out, name_of(name), value)?;
             }
-            None => path.push_str(segment),
+            None => out.push_str(segment),
         }
     }
-    Ok(path)
+    Ok(())
 }
 
 /// The static name of a template parameter (for error messages).
@@ -102,7 +114,7 @@ pub(crate) fn build<O: Operation + ?Sized>(
     let parts = op.request_parts()?;
     let mut uri = String::with_capacity(org.as_str().len() + O::PATH_TEMPLATE.len() + 64);
     uri.push_str(org.as_str());
-    uri.push_str(&build_path(O::PATH_TEMPLATE, &parts.path_params)?);
+    push_path(&mut uri, O::PATH_TEMPLATE, &parts.path_params)?;
     if !parts.query.is_empty() {
         uri.push('?');
         uri.push_str(&serde_urlencoded::to_string(&parts.query).map_err(|e| {
