@@ -90,7 +90,10 @@ impl OrgUrl {
                 "it has no host; use the form https://dev-123456.okta.com",
             ));
         }
-        if raw_port(authority.as_str()).is_some() && !matches!(authority.port_u16(), Some(1..)) {
+        if raw_port(authority.as_str()).is_some_and(|p| !is_digits(p))
+            || (raw_port(authority.as_str()).is_some()
+                && !matches!(authority.port_u16(), Some(1..)))
+        {
             return Err(invalid(format!(
                 "the port of {authority} is not a valid port (1-65535)"
             )));
@@ -186,6 +189,7 @@ impl OrgUrl {
             return false;
         };
         if authority.as_str().contains('@')
+            || raw_port(authority.as_str()).is_some_and(|p| !is_digits(p))
             || (raw_port(authority.as_str()).is_some() && authority.port_u16().is_none())
         {
             return false;
@@ -214,6 +218,11 @@ fn raw_port(authority: &str) -> Option<&str> {
         None => authority.rsplit('@').next().unwrap_or(authority),
     };
     after_host.rsplit_once(':').map(|(_, port)| port)
+}
+
+/// Whether a port is written as digits only (`http` also reads `+443`).
+fn is_digits(port: &str) -> bool {
+    port.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn is_loopback_host(host: &str) -> bool {

@@ -257,6 +257,16 @@ fn org_url_rejects_userinfo() {
 }
 
 #[test]
+fn ports_are_digits_only() {
+    // `http` reads `+443` as port 443; a URL port is digits only.
+    assert_org_rejected("https://dev-123456.okta.com:+443", &["port"]);
+    let org = OrgUrl::parse("https://dev-123456.okta.com").unwrap();
+    assert!(!org.is_same_origin("https://dev-123456.okta.com:+443/api/v1/users"));
+    assert!(org.is_same_origin("https://dev-123456.okta.com:443/api/v1/users"));
+    assert!(org.is_same_origin("  https://dev-123456.okta.com/api/v1/users  "));
+}
+
+#[test]
 fn org_url_rejects_query_and_fragment() {
     assert_org_rejected("https://dev-123456.okta.com?x=1", &["remove the query"]);
     assert_org_rejected("https://dev-123456.okta.com/?", &["remove the query"]);

@@ -117,7 +117,9 @@ impl PushPoll {
             }
             .into());
         }
-        let uri: Uri = href.parse().map_err(|_| InputError::Link {
+        // Parsed as checked (trimmed), so a same-origin link is never refused
+        // for its surrounding spaces.
+        let uri: Uri = href.trim().parse().map_err(|_| InputError::Link {
             reason: "the poll link is not a valid URL".into(),
         })?;
         // GET unless the link allows only POST.
@@ -235,5 +237,33 @@ impl PushPoll {
             }
             done => Ok(PollStep::Done(done)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Credentials, OrgUrl};
+
+    #[test]
+    fn a_padded_same_origin_poll_link_is_polled() {
+        let config = ClientConfig::new(
+            OrgUrl::parse("https://dev-1.okta.com").unwrap(),
+            Credentials::api_token("t").unwrap(),
+        );
+        let waiting: VerifyOutcome = serde_json::from_str(
+            r#"{"factorResult":"WAITING","_links":{"poll":{"href":" https://dev-1.okta.com/api/v1/users/u/factors/f/transactions/t\t"}}}"#,
+        )
+        .unwrap();
+        let poll = PushPoll::new(
+            waiting.as_waiting().unwrap(),
+            &ResponseMeta::default(),
+            &config,
+        )
+        .unwrap();
+        assert_eq!(
+            poll.request().uri(),
+            "https://dev-1.okta.com/api/v1/users/u/factors/f/transactions/t"
+        );
     }
 }

@@ -159,14 +159,24 @@ impl RetryState {
             return RetryDecision::Stop;
         }
         let (delay, reason) = delay_for(&self.policy, headers, self.retries, random);
-        if self.total_wait.saturating_add(delay) > self.policy.max_total_wait {
+        // A total past `Duration::MAX` is past any `max_total_wait` (and would
+        // panic if added).
+        let Some(total_wait) = self
+            .total_wait
+            .checked_add(delay)
+            .filter(|total| *total <= self.policy.max_total_wait)
+        else {
             return RetryDecision::Stop;
-        }
+        };
         if self.retry_for.is_none() {
-            self.retry_for = headers.get(X_OKTA_REQUEST_ID).cloned();
+            // The first 429 that names its request (an empty ID names nothing).
+            self.retry_for = headers
+                .get(X_OKTA_REQUEST_ID)
+                .filter(|id| !id.as_bytes().trim_ascii().is_empty())
+                .cloned();
         }
         self.retries += 1;
-        self.total_wait += delay;
+        self.total_wait = total_wait;
         RetryDecision::Retry {
             delay,
             retry: self.retries,
@@ -308,6 +318,66 @@ mod tests {
             let (delay, _) = delay_for(&policy, &HeaderMap::new(), retries, u64::MAX);
             assert_eq!(delay, Duration::from_secs(3));
         }
+    }
+
+    #[test]
+    fn retry_for_quotes_the_first_429_that_names_its_request() {
+        let policy = RetryPolicy::default()
+            .max_retries(4)
+            .max_total_wait(Duration::from_secs(3600));
+        let mut state = RetryState::new(policy);
+        for id in ["", "  ", "req-2", "req-3"] {
+            let headers = head(&[("x-okta-request-id", id)]);
+            assert!(matches!(
+                state.on_response(StatusCode::TOO_MANY_REQUESTS, &headers, 0),
+                RetryDecision::Retry { .. }
+            ));
+        }
+        let mut next = HeaderMap::new();
+        state.apply_headers(&mut next);
+        assert_eq!(next.get("x-okta-retry-for").unwrap(), "req-2");
+    }
+
+    #[test]
+    fn unbounded_total_wait_does_not_overflow() {
+        // Found by tests/policy_properties.rs: with `max_delay` and
+        // `max_total_wait` at `Duration::MAX`, the second huge delay overflowed
+        // the total (a panic) instead of stopping.
+        let policy = RetryPolicy::default()
+            .max_delay(Duration::MAX)
+            .max_total_wait(Duration::MAX)
+            .fallback_delay(Duration::MAX);
+        let mut state = RetryState::new(policy);
+        let headers = HeaderMap::new();
+        assert!(matches!(
+            state.on_response(StatusCode::TOO_MANY_REQUESTS, &headers, 0),
+            RetryDecision::Retry { retry: 1, .. }
+        ));
+        assert_eq!(state.total_wait(), Duration::MAX);
+        assert_eq!(
+            state.on_response(StatusCode::TOO_MANY_REQUESTS, &headers, 0),
+            RetryDecision::Stop
+        );
+        assert_eq!((state.retries(), state.total_wait()), (1, Duration::MAX));
+
+        // The same through the server's headers: a reset at the end of time.
+        let far = head(&[
+            ("date", "Thu, 01 Jan 1970 00:00:00 GMT"),
+            ("x-rate-limit-reset", "18446744073709551615"),
+        ]);
+        let mut state = RetryState::new(policy.fallback_delay(Duration::from_secs(1)));
+        assert_eq!(
+            state.on_response(StatusCode::TOO_MANY_REQUESTS, &far, 0),
+            RetryDecision::Retry {
+                delay: Duration::from_secs(u64::MAX),
+                retry: 1,
+                reason: RetryReason::RateLimitReset
+            }
+        );
+        assert_eq!(
+            state.on_response(StatusCode::TOO_MANY_REQUESTS, &far, 0),
+            RetryDecision::Stop
+        );
     }
 
     #[test]
