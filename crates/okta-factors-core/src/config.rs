@@ -102,6 +102,11 @@ impl ClientConfig {
         Ok(self)
     }
 
+    /// Whether [`ClientConfig::user_agent_extra`] was set.
+    pub fn has_user_agent_extra(&self) -> bool {
+        self.user_agent_extra.is_some()
+    }
+
     /// The user agent this client identifies as.
     pub fn user_agent(&self) -> String {
         match &self.user_agent_extra {

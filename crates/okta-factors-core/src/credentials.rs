@@ -40,6 +40,8 @@ impl AuthScheme {
 pub struct Credentials {
     scheme: AuthScheme,
     token: Secret,
+    /// `Authorization`, built once (sensitive: `Debug` shows `Sensitive`).
+    header: HeaderValue,
 }
 
 impl Credentials {
@@ -76,9 +78,14 @@ impl Credentials {
                 "the token contains spaces, control characters or non-ASCII characters",
             ));
         }
+        // Visible ASCII only (checked above), so this cannot fail.
+        let mut header = HeaderValue::from_str(&format!("{} {token}", scheme.as_str()))
+            .map_err(|_| invalid("the token is not a valid header value"))?;
+        header.set_sensitive(true);
         Ok(Self {
             scheme,
             token: Secret::new(token),
+            header,
         })
     }
 
@@ -94,12 +101,6 @@ impl Credentials {
 
     /// The `Authorization` header value, marked sensitive.
     pub fn authorization(&self) -> HeaderValue {
-        let value = format!("{} {}", self.scheme.as_str(), self.token.expose());
-        // Validated in `new`: visible ASCII only, so this cannot fail; an empty
-        // value would be refused by Okta rather than panic here.
-        let mut header =
-            HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static(""));
-        header.set_sensitive(true);
-        header
+        self.header.clone()
     }
 }

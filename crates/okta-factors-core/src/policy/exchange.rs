@@ -59,14 +59,16 @@ impl<'o, O: Operation> Exchange<'o, O> {
     /// Builds the request of `op` for `config` (user agent included).
     pub fn new(op: &'o O, config: &ClientConfig) -> Result<Self, Error> {
         let mut request = op.build_request(&config.org, &config.credentials)?;
-        let user_agent = config.user_agent();
-        let ua_header = if request.headers().contains_key(X_OKTA_USER_AGENT_EXTENDED) {
-            X_OKTA_USER_AGENT_EXTENDED
-        } else {
-            USER_AGENT
-        };
-        if let Ok(value) = HeaderValue::from_str(&user_agent) {
-            request.headers_mut().insert(ua_header, value);
+        // The request already names the crate; an app's suffix is added here.
+        if config.has_user_agent_extra() {
+            let ua_header = if request.headers().contains_key(X_OKTA_USER_AGENT_EXTENDED) {
+                X_OKTA_USER_AGENT_EXTENDED
+            } else {
+                USER_AGENT
+            };
+            if let Ok(value) = HeaderValue::from_str(&config.user_agent()) {
+                request.headers_mut().insert(ua_header, value);
+            }
         }
         Ok(Self {
             op,
