@@ -959,6 +959,7 @@ fn poll_links_to_other_origins_are_refused_by_both_clients() {
 struct TlsServer {
     port: u16,
     certificate: rustls::pki_types::CertificateDer<'static>,
+    connections: Arc<AtomicUsize>,
     handshakes_failed: Arc<AtomicUsize>,
     requests: Arc<AtomicUsize>,
     stop: Arc<AtomicBool>,
@@ -988,18 +989,24 @@ impl TlsServer {
         );
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
+        let connections = Arc::new(AtomicUsize::new(0));
         let handshakes_failed = Arc::new(AtomicUsize::new(0));
         let requests = Arc::new(AtomicUsize::new(0));
         let stop = Arc::new(AtomicBool::new(false));
         let accept = {
-            let (failed, requests, stop) =
-                (handshakes_failed.clone(), requests.clone(), stop.clone());
+            let (connections, failed, requests, stop) = (
+                connections.clone(),
+                handshakes_failed.clone(),
+                requests.clone(),
+                stop.clone(),
+            );
             thread::spawn(move || {
                 for stream in listener.incoming() {
                     if stop.load(Ordering::SeqCst) {
                         break;
                     }
                     let Ok(stream) = stream else { continue };
+                    connections.fetch_add(1, Ordering::SeqCst);
                     let (config, failed, requests) =
                         (config.clone(), failed.clone(), requests.clone());
                     thread::spawn(move || serve_tls(stream, config, &failed, &requests));
@@ -1009,6 +1016,7 @@ impl TlsServer {
         Self {
             port,
             certificate,
+            connections,
             handshakes_failed,
             requests,
             stop,
@@ -1110,10 +1118,10 @@ fn a_refused_certificate_is_a_tls_error_in_the_ureq_client() {
     assert_eq!(server.requests.load(Ordering::SeqCst), 0);
 }
 
-/// Only the async client can be given another root (through its own
-/// hyper-rustls connector); with that root configured explicitly the same
-/// server is accepted. The blocking client builds its ureq agent itself and
-/// offers no way to add a root.
+/// With that server's certificate configured explicitly as a root, the same
+/// server is accepted: by the async client through its own hyper-rustls
+/// connector, by the blocking client through
+/// `Client::with_root_certificates` (the test below).
 #[test]
 fn an_explicitly_configured_root_is_accepted_by_the_hyper_client() {
     let server = TlsServer::start();
@@ -1143,6 +1151,44 @@ fn an_explicitly_configured_root_is_accepted_by_the_hyper_client() {
         assert!(client.list_factors("u1").await.unwrap().is_empty());
     });
     assert_eq!(server.requests.load(Ordering::SeqCst), 1);
+}
+
+/// The blocking client trusts exactly the roots it is given
+/// (`RootCertificates`, here the server's self-signed certificate in DER):
+/// that server is accepted, over one kept-alive connection; another server
+/// with another self-signed certificate is still refused (verification stays
+/// on), and so is this server for a client without the root.
+#[test]
+fn an_explicitly_configured_root_is_accepted_by_the_ureq_client() {
+    let server = TlsServer::start();
+    let roots = okta_factors::ureq::RootCertificates::from_der([&server.certificate]).unwrap();
+    let client = UreqClient::with_root_certificates(config(&server.url(), api_token()), roots);
+    assert!(client.list_factors("u1").unwrap().is_empty());
+    assert!(client.list_factors("u1").unwrap().is_empty());
+    assert_eq!(server.requests.load(Ordering::SeqCst), 2);
+    assert_eq!(server.handshakes_failed.load(Ordering::SeqCst), 0);
+    assert_eq!(
+        server.connections.load(Ordering::SeqCst),
+        1,
+        "the connection is kept alive"
+    );
+
+    let other = TlsServer::start();
+    let roots = okta_factors::ureq::RootCertificates::from_der([&server.certificate]).unwrap();
+    let err = UreqClient::with_root_certificates(config(&other.url(), api_token()), roots)
+        .list_factors("u1")
+        .unwrap_err();
+    assert_eq!(
+        transport_kind(&err),
+        Some(TransportErrorKind::Tls),
+        "ureq: {err:?}"
+    );
+    assert_error_clean(&err, "ureq TLS error with a configured root");
+    assert_eq!(other.requests.load(Ordering::SeqCst), 0);
+
+    let err = ureq_client(&server.url()).list_factors("u1").unwrap_err();
+    assert_eq!(transport_kind(&err), Some(TransportErrorKind::Tls));
+    assert_eq!(server.requests.load(Ordering::SeqCst), 2);
 }
 
 #[test]

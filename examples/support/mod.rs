@@ -24,8 +24,8 @@ pub enum Target {
     },
     /// A real org (`OKTA_ORG_URL`, `OKTA_API_TOKEN`, `OKTA_USER_ID`): read-only steps.
     RealOrg {
-        /// Where and who.
-        config: ClientConfig,
+        /// Where and who (boxed: the variants stay of similar size).
+        config: Box<ClientConfig>,
         /// The user whose factors are read.
         user_id: String,
     },
@@ -43,7 +43,10 @@ impl Target {
                     .map_err(|_| "OKTA_USER_ID must name the user whose factors to read")?;
                 let config =
                     ClientConfig::new(OrgUrl::parse(&org)?, Credentials::api_token(token)?);
-                Ok(Target::RealOrg { config, user_id })
+                Ok(Target::RealOrg {
+                    config: Box::new(config),
+                    user_id,
+                })
             }
             _ => {
                 // Short OTP resend intervals keep the demo fast; everything else is
@@ -67,7 +70,7 @@ impl Target {
                 Credentials::api_token(SIM_TOKEN)?,
             )
             .poll(PollPolicy::default().interval(Duration::from_millis(200))),
-            Target::RealOrg { config, .. } => config.clone(),
+            Target::RealOrg { config, .. } => (**config).clone(),
         })
     }
 }

@@ -198,6 +198,12 @@ mod tests {
             reader.read_exact(&mut body).unwrap();
             assert_eq!(body, b"{\"ok\":true}");
         }
+        // The server counts a request after writing its response, so the
+        // count may trail the bytes read here by a moment.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while server.served() < 2 && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
         assert_eq!(server.served(), 2);
     }
 }

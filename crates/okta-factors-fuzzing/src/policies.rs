@@ -393,8 +393,11 @@ fn origins(input: &PolicyInput, org: &OrgUrl) {
 
 /// Independent oracle: `url` parses and has the org's scheme, host and port
 /// (default ports made explicit), without user info.
+/// Surrounding whitespace is not part of a link (PushPoll trims it too).
 fn same_origin(org: &OrgUrl, url: &str) -> bool {
-    url.parse::<Uri>().is_ok_and(|uri| uri_on_org(org, &uri))
+    url.trim()
+        .parse::<Uri>()
+        .is_ok_and(|uri| uri_on_org(org, &uri))
 }
 
 fn uri_on_org(org: &OrgUrl, uri: &Uri) -> bool {

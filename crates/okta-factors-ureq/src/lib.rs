@@ -46,9 +46,18 @@
 //!   ([`TransportErrorKind::BodyTooLarge`]).
 //! * Redirects are never followed (credentials must not leave the org).
 //!
+//! ## TLS
+//!
+//! Certificates are always verified, against the Mozilla roots bundled by
+//! webpki-roots, or against the roots the application gives
+//! `Client::with_root_certificates` (feature `rustls`; for a TLS-inspecting
+//! proxy's CA or a test server's self-signed certificate). There is no way to
+//! turn verification off.
+//!
 //! ## Features
 //!
-//! * `rustls` (default): TLS with rustls and the webpki roots.
+//! * `rustls` (default): TLS with rustls and the webpki roots; also
+//!   `RootCertificates` and `Client::with_root_certificates`.
 //! * `tracing`: one span per call (`operation`, `method`, `path_template`,
 //!   `status`, `request_id`, `retries`, `elapsed_ms`) and `debug` events for each
 //!   retry and poll. Header values, tokens, URL queries and bodies are never
@@ -75,8 +84,13 @@ use okta_factors_core::{
     TransportError, TransportErrorKind,
 };
 
+mod resolve;
+#[cfg(feature = "rustls")]
+mod roots;
 mod trace;
 
+#[cfg(feature = "rustls")]
+pub use roots::{RootCertificateError, RootCertificates};
 use trace::{CallTrace, PollTrace};
 
 /// A blocking Okta UserFactor API client.
@@ -92,13 +106,21 @@ pub struct Client {
 struct Inner {
     config: ClientConfig,
     agent: ureq::Agent,
+    /// `None`: the webpki roots.
+    #[cfg(feature = "rustls")]
+    roots: Option<RootCertificates>,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client")
-            .field("config", &self.inner.config)
-            .finish_non_exhaustive()
+        let mut d = f.debug_struct("Client");
+        d.field("config", &self.inner.config);
+        #[cfg(feature = "rustls")]
+        match &self.inner.roots {
+            Some(roots) => d.field("roots", roots),
+            None => d.field("roots", &format_args!("webpki")),
+        };
+        d.finish_non_exhaustive()
     }
 }
 
@@ -137,7 +159,63 @@ impl Client {
 
     /// A client with the given configuration.
     pub fn from_config(config: ClientConfig) -> Self {
-        let agent = ureq::Agent::config_builder()
+        Self::with_agent_config(
+            config,
+            #[cfg(feature = "rustls")]
+            None,
+        )
+    }
+
+    /// A client with the given configuration whose `https` connections trust
+    /// exactly `roots`, **instead of** the Mozilla roots bundled by
+    /// webpki-roots (feature `rustls`).
+    ///
+    /// Certificates are still verified (chain and host name): a server whose
+    /// certificate does not chain to one of `roots` is refused during the
+    /// handshake, before any request or credential is sent. Everything else is
+    /// as with [`Client::from_config`]: timeouts, body limit, no redirects, the
+    /// core's `User-Agent`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use okta_factors_core::{ClientConfig, Credentials, OrgUrl};
+    /// use okta_factors_ureq::{Client, RootCertificates};
+    ///
+    /// # const CORP_ROOT_CA: &str = "-----BEGIN CERTIFICATE-----
+    /// # MIIBbDCCARGgAwIBAgIUeFBkevaw+PMaoWNrIgVBY6H19oowCgYIKoZIzj0EAwIw
+    /// # ITEfMB0GA1UEAwwWcmNnZW4gc2VsZiBzaWduZWQgY2VydDAgFw03NTAxMDEwMDAw
+    /// # MDBaGA80MDk2MDEwMTAwMDAwMFowITEfMB0GA1UEAwwWcmNnZW4gc2VsZiBzaWdu
+    /// # ZWQgY2VydDBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABIFvzPd7cT6dcA43kcXQ
+    /// # Ot7gk+YxdtHAAeQmQjX/0jZuq2x0GbtSilFgt77funS8ypF/wSNzGZqAKN3my/YO
+    /// # IRKjJTAjMCEGA1UdEQQaMBiCFm9rdGEtZmFjdG9ycy11cmVxLnRlc3QwCgYIKoZI
+    /// # zj0EAwIDSQAwRgIhAJFAmX8Lg2G8c+EXc5IbMKsssBwEtSFIVJSkSWn1QMDWAiEA
+    /// # lRI4jyTNnmV/N4IjVKKScjffrP/30o9L3cxrpnPst2E=
+    /// # -----END CERTIFICATE-----";
+    /// // The CA of a TLS-inspecting proxy, in PEM (e.g. read from a file).
+    /// let roots = RootCertificates::from_pem(CORP_ROOT_CA.as_bytes())?;
+    /// let config = ClientConfig::new(
+    ///     OrgUrl::parse("https://dev-123456.okta.com")?,
+    ///     Credentials::api_token("00aBcD-example-token")?,
+    /// )
+    /// .request_timeout(Duration::from_secs(20));
+    /// let client = Client::with_root_certificates(config, roots);
+    /// assert_eq!(client.config().request_timeout, Duration::from_secs(20));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// With a [`ClientBuilder`], pass `builder.config().clone()`.
+    #[cfg(feature = "rustls")]
+    pub fn with_root_certificates(config: ClientConfig, roots: RootCertificates) -> Self {
+        Self::with_agent_config(config, Some(roots))
+    }
+
+    /// The one place the ureq agent is configured: every constructor gets the
+    /// same guarantees.
+    fn with_agent_config(
+        config: ClientConfig,
+        #[cfg(feature = "rustls")] roots: Option<RootCertificates>,
+    ) -> Self {
+        let builder = ureq::Agent::config_builder()
             // Okta error bodies are parsed by the core: never turn statuses into errors.
             .http_status_as_error(false)
             // Credentials must never follow a redirect: 3xx responses are returned as is.
@@ -146,11 +224,32 @@ impl Client {
             .timeout_connect(Some(config.connect_timeout))
             // Every request carries the core's User-Agent and Accept.
             .user_agent(ureq::config::AutoHeaderValue::None)
-            .accept(ureq::config::AutoHeaderValue::None)
-            .build()
-            .new_agent();
+            .accept(ureq::config::AutoHeaderValue::None);
+        // Only the roots change; verification stays on (the default).
+        #[cfg(feature = "rustls")]
+        let builder = match &roots {
+            Some(roots) => builder.tls_config(
+                ureq::tls::TlsConfig::builder()
+                    .root_certs(roots.to_ureq())
+                    .build(),
+            ),
+            None => builder,
+        };
+        // ureq's connector, and its resolver without a thread per call: none
+        // for IP literals, answers reused for a minute for host names (see
+        // `resolve`).
+        let agent = ureq::Agent::with_parts(
+            builder.build(),
+            ureq::unversioned::transport::DefaultConnector::new(),
+            resolve::LiteralFastResolver::default(),
+        );
         Self {
-            inner: Arc::new(Inner { config, agent }),
+            inner: Arc::new(Inner {
+                config,
+                agent,
+                #[cfg(feature = "rustls")]
+                roots,
+            }),
         }
     }
 
