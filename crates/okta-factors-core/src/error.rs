@@ -140,8 +140,9 @@ pub enum InputError {
 }
 
 /// An error body as Okta sends it. Every member is optional; `errorCauses` may be
-/// an array or a single object.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// an array or a single object; members this version does not model are kept in
+/// `extra`.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct OktaError {
@@ -160,6 +161,23 @@ pub struct OktaError {
     /// Causes, e.g. "There is an existing verified phone number."
     #[serde(default, deserialize_with = "one_or_many_causes")]
     pub error_causes: Vec<ErrorCause>,
+    /// Members this version does not model, kept verbatim.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl fmt::Debug for OktaError {
+    /// Secret-named members in `extra` are redacted.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OktaError")
+            .field("error_code", &self.error_code)
+            .field("error_summary", &self.error_summary)
+            .field("error_link", &self.error_link)
+            .field("error_id", &self.error_id)
+            .field("error_causes", &self.error_causes)
+            .field("extra", &crate::model::RedactedMap(&self.extra))
+            .finish()
+    }
 }
 
 /// One entry of `errorCauses`.

@@ -161,6 +161,8 @@ struct ErrorBody {
     error_causes: Vec<ErrorCause>,
     error: Option<String>,
     error_description: Option<String>,
+    #[serde(flatten)]
+    extra: serde_json::Map<String, Value>,
 }
 
 fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
@@ -178,12 +180,23 @@ fn error_response(
     // type, a repeated member) takes the general path below.
     if let Ok(parsed) = serde_json::from_slice::<ErrorBody>(body) {
         if parsed.error_code.is_some() || parsed.error_summary.is_some() {
+            let mut extra = parsed.extra;
+            // OAuth's members on an Okta error are unusual: kept like any other.
+            for (name, value) in [
+                ("error", parsed.error),
+                ("error_description", parsed.error_description),
+            ] {
+                if let Some(value) = value {
+                    extra.insert(name.to_owned(), Value::String(value));
+                }
+            }
             let okta = OktaError {
                 error_code: parsed.error_code.flatten(),
                 error_summary: parsed.error_summary.flatten(),
                 error_link: parsed.error_link,
                 error_id: parsed.error_id,
                 error_causes: parsed.error_causes,
+                extra,
             };
             return Error::Api(Box::new(ApiError {
                 status,
@@ -253,5 +266,61 @@ pub(crate) fn parse<B: AsRef<[u8]>, T>(
             message,
             meta,
         }))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error_of(body: &str) -> Error {
+        let response = Response::builder()
+            .status(400)
+            .body(body.as_bytes())
+            .unwrap();
+        match parse(&response, |_, _| Ok(())) {
+            Err(e) => e,
+            Ok(_) => panic!("a 400 parsed as a success"),
+        }
+    }
+
+    #[test]
+    fn unknown_members_of_an_okta_error_are_kept() {
+        let Error::Api(api) = error_of(
+            r#"{"errorCode":"E0000001","errorSummary":"Api validation failed","errorCauses":[],"errorDetails":{"x":1},"error":"odd"}"#,
+        ) else {
+            panic!()
+        };
+        assert_eq!(api.body.error_code.as_deref(), Some("E0000001"));
+        assert_eq!(api.body.extra["errorDetails"], serde_json::json!({"x": 1}));
+        assert_eq!(api.body.extra["error"], "odd");
+        // The general path (a repeated member) keeps them too, last value winning.
+        let Error::Api(api) =
+            error_of(r#"{"errorCode":"E1","errorCode":"E0000001","errorDetails":{"x":1}}"#)
+        else {
+            panic!()
+        };
+        assert_eq!(api.body.error_code.as_deref(), Some("E0000001"));
+        assert_eq!(api.body.extra["errorDetails"], serde_json::json!({"x": 1}));
+    }
+
+    #[test]
+    fn an_oauth_error_and_a_null_error_code_are_told_apart() {
+        let Error::UnexpectedResponse(u) =
+            error_of(r#"{"error":"invalid_token","error_description":"expired"}"#)
+        else {
+            panic!()
+        };
+        let oauth = u.oauth.unwrap();
+        assert_eq!(
+            (oauth.error.as_str(), oauth.description.as_deref()),
+            ("invalid_token", Some("expired"))
+        );
+        // A present but null errorCode still marks Okta's error shape.
+        assert!(matches!(error_of(r#"{"errorCode":null}"#), Error::Api(_)));
+        assert!(matches!(
+            error_of(r#"{"other":1}"#),
+            Error::UnexpectedResponse(_)
+        ));
     }
 }
