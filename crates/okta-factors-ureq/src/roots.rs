@@ -1,6 +1,5 @@
 //! Root certificates chosen by the application (feature `rustls`).
 
-use std::error::Error as StdError;
 use std::fmt;
 use std::sync::Arc;
 
@@ -120,44 +119,31 @@ fn checked_certificate(
 }
 
 /// Why [`RootCertificates`] could not be made.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
 pub struct RootCertificateError {
     reason: Reason,
 }
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 enum Reason {
+    #[error("no root certificate was given")]
     Empty,
-    Pem(ureq::Error),
-    Invalid { index: usize, source: rustls::Error },
-}
-
-impl fmt::Display for RootCertificateError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.reason {
-            Reason::Empty => f.write_str("no root certificate was given"),
-            Reason::Pem(e) => write!(f, "the root certificates' PEM could not be read: {e}"),
-            Reason::Invalid { index, source } => write!(
-                f,
-                "root certificate {index} is not usable as a trust anchor: {source}"
-            ),
-        }
-    }
-}
-
-impl StdError for RootCertificateError {
-    fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        match &self.reason {
-            Reason::Empty => None,
-            Reason::Pem(e) => Some(e),
-            Reason::Invalid { source, .. } => Some(source),
-        }
-    }
+    #[error("the root certificates' PEM could not be read: {0}")]
+    Pem(#[source] ureq::Error),
+    #[error("root certificate {index} is not usable as a trust anchor: {source}")]
+    Invalid {
+        index: usize,
+        #[source]
+        source: rustls::Error,
+    },
 }
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
+
+    use std::error::Error as _;
 
     use super::*;
 
