@@ -23,6 +23,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::time::Duration;
 
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, DATE, USER_AGENT};
@@ -41,17 +43,13 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::{select, Index};
 use proptest::strategy::Union;
-use proptest::test_runner::FileFailurePersistence;
 use serde_json::{json, Value};
 
 // ---------------------------------------------------------------------------
 // Configuration
 // ---------------------------------------------------------------------------
 
-/// Where failing cases are saved. proptest's default (`SourceParallel`) looks
-/// for a `lib.rs`/`main.rs` above the test file, finds none for `tests/*.rs`,
-/// prints a warning and falls back to `tests/policy_properties.proptest-regressions`;
-/// an explicit path puts them in the crate's `proptest-regressions/` instead.
+/// Where failing cases are saved (see `common::proptest_config`).
 const REGRESSIONS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/proptest-regressions/policy_properties.txt"
@@ -59,15 +57,7 @@ const REGRESSIONS: &str = concat!(
 
 /// `default_cases` cases, unless `PROPTEST_CASES` says otherwise.
 fn config(default_cases: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(default_cases);
-    ProptestConfig {
-        cases,
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(REGRESSIONS))),
-        ..ProptestConfig::default()
-    }
+    common::proptest_config::config(REGRESSIONS, default_cases)
 }
 
 const X_OKTA_REQUEST_ID: HeaderName = HeaderName::from_static("x-okta-request-id");

@@ -15,6 +15,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::collections::BTreeSet;
 
 use http::{HeaderMap, HeaderName, HeaderValue};
@@ -37,17 +39,13 @@ use okta_factors_core::{
 use proptest::collection::{btree_map, vec};
 use proptest::prelude::*;
 use proptest::sample::select;
-use proptest::test_runner::FileFailurePersistence;
 use serde_json::{json, Map, Value};
 
 // ---------------------------------------------------------------------------
 // Configuration
 // ---------------------------------------------------------------------------
 
-/// Where failing cases are saved. proptest's default (`SourceParallel`) looks
-/// for a `lib.rs`/`main.rs` above the test file, finds none for `tests/*.rs`,
-/// prints a warning and falls back to `tests/properties.proptest-regressions`;
-/// an explicit path puts them in the crate's `proptest-regressions/` instead.
+/// Where failing cases are saved (see `common::proptest_config`).
 const REGRESSIONS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/proptest-regressions/properties.txt"
@@ -55,15 +53,7 @@ const REGRESSIONS: &str = concat!(
 
 /// `default_cases` cases, unless `PROPTEST_CASES` says otherwise.
 fn config(default_cases: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(default_cases);
-    ProptestConfig {
-        cases,
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(REGRESSIONS))),
-        ..ProptestConfig::default()
-    }
+    common::proptest_config::config(REGRESSIONS, default_cases)
 }
 
 fn org() -> OrgUrl {
