@@ -33,7 +33,7 @@ use okta_factors::operations::VerifyFactorRequest;
 use okta_factors::policy::RetryPolicy;
 use okta_factors::{Credentials, Error, OrgUrl, TimeoutLimit, TransportErrorKind};
 use okta_factors_sim::{Fault, SharedSimulator, SimServer, SimulatorConfig};
-use okta_factors_testserver::{RecordedRequest, Reply, TestServer};
+use okta_factors_testserver::{http_date, RecordedRequest, Reply, TestServer};
 
 /// Calls per adapter unless `OKTA_FACTORS_SOAK_CALLS` says otherwise.
 const DEFAULT_CALLS: usize = 2_000;
@@ -349,37 +349,6 @@ fn scripted(req: &RecordedRequest) -> Reply {
         "toolarge" => Reply::json(200, format!("[{}]", " ".repeat(4 * MAX_RESPONSE_BYTES))),
         _ => ok(),
     }
-}
-
-/// `secs` (epoch seconds) as an IMF-fixdate, e.g. `Thu, 27 Aug 2020 18:15:37 GMT`.
-fn http_date(secs: u64) -> String {
-    let days = i64::try_from(secs / 86_400).unwrap();
-    let rem = secs % 86_400;
-    let (h, m, s) = (rem / 3600, rem % 3600 / 60, rem % 60);
-    // Civil from days (Howard Hinnant).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    format!(
-        "{}, {:02} {} {} {:02}:{:02}:{:02} GMT",
-        WEEKDAYS[usize::try_from(days.rem_euclid(7)).unwrap()],
-        day,
-        MONTHS[usize::try_from(month - 1).unwrap()],
-        year,
-        h,
-        m,
-        s
-    )
 }
 
 // ---------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-//! Timestamp formatting without dependencies: HTTP `Date` (IMF-fixdate) and
-//! Okta's RFC 3339 timestamps with milliseconds.
+//! Timestamp formatting: HTTP `Date` (IMF-fixdate, by `httpdate`) and Okta's
+//! RFC 3339 timestamps with milliseconds.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -43,7 +43,6 @@ struct Parts {
     minute: u64,
     second: u64,
     millis: u32,
-    weekday: usize,
 }
 
 fn parts(time: SystemTime) -> Parts {
@@ -60,8 +59,6 @@ fn parts(time: SystemTime) -> Parts {
         minute: rem % 3600 / 60,
         second: rem % 60,
         millis: d.subsec_millis(),
-        // 1970-01-01 was a Thursday (index 4 with Sunday = 0).
-        weekday: usize::try_from((days + 4).rem_euclid(7)).unwrap_or(0),
     }
 }
 
@@ -76,22 +73,7 @@ pub(crate) fn rfc3339_millis(time: SystemTime) -> String {
 
 /// `Thu, 27 Aug 2020 18:15:35 GMT` (RFC 9110 IMF-fixdate).
 pub(crate) fn http_date(time: SystemTime) -> String {
-    const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let p = parts(time);
-    let month = usize::try_from(p.month.saturating_sub(1)).unwrap_or(0);
-    format!(
-        "{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT",
-        DAYS.get(p.weekday).copied().unwrap_or("Thu"),
-        p.day,
-        MONTHS.get(month).copied().unwrap_or("Jan"),
-        p.year,
-        p.hour,
-        p.minute,
-        p.second
-    )
+    httpdate::fmt_http_date(time)
 }
 
 #[cfg(test)]

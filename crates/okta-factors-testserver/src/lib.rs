@@ -327,3 +327,9 @@ fn reason(status: u16) -> &'static str {
         _ => "Status",
     }
 }
+
+/// `secs` (epoch seconds) as an HTTP `Date` (IMF-fixdate), e.g.
+/// `Thu, 27 Aug 2020 18:15:37 GMT`, for scripted rate-limit replies.
+pub fn http_date(secs: u64) -> String {
+    httpdate::fmt_http_date(std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs))
+}
