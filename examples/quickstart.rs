@@ -18,7 +18,7 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use examples_support::{Target, Transcript};
+use examples_support::{expect_invalid_passcode, result, status, Target, Transcript};
 use okta_factors::model::{
     ActivateOutcome, FactorEnrollment, FactorStatus, TotpProvider, UserFactor, VerifyOutcome,
 };
@@ -353,31 +353,4 @@ fn unenroll_all(client: &Client, t: &mut Transcript, user: &str) -> Result {
     t.got(format!("{} factors left", left.len()));
     t.check(left.is_empty(), "no factor is left");
     Ok(())
-}
-
-fn expect_invalid_passcode<T: std::fmt::Debug>(
-    t: &mut Transcript,
-    result: std::result::Result<T, Error>,
-) {
-    match result {
-        Err(e) => {
-            t.got(&e);
-            t.check(
-                e.api().is_some_and(|api| api.is_invalid_passcode()),
-                "a wrong passcode is 403 E0000068",
-            );
-        }
-        Ok(value) => {
-            t.got(format!("{value:?}"));
-            t.check(false, "a wrong passcode is refused");
-        }
-    }
-}
-
-fn status(factor: &UserFactor) -> &str {
-    factor.status().map_or("-", |s| s.as_str())
-}
-
-fn result(outcome: &VerifyOutcome) -> &str {
-    outcome.factor_result().map_or("-", |r| r.as_str())
 }

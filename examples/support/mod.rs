@@ -129,3 +129,33 @@ impl Transcript {
         }
     }
 }
+
+/// Records that `result` is Okta's invalid-passcode error (403 `E0000068`).
+pub fn expect_invalid_passcode<T: std::fmt::Debug>(
+    t: &mut Transcript,
+    result: Result<T, okta_factors::Error>,
+) {
+    match result {
+        Err(e) => {
+            t.got(&e);
+            t.check(
+                e.api().is_some_and(|api| api.is_invalid_passcode()),
+                "a wrong passcode is 403 E0000068",
+            );
+        }
+        Ok(value) => {
+            t.got(format!("{value:?}"));
+            t.check(false, "a wrong passcode is refused");
+        }
+    }
+}
+
+/// A factor's status for the transcript (`-` when Okta sent none).
+pub fn status(factor: &okta_factors::model::UserFactor) -> &str {
+    factor.status().map_or("-", |s| s.as_str())
+}
+
+/// A verify result for the transcript (`-` when Okta sent none).
+pub fn result(outcome: &okta_factors::model::VerifyOutcome) -> &str {
+    outcome.factor_result().map_or("-", |r| r.as_str())
+}
