@@ -20,13 +20,13 @@ use std::thread;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use examples_support::{expect_invalid_passcode, result, status, Target, Transcript};
+use okta_factors::codes;
 use okta_factors::hyper::Client;
 use okta_factors::model::{
     ActivateOutcome, FactorEnrollment, FactorStatus, TotpProvider, UserFactor, VerifyOutcome,
 };
 use okta_factors::operations::{ActivateFactorRequest, VerifyFactor, VerifyFactorRequest};
 use okta_factors::totp::Totp;
-use okta_factors::codes;
 use okta_factors_sim::SharedSimulator;
 
 type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
