@@ -350,7 +350,7 @@ fn enroll_factor_example(
             ensure_eq("encoding", totp.encoding, "base32")?;
             // Here the QR code is in `activation._links`.
             let qr = totp.qr_code.ok_or("no QR code")?;
-            ensure(qr.href_str().contains("/qr/00fukNElRS_Tz6k"), || {
+            ensure(qr.href().contains("/qr/00fukNElRS_Tz6k"), || {
                 format!("QR href {:?}", qr.href)
             })?;
             ensure_eq("QR type", &qr.media_type.as_deref(), &Some("image/png"))
@@ -362,10 +362,9 @@ fn enroll_factor_example(
                 "push has no TOTP activation".to_owned()
             })?;
             let poll = factor.links().poll().ok_or("no poll link")?;
-            ensure(
-                poll.href_str().ends_with("/lifecycle/activate/poll"),
-                || format!("poll href {:?}", poll.href),
-            )?;
+            ensure(poll.href().ends_with("/lifecycle/activate/poll"), || {
+                format!("poll href {:?}", poll.href)
+            })?;
             let activation = factor
                 .embedded()
                 .and_then(|e| e.activation.as_deref())
@@ -507,7 +506,7 @@ fn sms_resend_link(factor: &UserFactor) -> Result<(), String> {
     let resend = factor.links().resend();
     ensure_eq("resend links", &resend.len(), &1)?;
     ensure_eq("resend name", &resend[0].name.as_deref(), &Some("sms"))?;
-    ensure(resend[0].href_str().ends_with("/resend"), || {
+    ensure(resend[0].href().ends_with("/resend"), || {
         format!("resend href {:?}", resend[0].href)
     })
 }

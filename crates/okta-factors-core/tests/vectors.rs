@@ -837,10 +837,9 @@ fn enroll_factor_specific(
             };
             ensure(f.profile.is_none(), || "unexpected profile".into())?;
             let poll = ok.value.links().poll().ok_or("no poll link")?;
-            ensure(
-                poll.href_str().ends_with("/lifecycle/activate/poll"),
-                || format!("poll href {:?}", poll.href),
-            )?;
+            ensure(poll.href().ends_with("/lifecycle/activate/poll"), || {
+                format!("poll href {:?}", poll.href)
+            })?;
             let activation = ok
                 .value
                 .embedded()
@@ -1017,7 +1016,7 @@ fn activate_specific(
                 poll.allowed_methods(),
                 &[HttpMethod::Post][..],
             )?;
-            ensure(poll.href_str().ends_with("/lifecycle/activate"), || {
+            ensure(poll.href().ends_with("/lifecycle/activate"), || {
                 format!("poll href {:?}", poll.href)
             })?;
             // An activation poll link is not a transaction.

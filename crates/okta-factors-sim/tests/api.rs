@@ -280,7 +280,7 @@ fn catalog_list_get_unenroll() {
     let links = question.links.as_ref().unwrap();
     assert!(links.questions().is_some());
     assert_eq!(
-        links.enroll().unwrap().href_str(),
+        links.enroll().unwrap().href(),
         format!("{ORG}/api/v1/users/{user}/factors")
     );
 

@@ -17,8 +17,12 @@ use super::wire::Key;
 
 wire_object! {
     /// One link object.
+    ///
+    /// Read the target with [`Link::href()`]. The `href` field says whether Okta
+    /// sent one at all: `None` when the member was absent or `null`.
     pub struct Link {
-        /// The link target. Follow it as given; never rebuild it.
+        /// The link target as sent (`None`: absent or `null`). Most callers want
+        /// [`Link::href()`], the target as `&str`.
         "href" => href: String,
         /// Link name, e.g. `sms` in a `resend` array.
         "name" => name: String,
@@ -203,8 +207,21 @@ impl Link {
         }
     }
 
-    /// The target, or `""` when Okta sent none.
-    pub fn href_str(&self) -> &str {
+    /// The link target. Follow it as given; never rebuild it.
+    ///
+    /// A link without a target (`href` absent or `null`) shows as `""`, which
+    /// no request can be sent to; the [`href`](Link#structfield.href) field
+    /// tells an empty target from a missing one.
+    ///
+    /// ```
+    /// use okta_factors_core::model::Link;
+    /// let link: Link = serde_json::from_str(r#"{"href":"https://x.okta.com/f"}"#).unwrap();
+    /// assert_eq!(link.href(), "https://x.okta.com/f");
+    /// let bare: Link = serde_json::from_str(r#"{"name":"sms"}"#).unwrap();
+    /// assert_eq!(bare.href(), "");
+    /// assert_eq!(bare.href, None);
+    /// ```
+    pub fn href(&self) -> &str {
         self.href.as_deref().unwrap_or_default()
     }
 
@@ -284,7 +301,7 @@ impl<'de> Deserialize<'de> for LinkSet {
 ///     r#"{"resend":[{"name":"sms","href":"https://x.okta.com/r"}],"self":{"href":"https://x.okta.com/f"}}"#,
 /// ).unwrap();
 /// assert_eq!(links.resend()[0].name.as_deref(), Some("sms"));
-/// assert_eq!(links.get("self").unwrap().href_str(), "https://x.okta.com/f");
+/// assert_eq!(links.get("self").unwrap().href(), "https://x.okta.com/f");
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct Links(Vec<(Cow<'static, str>, LinkSet)>);
@@ -462,6 +479,22 @@ mod tests {
     }
 
     #[test]
+    fn href_is_the_target_as_text_and_the_field_says_whether_it_was_sent() {
+        let links: Links = serde_json::from_str(
+            r#"{"self":{"href":"https://x.okta.com/f"},"poll":{"href":null},"cancel":{"href":""},"next":{}}"#,
+        )
+        .unwrap();
+        let href = |rel| links.get(rel).map(|l: &Link| (l.href(), l.href.as_deref()));
+        assert_eq!(
+            href("self"),
+            Some(("https://x.okta.com/f", Some("https://x.okta.com/f")))
+        );
+        assert_eq!(href("poll"), Some(("", None)));
+        assert_eq!(href("cancel"), Some(("", Some(""))));
+        assert_eq!(href("next"), Some(("", None)));
+    }
+
+    #[test]
     fn relation_names_are_shared_when_known() {
         let links: Links =
             serde_json::from_str(r#"{"self":{"href":"a"},"custom":{"href":"b"}}"#).unwrap();
@@ -482,7 +515,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(links.iter().count(), 2);
-        assert_eq!(links.self_link().unwrap().href_str(), "b");
+        assert_eq!(links.self_link().unwrap().href(), "b");
         let value = serde_json::to_value(&links).unwrap();
         assert_eq!(serde_json::from_value::<Links>(value).unwrap(), links);
     }

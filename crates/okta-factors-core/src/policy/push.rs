@@ -107,7 +107,7 @@ impl PushPoll {
         let link = waiting.poll_link().ok_or(InputError::Link {
             reason: "the WAITING response has no poll link".into(),
         })?;
-        let href = link.href_str();
+        let href = link.href();
         if !config.org.is_same_origin(href) {
             return Err(InputError::Link {
                 reason: format!(
