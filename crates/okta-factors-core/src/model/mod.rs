@@ -2,9 +2,10 @@
 //! questions, links, and the request bodies.
 //!
 //! Every type keeps what it does not understand: open enums keep unknown strings
-//! (`Other`), objects keep unknown members (`extra`), an unknown `factorType`
-//! becomes [`UserFactor::Unknown`]. Parsing then serializing gives back the same
-//! JSON value.
+//! (`Other`), objects keep unknown members (`extra`) and the members sent as
+//! `null`, an unknown `factorType` becomes [`UserFactor::Unknown`], a link
+//! relation of any other shape is [`LinkSet::Other`]. Parsing then serializing
+//! gives back the same JSON value.
 
 pub(crate) mod wire;
 
