@@ -23,9 +23,10 @@ use http::{HeaderMap, HeaderName, HeaderValue};
 use okta_factors_core::model::{
     Activation, CallProfile, CatalogPhone, Challenge, EmailProfile, Embedded,
     EnrollmentRequirement, FactorEnrollment, FactorProvider, FactorResult, FactorStatus,
-    FactorType, HotpProfile, Link, LinkHints, PushProfile, QuestionProfile, SecurityQuestion,
-    SignedNonceKey, SignedNonceProfile, SmsProfile, SupportedFactor, TokenProfile, U2fProfile,
-    UserFactor, VerifyOutcome, VerifyResponse, WebAuthnProfile, WebProfile,
+    FactorType, HotpProfile, Link, LinkHints, Malformed, PushProfile, QuestionProfile,
+    SecurityQuestion, SignedNonceKey, SignedNonceProfile, SmsProfile, SupportedFactor,
+    TokenProfile, U2fProfile, UserFactor, VerifyOutcome, VerifyResponse, WebAuthnProfile,
+    WebProfile,
 };
 use okta_factors_core::operations::{
     ActivateFactor, EnrollFactor, GetFactor, GetFactorTransactionStatus, ListFactors,
@@ -846,7 +847,7 @@ proptest! {
         let json = Value::Array(list);
         let parsed: Vec<SupportedFactor> = round_trip(&json)?;
         prop_assert_eq!(parsed.len(), json.as_array().unwrap().len());
-        check_op_agrees(&ListSupportedFactors::new("u"), &json)?;
+        check_list_agrees(&ListSupportedFactors::new("u"), &json)?;
     }
 
     #[test]
@@ -854,7 +855,236 @@ proptest! {
         let json = Value::Array(list);
         let parsed: Vec<SecurityQuestion> = round_trip(&json)?;
         prop_assert_eq!(parsed.len(), json.as_array().unwrap().len());
-        check_op_agrees(&ListSupportedSecurityQuestions::new("u"), &json)?;
+        check_list_agrees(&ListSupportedSecurityQuestions::new("u"), &json)?;
+    }
+}
+
+/// `op.parse_response` of the array `json` (every element of which decodes)
+/// gives `Ok` of what serde_json decodes from the same bytes, element by element.
+fn check_list_agrees<O, T>(op: &O, json: &Value) -> Result<(), TestCaseError>
+where
+    O: Operation<Output = Vec<Result<T, Malformed>>>,
+    T: serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+{
+    let response = json_response(json, 200);
+    let direct: Vec<T> = serde_json::from_slice(response.body()).unwrap();
+    let parsed = op
+        .parse_response(response)
+        .map_err(|e| TestCaseError::fail(format!("{}: {e}", O::NAME)))?;
+    let direct: Vec<Result<T, Malformed>> = direct.into_iter().map(Ok).collect();
+    prop_assert_eq!(parsed.value, direct);
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// One element of another shape in a list: kept as sent, the others decoded
+// ---------------------------------------------------------------------------
+
+/// The string-typed profile members of a known factor type that hold no
+/// secret (a secret accepts a number, so a number there is not an error).
+fn string_profile_members(factor_type: &str) -> Vec<&'static str> {
+    match factor_type {
+        "call" => vec!["phoneNumber", "phoneExtension"],
+        "sms" => vec!["phoneNumber"],
+        "email" => vec!["email"],
+        "question" => vec!["question", "questionText"],
+        "push" => vec!["credentialId", "deviceType", "name", "platform", "version"],
+        "signed_nonce" => vec!["credentialId", "deviceType", "name", "platform", "version"],
+        "token" | "token:hardware" | "token:software:totp" | "token:hotp" | "hotp" | "web" => {
+            vec!["credentialId"]
+        }
+        "u2f" => vec!["credentialId", "version"],
+        "webauthn" => vec!["credentialId", "authenticatorName"],
+        _ => vec![],
+    }
+}
+
+/// Envelope members every factor models as a string (or an open enum, which
+/// is read from a string only).
+const STRING_ENVELOPE: &[&str] = &[
+    "id",
+    "provider",
+    "vendorName",
+    "status",
+    "created",
+    "lastUpdated",
+    "factorProfileId",
+];
+
+/// A value no string member accepts.
+fn not_a_string() -> BoxedStrategy<Value> {
+    odd_value()
+        .prop_map(|v| if v.is_string() { json!(1234) } else { v })
+        .boxed()
+}
+
+/// A known factor with one string member (of the envelope, or of the profile)
+/// set to a value of another type; with the JSON path of that member.
+fn malformed_factor() -> BoxedStrategy<(Value, String)> {
+    (known_factor(), any::<prop::sample::Index>(), not_a_string())
+        .prop_map(|(mut factor, pick, value)| {
+            let factor_type = factor["factorType"].as_str().unwrap().to_owned();
+            let profile = string_profile_members(&factor_type);
+            let choices: Vec<String> = STRING_ENVELOPE
+                .iter()
+                .map(|m| (*m).to_owned())
+                .chain(profile.iter().map(|m| format!("profile.{m}")))
+                .collect();
+            let path = pick.get(&choices).clone();
+            let object = factor.as_object_mut().unwrap();
+            match path.strip_prefix("profile.") {
+                Some(member) => {
+                    let profile = object.entry("profile").or_insert_with(|| json!({}));
+                    if !profile.is_object() {
+                        *profile = json!({});
+                    }
+                    profile
+                        .as_object_mut()
+                        .unwrap()
+                        .insert(member.to_owned(), value);
+                }
+                None => {
+                    object.insert(path.clone(), value);
+                }
+            }
+            (factor, path)
+        })
+        .boxed()
+}
+
+/// A list of good elements with one odd element at some position.
+fn with_odd_one_in<T: std::fmt::Debug + Clone + 'static>(
+    good: BoxedStrategy<Value>,
+    odd: BoxedStrategy<(Value, T)>,
+) -> BoxedStrategy<(Vec<Value>, usize, T)> {
+    (vec(good, 0..4), odd, any::<prop::sample::Index>())
+        .prop_map(|(mut list, (element, info), at)| {
+            let at = at.index(list.len() + 1);
+            list.insert(at, element);
+            (list, at, info)
+        })
+        .boxed()
+}
+
+/// A catalog entry or a question with one modeled string member set to
+/// another type; with that member's name.
+fn malformed_entry(
+    good: BoxedStrategy<Value>,
+    members: &'static [&'static str],
+) -> BoxedStrategy<(Value, String)> {
+    (good, select(members), not_a_string())
+        .prop_map(|(mut entry, member, value)| {
+            entry
+                .as_object_mut()
+                .unwrap()
+                .insert(member.to_owned(), value);
+            (entry, member.to_owned())
+        })
+        .boxed()
+}
+
+/// The elements of a parsed list of `Result`s against the array they came
+/// from: `odd` is `Err` with the element as sent and `path`, every other is
+/// `Ok` of its own decode; the list serializes back to exactly `list`.
+fn check_odd_entry<T>(
+    parsed: &[Result<T, Malformed>],
+    list: &[Value],
+    odd: usize,
+    path: &str,
+) -> Result<(), TestCaseError>
+where
+    T: serde::de::DeserializeOwned + serde::Serialize + PartialEq + std::fmt::Debug,
+{
+    prop_assert_eq!(parsed.len(), list.len());
+    let mut back = Vec::new();
+    for (i, (element, wire)) in parsed.iter().zip(list).enumerate() {
+        match element {
+            Err(malformed) if i == odd => {
+                prop_assert_eq!(malformed.raw(), wire);
+                prop_assert_eq!(&malformed.error().path, path);
+                back.push(malformed.raw().clone());
+            }
+            Ok(value) if i != odd => {
+                prop_assert_eq!(value, &serde_json::from_value::<T>(wire.clone()).unwrap());
+                back.push(serde_json::to_value(value).unwrap());
+            }
+            other => {
+                return Err(TestCaseError::fail(format!(
+                    "[{i}] (odd: {odd}): {other:?}"
+                )))
+            }
+        }
+    }
+    prop_assert_eq!(&back, list);
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(config(128))]
+
+    /// A factor with a member of another type does not fail `list_factors`:
+    /// it is `Malformed`, kept as sent with the member's path; the others
+    /// decode as on their own, and the list serializes back exactly.
+    #[test]
+    fn a_malformed_factor_is_kept_and_fails_nothing_else(
+        (list, odd, path) in with_odd_one_in(
+            prop_oneof![known_factor(), unknown_factor()].boxed(),
+            malformed_factor(),
+        )
+    ) {
+        let json = Value::Array(list.clone());
+        let parsed = ListFactors::new("u").parse_response(json_response(&json, 200));
+        let factors = parsed.map_err(|e| TestCaseError::fail(format!("{e}")))?.value;
+        prop_assert_eq!(factors.len(), list.len());
+        for (i, (factor, wire)) in factors.iter().zip(&list).enumerate() {
+            if i != odd {
+                prop_assert!(factor.as_malformed().is_none(), "[{}] {:?}", i, factor);
+                prop_assert_eq!(factor, &serde_json::from_value::<UserFactor>(wire.clone()).unwrap());
+                continue;
+            }
+            let malformed = factor.as_malformed().ok_or_else(|| {
+                TestCaseError::fail(format!("[{i}] not Malformed: {factor:?}"))
+            })?;
+            prop_assert_eq!(malformed.raw(), wire);
+            prop_assert_eq!(&malformed.error().path, &path);
+            // The members that are fine still read.
+            let wire_type = wire["factorType"].as_str().unwrap();
+            prop_assert_eq!(factor.factor_type(), FactorType::from(wire_type));
+            if path != "id" {
+                prop_assert_eq!(factor.id(), wire.get("id").and_then(Value::as_str));
+            }
+        }
+        prop_assert_eq!(serde_json::to_value(&factors).unwrap(), json);
+    }
+
+    #[test]
+    fn a_malformed_catalog_entry_is_kept_and_fails_nothing_else(
+        (list, odd, path) in with_odd_one_in(
+            supported_factor(),
+            malformed_entry(
+                supported_factor(),
+                &["factorType", "provider", "vendorName", "status", "enrollment"],
+            ),
+        )
+    ) {
+        let json = Value::Array(list.clone());
+        let parsed = ListSupportedFactors::new("u").parse_response(json_response(&json, 200));
+        let entries = parsed.map_err(|e| TestCaseError::fail(format!("{e}")))?.value;
+        check_odd_entry(&entries, &list, odd, &path)?;
+    }
+
+    #[test]
+    fn a_malformed_question_is_kept_and_fails_nothing_else(
+        (list, odd, path) in with_odd_one_in(
+            security_question(),
+            malformed_entry(security_question(), &["question", "questionText"]),
+        )
+    ) {
+        let json = Value::Array(list.clone());
+        let parsed =
+            ListSupportedSecurityQuestions::new("u").parse_response(json_response(&json, 200));
+        let questions = parsed.map_err(|e| TestCaseError::fail(format!("{e}")))?.value;
+        check_odd_entry(&questions, &list, odd, &path)?;
     }
 }
 

@@ -16,14 +16,14 @@ mod common;
 use std::fmt::Debug;
 
 use common::fixtures::{
-    assert_no_failures, check_activation_against_wire, check_api_error, check_factor_against_wire,
-    check_outcome_against_wire, credentials, ensure, ensure_eq, load_json_dir, org, outcome_kind,
-    run_all, str_at, ORG, TOKEN,
+    all_decoded, assert_no_failures, check_activation_against_wire, check_api_error,
+    check_factor_against_wire, check_outcome_against_wire, credentials, ensure, ensure_eq,
+    load_json_dir, org, outcome_kind, run_all, str_at, WireOutput, ORG, TOKEN,
 };
 use http::StatusCode;
 use okta_factors_core::model::{
     ActivateOutcome, FactorEnrollment, FactorProvider, FactorStatus, FactorType, HttpMethod,
-    SecurityQuestion, SupportedFactor, TotpProvider, UserFactor, VerifyOutcome,
+    Malformed, SecurityQuestion, SupportedFactor, TotpProvider, UserFactor, VerifyOutcome,
 };
 use okta_factors_core::operations::{
     ActivateFactor, ActivateFactorRequest, EnrollFactor, GetFactor, GetFactorTransactionStatus,
@@ -188,7 +188,7 @@ fn check_response<O>(
 ) -> Result<(), String>
 where
     O: Operation,
-    O::Output: Serialize + DeserializeOwned + PartialEq + Debug,
+    O::Output: WireOutput,
 {
     let status = fx.status.ok_or("response fixture without status")?;
     let body = serde_json::to_vec(&fx.wire_body).map_err(|e| e.to_string())?;
@@ -202,15 +202,14 @@ where
         200..=299 => {
             let parsed = result.map_err(|e| format!("expected Ok, got Err({e:?})"))?;
             ensure_eq("parsed status", &parsed.status.as_u16(), &status)?;
-            let back = serde_json::to_value(&parsed.value)
-                .map_err(|e| format!("serializing the parsed value: {e}"))?;
+            let back = parsed.value.to_wire()?;
             ensure(back == fx.wire_body, || {
                 format!(
                     "round trip changed the JSON:\n    got      {back}\n    expected {}",
                     fx.wire_body
                 )
             })?;
-            let again: O::Output = serde_json::from_value(back)
+            let again = O::Output::from_wire(back)
                 .map_err(|e| format!("parsing the re-serialized value: {e}"))?;
             ensure(again == parsed.value, || {
                 "parsing the re-serialized JSON gave a different value".to_owned()
@@ -800,9 +799,9 @@ fn transaction_status_example(
 
 fn catalog_example(
     fx: &SpecFixture,
-    parsed: &OktaResponse<Vec<SupportedFactor>>,
+    parsed: &OktaResponse<Vec<Result<SupportedFactor, Malformed>>>,
 ) -> Result<(), String> {
-    let entries = &parsed.value;
+    let entries = all_decoded(&parsed.value)?;
     match fx.example.as_str() {
         "List of supported factors" => {
             let kinds: Vec<(Option<&str>, Option<&str>)> = entries
@@ -875,12 +874,12 @@ fn catalog_example(
 
 fn questions_example(
     fx: &SpecFixture,
-    parsed: &OktaResponse<Vec<SecurityQuestion>>,
+    parsed: &OktaResponse<Vec<Result<SecurityQuestion, Malformed>>>,
 ) -> Result<(), String> {
+    let questions = all_decoded(&parsed.value)?;
     match fx.example.as_str() {
         "example" => {
-            let keys: Vec<Option<&str>> =
-                parsed.value.iter().map(|q| q.question.as_deref()).collect();
+            let keys: Vec<Option<&str>> = questions.iter().map(|q| q.question.as_deref()).collect();
             ensure_eq(
                 "question keys",
                 &keys,
@@ -892,7 +891,7 @@ fn questions_example(
             )?;
             ensure_eq(
                 "first question text",
-                &parsed.value[0].question_text.as_deref(),
+                &questions[0].question_text.as_deref(),
                 &Some("What is the food you least liked as a child?"),
             )
         }

@@ -10,7 +10,8 @@ use serde_json::{Map, Value};
 use super::profiles::*;
 use super::wire::{Key, NullNames, Nullable, Nulls};
 use super::{
-    Embedded, FactorProvider, FactorStatus, FactorType, Links, TotpActivation, VerifyResponse,
+    Embedded, FactorProvider, FactorStatus, FactorType, Links, MalformedFactor, TotpActivation,
+    VerifyResponse,
 };
 
 /// The members every factor has, with the type-specific profile `P`.
@@ -168,7 +169,9 @@ pub struct UnknownFactor {
 ///
 /// One variant per factor type of the current spec, each with its typed profile,
 /// plus [`UserFactor::Unknown`] for types Okta adds later: an unknown type never
-/// fails a parse (not even inside a list).
+/// fails a parse (not even inside a list). In a `list_factors` answer, a factor
+/// that does not decode as its type is [`UserFactor::Malformed`], kept as sent:
+/// one odd factor never fails the list.
 ///
 /// ```
 /// use okta_factors_core::model::{UserFactor, FactorStatus};
@@ -216,6 +219,12 @@ pub enum UserFactor {
     WebAuthn(Factor<WebAuthnProfile>),
     /// A factor type this version does not know.
     Unknown(UnknownFactor),
+    /// A factor of a `list_factors` answer that did not decode as its type (a
+    /// member of another type than the model's, say): kept exactly as sent,
+    /// with the error. Only lists hold it; a single factor that does not decode
+    /// is a decode error. [`UserFactor::id`], [`UserFactor::factor_type`] and
+    /// the other accessors read the members that did decode.
+    Malformed(Box<MalformedFactor>),
 }
 
 /// Runs `$body` with `$f` bound to the variant's `Factor<_>`, whatever its profile.
@@ -237,12 +246,17 @@ macro_rules! with_factor {
             UserFactor::Web($f) => $body,
             UserFactor::WebAuthn($f) => $body,
             UserFactor::Unknown(UnknownFactor { factor: $f, .. }) => $body,
+            UserFactor::Malformed(malformed) => {
+                let $f = malformed.factor();
+                $body
+            }
         }
     };
 }
 
 impl UserFactor {
-    /// The factor type (for `Unknown`, `FactorType::Other` with the wire string).
+    /// The factor type (for `Unknown`, `FactorType::Other` with the wire string;
+    /// for `Malformed`, the type it was sent with, or `Other("")` without one).
     pub fn factor_type(&self) -> FactorType {
         match self {
             Self::Call(_) => FactorType::Call,
@@ -260,6 +274,7 @@ impl UserFactor {
             Self::Web(_) => FactorType::Web,
             Self::WebAuthn(_) => FactorType::WebAuthn,
             Self::Unknown(unknown) => FactorType::from(unknown.factor_type.as_str()),
+            Self::Malformed(malformed) => malformed.typed_factor_type(),
         }
     }
 
@@ -317,6 +332,15 @@ impl UserFactor {
     /// Whether this is an unknown factor type.
     pub fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown(_))
+    }
+
+    /// The factor as sent and its decode error, if it did not decode
+    /// ([`UserFactor::Malformed`]).
+    pub fn as_malformed(&self) -> Option<&MalformedFactor> {
+        match self {
+            Self::Malformed(malformed) => Some(malformed),
+            _ => None,
+        }
     }
 }
 
@@ -653,6 +677,7 @@ impl Serialize for UserFactor {
             Self::Unknown(unknown) => {
                 serialize_factor(serializer, &unknown.factor_type, &unknown.factor)
             }
+            Self::Malformed(malformed) => malformed.serialize(serializer),
             known => {
                 let factor_type = known.factor_type();
                 with_factor!(known, f => serialize_factor(serializer, factor_type.as_str(), f))
