@@ -708,6 +708,60 @@ fn status() -> BoxedStrategy<StatusCode> {
     .boxed()
 }
 
+/// The body of a response, as generated: what it says about a `429`.
+#[derive(Debug, Clone)]
+enum Body {
+    /// Okta's rate limit, `E0000047`.
+    RateLimited,
+    /// No body at all.
+    Empty,
+    /// A business throttle: an Okta error body with another code.
+    Throttle(&'static str),
+    /// Not an Okta error body: HTML, text, JSON without a string `errorCode`.
+    Proxy(&'static str),
+}
+
+/// Bodies Okta (or a proxy in front of it) sends with a `429`.
+fn body() -> BoxedStrategy<Body> {
+    prop_oneof![
+        3 => Just(Body::RateLimited),
+        2 => Just(Body::Empty),
+        3 => select(vec!["E0000109", "E0000118", "E0000001", "E0000011", "E9999999", "e0000047", "E0000047 "])
+            .prop_map(Body::Throttle),
+        1 => select(vec![
+            "<html><body>Too Many Requests</body></html>",
+            "slow down",
+            r#"{"message":"Too Many Requests"}"#,
+            r#"{"errorCode":null,"errorSummary":"x"}"#,
+            r#"{"errorCode":47}"#,
+            r#"["E0000109"]"#,
+            r#"{"errorCode":"E0000109""#,
+        ])
+        .prop_map(Body::Proxy),
+    ]
+    .boxed()
+}
+
+impl Body {
+    fn bytes(&self) -> Vec<u8> {
+        match self {
+            Self::RateLimited => OKTA_429.as_bytes().to_vec(),
+            Self::Empty => Vec::new(),
+            Self::Throttle(code) => format!(
+                r#"{{"errorCode":"{code}","errorSummary":"An SMS message was recently sent. Please wait 30 seconds before trying again.","errorLink":"{code}","errorId":"oae1","errorCauses":[]}}"#
+            )
+            .into_bytes(),
+            Self::Proxy(text) => text.as_bytes().to_vec(),
+        }
+    }
+
+    /// The documented rule: a `429` is a rate limit (retried) unless its Okta
+    /// body names a code other than `E0000047` (a business throttle).
+    fn is_rate_limit(&self) -> bool {
+        !matches!(self, Self::Throttle(_))
+    }
+}
+
 /// Replaces the retry headers of `map` as a next attempt would, starting from
 /// a stale `X-Okta-Retry-Count` (sent twice) and one unrelated header.
 fn next_attempt_headers(state: &RetryState) -> HeaderMap {
@@ -726,8 +780,10 @@ fn values(map: &HeaderMap, name: &HeaderName) -> Vec<HeaderValue> {
 proptest! {
     #![proptest_config(config(512))]
 
-    /// Over any sequence of responses: only `429`s are retried (a 5xx is
-    /// final like any other status); retry `n` is numbered `n`, waits exactly what `delay_for`
+    /// Over any sequence of responses: only rate-limit `429`s are retried (a
+    /// 5xx is final like any other status, and so is a `429` whose Okta body
+    /// names another code than `E0000047`: `E0000109`, `E0000118`, …); retry
+    /// `n` is numbered `n`, waits exactly what `delay_for`
     /// says for `n − 1` retries so far, within `max_delay`; retries never
     /// exceed `max_retries` and their total never exceeds `max_total_wait`; a
     /// `429` is refused only when one of those two limits would be broken, and
@@ -738,19 +794,20 @@ proptest! {
     #[test]
     fn retry_state_retries_only_429s_within_the_policy(
         policy in policy(),
-        responses in vec((status(), head(), random()), 1..12),
+        responses in vec((status(), head(), body(), random()), 1..12),
     ) {
         let mut state = RetryState::new(policy);
         let mut retries = 0u32;
         let mut total = Duration::ZERO;
         let mut retry_for: Option<HeaderValue> = None;
-        for (status, head, random) in &responses {
+        for (status, head, body, random) in &responses {
             let headers = head.to_map(true);
             let before = state.clone();
             let (policy_delay, policy_reason) = delay_for(&policy, &headers, retries, *random);
-            match state.on_response(*status, &headers, *random) {
+            let rate_limit = *status == StatusCode::TOO_MANY_REQUESTS && body.is_rate_limit();
+            match state.on_response(*status, &headers, &body.bytes(), *random) {
                 RetryDecision::Retry { delay, retry, reason } => {
-                    prop_assert_eq!(*status, StatusCode::TOO_MANY_REQUESTS, "retried a {}", status);
+                    prop_assert!(rate_limit, "retried a {} with {:?}", status, body);
                     prop_assert!(retries < policy.max_retries, "more than {} retries", policy.max_retries);
                     prop_assert_eq!((delay, reason), (policy_delay, policy_reason));
                     prop_assert!(delay <= policy.max_delay);
@@ -767,7 +824,7 @@ proptest! {
                 }
                 RetryDecision::Stop => {
                     prop_assert_eq!(&state, &before, "a refusal changed the state");
-                    if *status == StatusCode::TOO_MANY_REQUESTS {
+                    if rate_limit {
                         prop_assert!(
                             retries >= policy.max_retries
                                 || total.checked_add(policy_delay).is_none_or(|t| t > policy.max_total_wait),
@@ -802,13 +859,15 @@ proptest! {
     #[test]
     fn max_total_wait_is_an_inclusive_bound(
         policy in policy(),
-        responses in vec((status(), head(), random()), 1..12),
+        responses in vec((status(), head(), body(), random()), 1..12),
     ) {
         let run = |policy: RetryPolicy| {
             let mut state = RetryState::new(policy);
             let decisions: Vec<RetryDecision> = responses
                 .iter()
-                .map(|(status, head, random)| state.on_response(*status, &head.to_map(true), *random))
+                .map(|(status, head, body, random)| {
+                    state.on_response(*status, &head.to_map(true), &body.bytes(), *random)
+                })
                 .collect();
             (decisions, state.total_wait())
         };
@@ -826,11 +885,11 @@ proptest! {
     #[test]
     fn disabled_policy_never_retries(
         policy in policy(),
-        responses in vec((status(), head(), random()), 1..8),
+        responses in vec((status(), head(), body(), random()), 1..8),
     ) {
         let mut state = RetryState::new(policy.max_retries(0));
-        for (status, head, random) in &responses {
-            prop_assert_eq!(state.on_response(*status, &head.to_map(true), *random), RetryDecision::Stop);
+        for (status, head, body, random) in &responses {
+            prop_assert_eq!(state.on_response(*status, &head.to_map(true), &body.bytes(), *random), RetryDecision::Stop);
             prop_assert_eq!(state.retries(), 0);
             prop_assert_eq!(state.total_wait(), Duration::ZERO);
             let next = next_attempt_headers(&state);
@@ -839,7 +898,7 @@ proptest! {
         }
         let mut state = RetryState::new(RetryPolicy::disabled());
         let head = responses[0].1.to_map(true);
-        prop_assert_eq!(state.on_response(StatusCode::TOO_MANY_REQUESTS, &head, 0), RetryDecision::Stop);
+        prop_assert_eq!(state.on_response(StatusCode::TOO_MANY_REQUESTS, &head, b"", 0), RetryDecision::Stop);
     }
 }
 
@@ -901,8 +960,9 @@ fn json_content_type() -> BoxedStrategy<Option<&'static str>> {
 /// What a call's request gets back.
 #[derive(Debug, Clone)]
 enum Reply {
-    /// `429` with rate-limit headers, and Okta's error body or none.
-    TooMany { head: Head, body: bool },
+    /// `429` with rate-limit headers, and a body (Okta's rate limit, a
+    /// business throttle, none, a proxy's).
+    TooMany { head: Head, body: Body },
     /// `200` with a valid verify result.
     Verified {
         result: &'static str,
@@ -929,7 +989,7 @@ fn error_status() -> BoxedStrategy<u16> {
 
 fn reply() -> BoxedStrategy<Reply> {
     prop_oneof![
-        6 => (head(), any::<bool>()).prop_map(|(head, body)| Reply::TooMany { head, body }),
+        6 => (head(), body()).prop_map(|(head, body)| Reply::TooMany { head, body }),
         2 => (select(FINAL_RESULTS.to_vec()), head(), json_content_type())
             .prop_map(|(result, head, content_type)| Reply::Verified { result, head, content_type }),
         2 => (error_status(), head(), any::<bool>())
@@ -986,13 +1046,11 @@ impl Reply {
         let status = self.status().as_u16();
         let headers = self.headers();
         match self {
-            Self::TooMany { body: true, .. } => response(
-                status,
-                headers,
-                Some("application/json"),
-                OKTA_429.as_bytes(),
-            ),
-            Self::TooMany { body: false, .. } => response(status, headers, None, b""),
+            Self::TooMany {
+                body: body @ (Body::RateLimited | Body::Throttle(_)),
+                ..
+            } => response(status, headers, Some("application/json"), &body.bytes()),
+            Self::TooMany { body, .. } => response(status, headers, None, &body.bytes()),
             Self::Verified {
                 result,
                 content_type,
@@ -1070,11 +1128,13 @@ proptest! {
     /// first request exactly (method, URI, body, `Authorization` and every
     /// other header) plus, from the first retry on, `X-Okta-Retry-Count: n`
     /// and `X-Okta-Retry-For` quoting the first retried `429`'s request ID.
-    /// A `Retry` step is what the retry policy decides, and with a time limit
-    /// it is always shorter than the time left; otherwise the call is `Done`,
-    /// within `max_retries + 1` responses, with the last response parsed: the
-    /// verify result for a valid `200`, the `429` error (with its rate-limit
-    /// headers) when retrying stops, the status's error for anything else.
+    /// A `Retry` step is what the retry policy decides, never for a business
+    /// throttle (`E0000109`, …), and with a time limit it is always shorter
+    /// than the time left; otherwise the call is `Done`, within
+    /// `max_retries + 1` responses, with the last response parsed: the verify
+    /// result for a valid `200`, the `429` error (with its rate-limit headers
+    /// and, for a throttle, its code) when retrying stops or is not allowed,
+    /// the status's error for anything else.
     #[test]
     fn exchange_resends_the_same_request_until_done(
         policy in policy(),
@@ -1114,9 +1174,13 @@ proptest! {
 
             let headers = reply.headers();
             let mut candidate = shadow.clone();
-            let decision = candidate.on_response(reply.status(), &headers, *random);
+            let sent = reply.response();
+            let decision = candidate.on_response(sent.status(), &headers, sent.body(), *random);
             match exchange.on_response(reply.response(), *random, time_left) {
                 Step::Retry { delay, retry, reason } => {
+                    if let Reply::TooMany { body: body @ Body::Throttle(_), .. } = reply {
+                        prop_assert!(false, "retried a business throttle {:?}", body);
+                    }
                     prop_assert_eq!(decision, RetryDecision::Retry { delay, retry, reason });
                     if let Some(left) = time_left {
                         prop_assert!(delay < left, "waits {delay:?} with {left:?} left");
@@ -1165,8 +1229,12 @@ fn check_done(
                 Some(*sent)
             );
         }
-        (Reply::TooMany { head, .. }, Err(error)) => {
+        (Reply::TooMany { head, body }, Err(error)) => {
             prop_assert!(error.is_rate_limited(), "{error:?}");
+            if let Body::Throttle(code) = body {
+                prop_assert_eq!(error.error_code(), Some(*code));
+                prop_assert_eq!(error.retry_after(), Some(Duration::from_secs(30)));
+            }
             let limits = error.meta().unwrap().rate_limit;
             prop_assert_eq!(limits.reset, head.reset(), "{:?}", headers);
             prop_assert_eq!(limits.limit, min_of(&head.limit));

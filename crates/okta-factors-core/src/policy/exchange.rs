@@ -90,10 +90,13 @@ impl<'o, O: Operation> Exchange<'o, O> {
     }
 
     /// Decides after a response: done (parsed), or retry after a delay.
-    /// `random` is any random number (jitter). `time_left` is what remains of
-    /// the call's time limit, if it has one: a retry whose wait would not fit
-    /// is not made, and the response (the `429` error, with its rate-limit
-    /// headers) is final.
+    /// Only a rate-limit `429` is retried ([`super::is_rate_limit`]): a
+    /// business throttle such as `E0000109` is `Done` at once with its
+    /// [`Error::Api`] (see [`crate::ApiError::retry_after`]), and nothing is
+    /// resent. `random` is any random number (jitter). `time_left` is what
+    /// remains of the call's time limit, if it has one: a retry whose wait
+    /// would not fit is not made, and the response (the `429` error, with its
+    /// rate-limit headers) is final.
     pub fn on_response<B: AsRef<[u8]>>(
         &mut self,
         response: Response<B>,
@@ -101,7 +104,13 @@ impl<'o, O: Operation> Exchange<'o, O> {
         time_left: Option<Duration>,
     ) -> Step<O::Output> {
         let mut retry = self.retry.clone();
-        match retry.on_response(response.status(), response.headers(), random) {
+        let decision = retry.on_response(
+            response.status(),
+            response.headers(),
+            response.body().as_ref(),
+            random,
+        );
+        match decision {
             RetryDecision::Retry {
                 delay,
                 retry: count,

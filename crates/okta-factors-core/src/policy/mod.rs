@@ -10,6 +10,6 @@ pub mod time;
 pub use exchange::{Exchange, Step};
 pub use push::{PollPolicy, PollStep, PushPoll};
 pub use retry::{
-    delay_for, RetryDecision, RetryPolicy, RetryReason, RetryState, X_OKTA_RETRY_COUNT,
-    X_OKTA_RETRY_FOR,
+    delay_for, is_rate_limit, RetryDecision, RetryPolicy, RetryReason, RetryState,
+    X_OKTA_RETRY_COUNT, X_OKTA_RETRY_FOR,
 };
