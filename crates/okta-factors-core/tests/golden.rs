@@ -11,8 +11,8 @@ use http::{Method, Request};
 use okta_factors_core::model::{FactorEnrollment, FactorProvider, FactorType, TotpProvider};
 use okta_factors_core::operations::{
     ActivateFactor, ActivateFactorRequest, EnrollFactor, GetFactor, GetFactorTransactionStatus,
-    ListFactors, ListSupportedFactors, ListSupportedSecurityQuestions, ResendEnrollFactor,
-    UnenrollFactor, VerifyFactor, VerifyFactorRequest,
+    ListFactors, ListSupportedFactors, ListSupportedSecurityQuestions, PollFactorActivation,
+    ResendEnrollFactor, UnenrollFactor, VerifyFactor, VerifyFactorRequest,
 };
 use okta_factors_core::{Credentials, Operation, OrgUrl, CRATE_USER_AGENT};
 use serde_json::json;
@@ -607,6 +607,24 @@ fn verify_factor_body_variants() {
 // ---------------------------------------------------------------------------
 // get_factor_transaction_status (no optional parameters)
 // ---------------------------------------------------------------------------
+
+#[test]
+fn poll_factor_activation_golden() {
+    let request = PollFactorActivation::new(USER, FACTOR)
+        .build_request(&org(), &ssws())
+        .unwrap();
+    let auth = ssws_value();
+    assert_request(
+        &request,
+        Method::POST,
+        &url(
+            "/api/v1/users/00u15s1KDETTQMQYABRL/factors/ostf1fmaMGJLMNGNLIVG\
+             /lifecycle/activate/poll",
+        ),
+        &without_body(base_headers(&auth)),
+        b"",
+    );
+}
 
 #[test]
 fn get_factor_transaction_status_golden() {
