@@ -110,8 +110,10 @@ impl Operation for ActivateFactor {
             .json_body(self.body.as_ref())
     }
 
-    /// A factor has `factorType`; a push activation result has `factorResult`
-    /// and no `factorType` (see [`parse_activate_outcome`]).
+    /// A factor has `factorType` ([`ActivateOutcome::Activated`]); a push
+    /// activation result has `factorResult` and no `factorType`
+    /// ([`ActivateOutcome::Waiting`], or [`ActivateOutcome::Ended`] for any
+    /// result but `WAITING`).
     fn parse_success(&self, _: StatusCode, body: &[u8]) -> Result<Self::Output, BodyError> {
         parse_activate_outcome(body)
     }

@@ -58,21 +58,9 @@ pub struct Exchange<'o, O: Operation> {
 impl<'o, O: Operation> Exchange<'o, O> {
     /// Builds the request of `op` for `config` (user agent included).
     pub fn new(op: &'o O, config: &ClientConfig) -> Result<Self, Error> {
-        let mut request = op.build_request(&config.org, &config.credentials)?;
-        // The request already names the crate; an app's suffix is added here.
-        if config.has_user_agent_extra() {
-            let ua_header = if request.headers().contains_key(X_OKTA_USER_AGENT_EXTENDED) {
-                X_OKTA_USER_AGENT_EXTENDED
-            } else {
-                USER_AGENT
-            };
-            if let Ok(value) = HeaderValue::from_str(&config.user_agent()) {
-                request.headers_mut().insert(ua_header, value);
-            }
-        }
         Ok(Self {
             op,
-            request,
+            request: build_request(op, config)?,
             retry: RetryState::new(config.retry),
         })
     }
@@ -126,6 +114,27 @@ impl<'o, O: Operation> Exchange<'o, O> {
             _ => Step::Done(self.op.parse_response(response)),
         }
     }
+}
+
+/// The request of `op` for `config`: the org, the credentials, and the
+/// client's user agent (the crate's, with the application's suffix).
+pub(crate) fn build_request<O: Operation + ?Sized>(
+    op: &O,
+    config: &ClientConfig,
+) -> Result<Request<Vec<u8>>, Error> {
+    let mut request = op.build_request(&config.org, &config.credentials)?;
+    // The request already names the crate; an app's suffix is added here.
+    if config.has_user_agent_extra() {
+        let ua_header = if request.headers().contains_key(X_OKTA_USER_AGENT_EXTENDED) {
+            X_OKTA_USER_AGENT_EXTENDED
+        } else {
+            USER_AGENT
+        };
+        if let Ok(value) = HeaderValue::from_str(&config.user_agent()) {
+            request.headers_mut().insert(ua_header, value);
+        }
+    }
+    Ok(request)
 }
 
 /// `http::Request` is not `Clone` (extensions); requests built here have none.

@@ -24,8 +24,8 @@ pub const X_OKTA_RETRY_FOR: HeaderName = HeaderName::from_static("x-okta-retry-f
 /// `X-Okta-Retry-Count`: which retry this request is (1, 2, …).
 pub const X_OKTA_RETRY_COUNT: HeaderName = HeaderName::from_static("x-okta-retry-count");
 
-/// Limits for retrying `429` answers that are rate limits (see the
-/// [module docs](self): business throttles such as `E0000109` are never retried).
+/// Limits for retrying `429` answers that are rate limits ([`is_rate_limit`]:
+/// business throttles such as `E0000109` are never retried).
 ///
 /// ```
 /// use std::time::Duration;
