@@ -141,6 +141,12 @@ pub trait Operation {
     fn parse_success(&self, status: StatusCode, body: &[u8]) -> Result<Self::Output, BodyError>;
 
     /// Builds the `http::Request` for the org and credentials.
+    ///
+    /// The `Authorization` header is marked sensitive, but the request's own
+    /// `Debug` (the `http` crate's) prints the body as a byte list, and the
+    /// body may hold a passcode, an answer or a shared secret: log the
+    /// operation (or a [`policy::Exchange`](crate::policy::Exchange)), never
+    /// the built request.
     fn build_request(
         &self,
         org: &OrgUrl,
