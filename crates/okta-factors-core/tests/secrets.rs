@@ -1016,7 +1016,10 @@ fn push_poll_debug_shows_no_header_value() {
             panic!("{step:?}")
         };
         let json = json_text(outcome);
-        assert!(json.contains(SHARED) && json.contains(DEVICE_TOKEN), "{json}");
+        assert!(
+            json.contains(SHARED) && json.contains(DEVICE_TOKEN),
+            "{json}"
+        );
         assert_debug_redacted(&step);
         assert_error_redacted(&poll.expired_error());
     }
