@@ -138,7 +138,7 @@ impl fmt::Debug for RawJson<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Value(value) => value.map(|v| RedactedValue(v, false)).fmt(f),
-            Self::Values(values) => values.map(|vs| RedactedList(vs)).fmt(f),
+            Self::Values(values) => values.map(RedactedList).fmt(f),
             Self::Map(map) => map.map(RedactedMap).fmt(f),
         }
     }
