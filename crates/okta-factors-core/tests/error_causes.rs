@@ -2,6 +2,8 @@
 //! `reason`, `location`, `locationType`, `domain` typed, anything else in
 //! `extra`, and the error body serializes back to the JSON that came in.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use okta_factors_core::operations::EnrollFactor;
 use okta_factors_core::{model::FactorEnrollment, Error, ErrorCause, OktaError, Operation};
 use serde_json::{json, Value};
@@ -48,7 +50,10 @@ fn every_member_of_a_cause_is_kept_and_round_trips() {
     let bytes = serde_json::to_vec(&input).unwrap();
     let error = api_error(&bytes);
     let first = &error.error_causes[0];
-    assert_eq!(first.error_summary.as_deref(), Some("Invalid Phone Number."));
+    assert_eq!(
+        first.error_summary.as_deref(),
+        Some("Invalid Phone Number.")
+    );
     assert_eq!(first.reason.as_deref(), Some("INVALID_VALUE"));
     assert_eq!(first.location.as_deref(), Some("profile.phoneNumber"));
     assert_eq!(first.location_type.as_deref(), Some("body"));
@@ -58,7 +63,10 @@ fn every_member_of_a_cause_is_kept_and_round_trips() {
     // A member of another type than text stays, under its name, in `extra`.
     let third = &error.error_causes[2];
     assert_eq!(third.reason.as_deref(), Some("ONLY_A_REASON"));
-    assert_eq!((third.location.as_ref(), third.domain.as_ref()), (None, None));
+    assert_eq!(
+        (third.location.as_ref(), third.domain.as_ref()),
+        (None, None)
+    );
     assert_eq!(third.extra["location"], Value::Null);
     assert_eq!(third.extra["domain"], 7);
     // Serializing gives back exactly what came in.
@@ -68,9 +76,10 @@ fn every_member_of_a_cause_is_kept_and_round_trips() {
 #[test]
 fn the_general_error_path_keeps_them_too() {
     // A repeated member sends the body through the general path.
-    let text = serde_json::to_string(&rich_error())
-        .unwrap()
-        .replacen('{', r#"{"errorCode":"E1","#, 1);
+    let text =
+        serde_json::to_string(&rich_error())
+            .unwrap()
+            .replacen('{', r#"{"errorCode":"E1","#, 1);
     let error = api_error(text.as_bytes());
     assert_eq!(error.error_code.as_deref(), Some("E0000001"));
     assert_eq!(serde_json::to_value(&error).unwrap(), rich_error());

@@ -7,6 +7,8 @@
 //! (`fluent-uri`), the spec's Okta Verify and Google Authenticator enrollment
 //! examples, and RFC 6238's test key.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::sync::mpsc;
@@ -63,10 +65,7 @@ impl KeyUri {
         assert!(uri.fragment().is_none(), "{text}");
         let kind = uri.authority().expect("an authority").as_str().to_owned();
         let path = uri.path().decode().to_string().expect("a UTF-8 label");
-        let label = path
-            .strip_prefix('/')
-            .expect("an absolute path")
-            .to_owned();
+        let label = path.strip_prefix('/').expect("an absolute path").to_owned();
         let params = uri
             .query()
             .expect("a query")
@@ -175,7 +174,12 @@ fn the_uri_carries_the_key_the_format_example_names() {
 
 #[test]
 fn labels_and_issuers_are_percent_encoded_per_rfc_3986() {
-    let issuers = ["ACME & Sons, 100% #1 ?/+=", "Ünïcødé 日本", "a;b$c'd(e)f*g!h[i]j", ""];
+    let issuers = [
+        "ACME & Sons, 100% #1 ?/+=",
+        "Ünïcødé 日本",
+        "a;b$c'd(e)f*g!h[i]j",
+        "",
+    ];
     let accounts = [
         "José Müller+tag@example.com",
         "dade.murphy@example.com",

@@ -162,10 +162,9 @@ impl TotpActivation<'_> {
     /// # Ok::<(), serde_json::Error>(())
     /// ```
     pub fn digits(&self) -> u32 {
-        match self.key_length {
-            Some(digits @ 6..=9) => digits,
-            _ => 6,
-        }
+        self.key_length
+            .filter(|digits| (6..=9).contains(digits))
+            .unwrap_or(6)
     }
 
     /// The [Key URI] of this enrollment, for a QR code or a copyable link that
