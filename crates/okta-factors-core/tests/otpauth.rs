@@ -307,6 +307,8 @@ fn what_the_format_cannot_say_is_refused_without_the_secret() {
         let err = uri_of(&good, issuer, account).unwrap_err();
         assert!(matches!(err, InputError::Parameter { .. }), "{err:?}");
     }
+    let zero_step = totp_factor("JBTWGV22G4ZGKV3N", Some(6), Some(0));
+    assert!(uri_of(&zero_step, "ACME", "a@example.com").is_err());
     let hex = factor(json!({"sharedSecret": "48656c6c6f", "encoding": "hex"}));
     let bad = totp_factor("JBTWGV22G4ZGKV3N1", Some(6), Some(30));
     let one = totp_factor("JBTWGV22G4ZGKV3NA", Some(6), Some(30));

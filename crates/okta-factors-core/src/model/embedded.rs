@@ -147,10 +147,11 @@ impl TotpActivation<'_> {
     ///
     /// Why: `keyLength` is undocumented and carries the digits (Okta Verify
     /// sends `6`) or the length of the secret (Google Authenticator sends `16`).
-    /// A value in 6..=9 can only be a digit count (RFC 4226 codes have 6 to 9
-    /// digits, and a base32 secret that short would hold at most 45 bits, far
-    /// below RFC 4226's 128-bit minimum and anything Okta issues); anything else
-    /// is a secret length, and codes have Okta's usual 6 digits.
+    /// A value in 6..=9 can only be a digit count: RFC 4226 codes have at
+    /// least 6 digits and its 31-bit value holds at most 9, while a base32
+    /// secret that short would hold at most 45 bits, far below RFC 4226's
+    /// 128-bit minimum and anything Okta issues. Anything else is a secret
+    /// length, and codes have Okta's usual 6 digits.
     ///
     /// ```
     /// # use okta_factors_core::model::UserFactor;
@@ -184,8 +185,8 @@ impl TotpActivation<'_> {
     /// to the user.
     ///
     /// Errors: `issuer` or `account` contains `:` (the Key URI format forbids
-    /// it: it separates them), `account` is empty, the secret's encoding is not
-    /// base32, or the secret is not valid base32.
+    /// it: it separates them), `account` is empty, the time step is 0, the
+    /// secret's encoding is not base32, or the secret is not valid base32.
     ///
     /// ```
     /// # use okta_factors_core::model::UserFactor;
@@ -212,6 +213,9 @@ impl TotpActivation<'_> {
         }
         if account.is_empty() {
             return Err(otpauth_error("the account name is empty"));
+        }
+        if self.time_step == 0 {
+            return Err(otpauth_error("the time step is 0 seconds"));
         }
         if !self.encoding.eq_ignore_ascii_case("base32") {
             return Err(otpauth_error(format!(
