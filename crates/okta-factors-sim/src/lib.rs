@@ -79,10 +79,15 @@
 //!   token gets the same `401 E0000011`.
 //! * **Headers**: every response has a unique `X-Okta-Request-Id`, `Date` (the
 //!   clock, IMF-fixdate) and `X-Rate-Limit-Limit/Remaining/Reset` from a
-//!   fixed-window bucket per presented `Authorization` value
-//!   ([`SimulatorConfig::rate_limit_per_minute`], default 600 per 60 s).
-//!   Beyond it: `429 E0000047` until the window resets. Bodies are
-//!   `application/json`; `204` has no body and no `Content-Type`.
+//!   fixed-window bucket ([`SimulatorConfig::rate_limit_per_minute`], default
+//!   600 per 60 s). The token is checked first and the bucket belongs to the
+//!   authenticated principal: the API token has one bucket however the header
+//!   spells it (`SSWS`, `ssws`, `Bearer`, extra spaces), and every
+//!   unauthenticated request (no, malformed or wrong token) shares one other
+//!   bucket, so bogus tokens neither grow the table nor eat into the token's
+//!   limit ([`Simulator::rate_limit_buckets`] is at most 2). Beyond the limit:
+//!   `429 E0000047` until the window resets. Bodies are `application/json`;
+//!   `204` has no body and no `Content-Type`.
 //! * **Errors**: unknown user or factor `404 E0000007` `"Not found: Resource not
 //!   found: <id> (User|UserFactor)"` (`(Transaction)` for transactions,
 //!   `(Endpoint)` for unknown paths); wrong method `405 E0000022` with `Allow`; malformed

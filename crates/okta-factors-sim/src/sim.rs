@@ -18,7 +18,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::{Fault, ResponseDelay, SimulatorConfig};
 use crate::control::{Channel, ControlError, FactorInfo, PendingPush, SentMessage, UserInfo};
 use crate::rng::{base62, Rng};
-use crate::state::{add, Bucket, Kind, Transaction, TxState, User};
+use crate::state::{add, Bucket, Kind, Principal, Transaction, TxState, User};
 use crate::timefmt::{http_date, unix_secs, unix_secs_ceil};
 
 /// One catalog entry: a factor type and provider the org offers, and whether
@@ -52,7 +52,8 @@ pub struct Simulator {
     pub(crate) rng: Rng,
     pub(crate) users: Vec<User>,
     pub(crate) transactions: Vec<Transaction>,
-    pub(crate) buckets: HashMap<String, Bucket>,
+    /// Rate-limit buckets: at most one per [`Principal`].
+    pub(crate) buckets: HashMap<Principal, Bucket>,
     /// Last OTP sent per (channel, normalized address).
     pub(crate) throttles: HashMap<(Channel, String), SystemTime>,
     pub(crate) faults: VecDeque<Fault>,
@@ -155,12 +156,16 @@ impl Simulator {
     }
 
     fn process(&mut self, request: &Request<Vec<u8>>, now: SystemTime) -> Processed {
-        let presented = request
-            .headers()
-            .get(AUTHORIZATION)
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_owned())
-            .unwrap_or_default();
-        let (allowed, rate) = self.take_rate(&presented, now);
+        // Authenticate first: the bucket belongs to whoever the token proves
+        // the caller is, never to the raw header (which a caller can respell
+        // at will, or vary to make the table grow).
+        let auth = self.authenticate(request);
+        let principal = if auth.is_ok() {
+            Principal::ApiToken
+        } else {
+            Principal::Unauthenticated
+        };
+        let (allowed, rate) = self.take_rate(principal, now);
         let mut processed = Processed {
             outcome: Err(Fail::rate_limited()),
             rate: Some(rate),
@@ -185,7 +190,7 @@ impl Simulator {
                 Fault::Slow { delay, .. } => processed.delay = Some(delay),
             }
         }
-        processed.outcome = self.route(request, &presented, now);
+        processed.outcome = auth.and_then(|scheme| self.route(request, scheme, now));
         processed
     }
 
@@ -201,18 +206,11 @@ impl Simulator {
         Some(fault)
     }
 
-    /// Counts a request against the token's bucket.
-    fn take_rate(&mut self, key: &str, now: SystemTime) -> (bool, RateHeaders) {
+    /// Counts a request against the bucket of `principal`.
+    fn take_rate(&mut self, principal: Principal, now: SystemTime) -> (bool, RateHeaders) {
         let limit = self.config.rate_limit_per_minute;
         let window = self.config.rate_limit_window;
-        if self.buckets.len() > 1024 {
-            self.buckets.retain(|_, b| {
-                now.duration_since(b.start)
-                    .map(|elapsed| elapsed < window)
-                    .unwrap_or(false)
-            });
-        }
-        let bucket = self.buckets.entry(key.to_owned()).or_insert(Bucket {
+        let bucket = self.buckets.entry(principal).or_insert(Bucket {
             start: now,
             used: 0,
         });
@@ -246,8 +244,26 @@ impl Simulator {
         )
     }
 
-    fn authenticate(&self, presented: &str) -> Result<AuthScheme, Fail> {
-        let (scheme, token) = presented.split_once(' ').ok_or_else(Fail::invalid_token)?;
+    /// How many rate-limit buckets the simulator holds: at most two, one for
+    /// the API token (however its `Authorization` header is spelled) and one
+    /// that every unauthenticated request shares. Distinct bogus tokens cost
+    /// no memory.
+    pub fn rate_limit_buckets(&self) -> usize {
+        self.buckets.len()
+    }
+
+    /// The scheme of a valid `Authorization` header: `SSWS` or `Bearer` in
+    /// any case, then the configured token (surrounding spaces ignored).
+    fn authenticate(&self, request: &Request<Vec<u8>>) -> Result<AuthScheme, Fail> {
+        let presented = request
+            .headers()
+            .get(AUTHORIZATION)
+            .and_then(|v| std::str::from_utf8(v.as_bytes()).ok())
+            .ok_or_else(Fail::invalid_token)?;
+        let (scheme, token) = presented
+            .trim()
+            .split_once(' ')
+            .ok_or_else(Fail::invalid_token)?;
         let scheme = if scheme.eq_ignore_ascii_case("SSWS") {
             AuthScheme::Ssws
         } else if scheme.eq_ignore_ascii_case("Bearer") {
@@ -288,8 +304,12 @@ impl Simulator {
         }
     }
 
-    fn route(&mut self, request: &Request<Vec<u8>>, presented: &str, now: SystemTime) -> Outcome {
-        let scheme = self.authenticate(presented)?;
+    fn route(
+        &mut self,
+        request: &Request<Vec<u8>>,
+        scheme: AuthScheme,
+        now: SystemTime,
+    ) -> Outcome {
         let path = request.uri().path();
         let route = Route::parse(path)
             .ok_or_else(|| Fail::not_found(&format!("{} {path}", request.method()), "Endpoint"))?;
