@@ -13,7 +13,10 @@
 //!   a push enrollment ([`Simulator::activate_push_device`]), inject faults
 //!   ([`Simulator::inject`]).
 //! * [`SharedSimulator`] shares one simulator between threads;
-//!   [`SimServer`] serves it over HTTP/1.1 on `127.0.0.1` (std only).
+//!   [`SimServer`] serves it over HTTP/1.1 on `127.0.0.1` (std only: one
+//!   thread per connection, at most [`ServerConfig::max_connections`] of them,
+//!   default 256, past which new connections get `503`; idle connections close
+//!   after [`ServerConfig::idle_timeout`], default 30 s).
 //! * The binary (`cargo run -p okta-factors-sim -- --help`) runs a server for
 //!   manual testing, with device commands on stdin.
 //!
@@ -157,6 +160,6 @@ mod timefmt;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Fault, ResponseDelay, SimulatorConfig};
 pub use control::{Channel, ControlError, FactorInfo, PendingPush, SentMessage, UserInfo};
-pub use server::SimServer;
+pub use server::{ServerConfig, SimServer};
 pub use shared::SharedSimulator;
 pub use sim::{default_catalog, CatalogEntry, Simulator};
