@@ -13,7 +13,7 @@ use okta_factors_core::model::{
 };
 use okta_factors_core::{AuthScheme, ErrorCause, OktaError};
 
-use crate::api::{Ctx, Fail, Outcome, Query, Reply, Route};
+use crate::api::{Ctx, Fail, Outcome, Query, Reply, Route, JSON};
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Fault, ResponseDelay, SimulatorConfig};
 use crate::control::{Channel, ControlError, FactorInfo, PendingPush, SentMessage, UserInfo};
@@ -140,8 +140,13 @@ impl Simulator {
     /// Every response carries `X-Okta-Request-Id` (unique), `Date` (from the
     /// clock), `X-Rate-Limit-Limit`, `X-Rate-Limit-Remaining` and
     /// `X-Rate-Limit-Reset`; every response with a body has
-    /// `Content-Type: application/json`. A [`Fault::Slow`] adds a
-    /// [`ResponseDelay`] extension (the server sleeps, `handle` does not).
+    /// `Content-Type: application/json`, but for the QR code images
+    /// (`image/png`). A [`Fault::Slow`] adds a [`ResponseDelay`] extension (the
+    /// server sleeps, `handle` does not).
+    ///
+    /// A `HEAD` request is answered as the `GET` it names, body included: a
+    /// server must send the headers only ([`SimServer`](crate::SimServer)
+    /// does), as HTTP servers do for a handler's response to `HEAD`.
     pub fn handle(&mut self, request: Request<Vec<u8>>) -> Response<Vec<u8>> {
         let now = self.clock.now();
         self.request_counter = self.request_counter.wrapping_add(1);
@@ -317,6 +322,12 @@ impl Simulator {
         if !route.allows(method) {
             return Err(Fail::method_not_allowed(route.allow()));
         }
+        // `HEAD` is answered as `GET`; the server sends the headers only.
+        let method = if method == Method::HEAD {
+            &Method::GET
+        } else {
+            method
+        };
         if matches!(route, Route::Questions(_)) && scheme == AuthScheme::Bearer {
             // The endpoint documents API-token (SSWS) security only.
             return Err(Fail::invalid_token());
@@ -343,6 +354,7 @@ impl Simulator {
                 self.transaction(&ctx, &u, &f, &t)
             }
             Route::Transaction(u, f, t) => self.cancel_transaction(&ctx, &u, &f, &t),
+            Route::QrCode(u, f, t) => self.qr_code(&ctx, &u, &f, &t),
         }
     }
 
@@ -353,8 +365,12 @@ impl Simulator {
         request_id: &str,
     ) -> Response<Vec<u8>> {
         let mut allow = None;
-        let (status, body) = match processed.outcome {
-            Ok(Reply { status, body }) => (status, body),
+        let (status, body, content_type) = match processed.outcome {
+            Ok(Reply {
+                status,
+                body,
+                content_type,
+            }) => (status, body, content_type),
             Err(fail) => {
                 allow = fail.allow;
                 let mut error = OktaError::default();
@@ -371,7 +387,7 @@ impl Simulator {
                         cause
                     })
                     .collect();
-                (fail.status, serde_json::to_vec(&error).ok())
+                (fail.status, serde_json::to_vec(&error).ok(), JSON)
             }
         };
         let rate = processed.rate.unwrap_or(RateHeaders {
@@ -384,7 +400,7 @@ impl Simulator {
         *response.status_mut() = status;
         let headers = response.headers_mut();
         if has_body {
-            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
         }
         let mut put = |name: HeaderName, value: String| {
             if let Ok(value) = HeaderValue::from_str(&value) {

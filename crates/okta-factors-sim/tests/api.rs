@@ -96,7 +96,7 @@ fn not_found_validation_and_method_errors() {
     let r = h.raw(Method::PUT, &path, Some("{}"));
     assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(code_of(&r), "E0000022");
-    assert_eq!(header(&r, "allow"), "GET, POST");
+    assert_eq!(header(&r, "allow"), "GET, HEAD, POST");
     let r = h.raw(Method::GET, "/api/v1/nothing", None);
     assert_eq!(
         (r.status().as_u16(), code_of(&r).as_str()),

@@ -31,6 +31,11 @@ impl Reply {
 }
 
 fn read_reply(reader: &mut BufReader<TcpStream>) -> Reply {
+    read_reply_to(reader, false)
+}
+
+/// A reply; to a `HEAD` request, without reading a body.
+fn read_reply_to(reader: &mut BufReader<TcpStream>, head: bool) -> Reply {
     let mut line = String::new();
     reader.read_line(&mut line).unwrap();
     let status = line.split(' ').nth(1).unwrap().parse().unwrap();
@@ -48,6 +53,7 @@ fn read_reply(reader: &mut BufReader<TcpStream>) -> Reply {
     let length = headers
         .iter()
         .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+        .filter(|_| !head)
         .map_or(0, |(_, v)| v.parse().unwrap());
     let mut body = vec![0; length];
     reader.read_exact(&mut body).unwrap();
@@ -290,5 +296,58 @@ fn an_idle_connection_that_never_sends_is_closed() {
     let mut rest = Vec::new();
     reader.read_to_end(&mut rest).unwrap();
     assert!(rest.is_empty());
+    server.stop();
+}
+
+#[test]
+fn head_answers_like_get_without_a_body() {
+    let server = SimServer::start_new(SimulatorConfig::new("tok")).unwrap();
+    let user = server.simulator().create_user("dave@example.com");
+    let qr_path = {
+        let (mut conn, mut reader) = connect(server.local_addr());
+        let body = r#"{"factorType":"token:software:totp","provider":"GOOGLE"}"#;
+        write!(
+            conn,
+            "POST /api/v1/users/{user}/factors HTTP/1.1\r\nHost: x\r\nAuthorization: SSWS tok\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let json = read_reply(&mut reader).json();
+        let href = json["_embedded"]["activation"]["_links"]["qrcode"]["href"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        href.strip_prefix(server.url()).unwrap().to_owned()
+    };
+    let (mut conn, mut reader) = connect(server.local_addr());
+    for path in [
+        format!("/api/v1/users/{user}/factors"),
+        format!("/api/v1/users/{user}/factors/questions"),
+        format!("/api/v1/users/{user}/factors/mblNOPE"),
+        qr_path,
+    ] {
+        // HEAD then GET on one keep-alive connection: if HEAD sent a body, the
+        // GET's reply would not parse.
+        for method in ["HEAD", "GET"] {
+            write!(
+                conn,
+                "{method} {path} HTTP/1.1\r\nHost: x\r\nAuthorization: SSWS tok\r\n\r\n"
+            )
+            .unwrap();
+        }
+        let head = read_reply_to(&mut reader, true);
+        let get = read_reply(&mut reader);
+        assert_ne!(head.status, 405, "{path}");
+        assert_eq!(head.status, get.status, "{path}");
+        assert!(!get.body.is_empty(), "{path}");
+        for name in ["content-type", "content-length", "connection"] {
+            assert_eq!(head.header(name), get.header(name), "{path} {name}");
+        }
+        assert_eq!(
+            head.header("content-length"),
+            Some(get.body.len().to_string().as_str())
+        );
+    }
     server.stop();
 }
