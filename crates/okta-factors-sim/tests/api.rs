@@ -663,7 +663,7 @@ fn enroll_totp(h: &mut H, provider: TotpProvider) -> (String, Totp) {
             activation.key_length,
             activation.encoding
         ),
-        (30, 6, "base32")
+        (30, Some(6), "base32")
     );
     assert_eq!(
         activation.qr_code.unwrap().media_type.as_deref(),
