@@ -6,6 +6,9 @@
 //!   with a single-pass `Deserialize` (no buffering, no `#[serde(flatten)]`) that keeps
 //!   every member it does not know in `extra`, and a `Serialize` that writes back the
 //!   members that are present followed by `extra`.
+//! * [`setters!`] gives a request body one chainable `with_…` setter per member:
+//!   the types are `#[non_exhaustive]`, so callers outside the crate cannot use
+//!   struct literals.
 //!
 //! Keeping both as data ("this JSON name maps to this field") means a model file
 //! reads like the spec, and forward compatibility is written once.
@@ -202,6 +205,27 @@ macro_rules! wire_object {
                 }
                 deserializer.deserialize_map(Visitor)
             }
+        }
+    };
+}
+
+/// Declares chainable setters (`body.with_x(value)`) for members of a
+/// [`wire_object!`] type; see the module docs.
+macro_rules! setters {
+    (
+        $name:ident {
+            $( $setter:ident => $field:ident : $ty:ty, )*
+        }
+    ) => {
+        impl $name {
+            $(
+                #[doc = concat!("Sets [`", stringify!($field), "`](Self::", stringify!($field), ").")]
+                #[must_use]
+                pub fn $setter(mut self, value: impl Into<$ty>) -> Self {
+                    self.$field = Some(value.into());
+                    self
+                }
+            )*
         }
     };
 }
