@@ -83,7 +83,7 @@ pub enum PollStep {
 /// let waiting = waiting.as_waiting().unwrap();
 /// assert!(PushPoll::new(waiting, &ResponseMeta::default(), &config).is_err()); // another host: refused
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct PushPoll {
     method: Method,
     uri: Uri,
@@ -237,6 +237,23 @@ impl PushPoll {
             }
             done => Ok(PollStep::Done(done)),
         }
+    }
+}
+
+/// Shows the method, the poll path, the header names and the polling state:
+/// never a header value (`Authorization`).
+impl std::fmt::Debug for PushPoll {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let headers: Vec<&http::HeaderName> = self.headers.keys().collect();
+        f.debug_struct("PushPoll")
+            .field("method", &self.method)
+            .field("path", &self.uri.path())
+            .field("headers", &headers)
+            .field("interval", &self.interval)
+            .field("deadline", &self.deadline)
+            .field("correct_answer", &self.correct_answer)
+            .field("polls", &self.polls)
+            .finish()
     }
 }
 
