@@ -187,14 +187,106 @@ impl fmt::Debug for OktaError {
     }
 }
 
-/// One entry of `errorCauses`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// One entry of `errorCauses`. Every member Okta sends is kept: the members
+/// Okta's error causes are known to carry (`errorSummary`, `reason`,
+/// `location`, `locationType`, `domain`) in typed fields, anything else in
+/// `extra`, so serializing gives back the same JSON.
+///
+/// A typed member holds a string; one of those members sent as another JSON
+/// type (`null`, a number, an object) is kept verbatim in `extra` under its
+/// name instead of failing the whole error body.
+///
+/// ```
+/// use okta_factors_core::ErrorCause;
+/// let json = serde_json::json!({
+///     "errorSummary": "Invalid Phone Number.", "reason": "INVALID_VALUE",
+///     "location": "profile.phoneNumber", "locationType": "body",
+///     "domain": "factors", "errorDetail": {"max": 15}
+/// });
+/// let cause: ErrorCause = serde_json::from_value(json.clone()).unwrap();
+/// assert_eq!(cause.location.as_deref(), Some("profile.phoneNumber"));
+/// assert_eq!(cause.extra["errorDetail"]["max"], 15);
+/// assert_eq!(serde_json::to_value(&cause).unwrap(), json);
+/// ```
+#[derive(Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ErrorCause {
     /// What caused the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_summary: Option<String>,
+    /// A machine-readable reason, e.g. `INVALID_VALUE`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Where in the request the error is, e.g. a body member's path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// What kind of place `location` names, e.g. `body`, `query`, `header`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location_type: Option<String>,
+    /// The domain of the error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+    /// Members this version does not model (and documented members of another
+    /// JSON type), kept verbatim and written back on serialization.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl ErrorCause {
+    /// The JSON member names this type models (everything else lands in `extra`).
+    pub const FIELDS: &'static [&'static str] = &[
+        "errorSummary",
+        "reason",
+        "location",
+        "locationType",
+        "domain",
+    ];
+
+    /// A cause with only `errorSummary`.
+    pub fn summary(summary: impl Into<String>) -> Self {
+        Self {
+            error_summary: Some(summary.into()),
+            ..Self::default()
+        }
+    }
+}
+
+impl fmt::Debug for ErrorCause {
+    /// Secret-named members in `extra` are redacted.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ErrorCause")
+            .field("error_summary", &self.error_summary)
+            .field("reason", &self.reason)
+            .field("location", &self.location)
+            .field("location_type", &self.location_type)
+            .field("domain", &self.domain)
+            .field("extra", &crate::model::RedactedMap(&self.extra))
+            .finish()
+    }
+}
+
+impl<'de> Deserialize<'de> for ErrorCause {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut cause = ErrorCause {
+            extra: serde_json::Map::deserialize(d)?,
+            ..ErrorCause::default()
+        };
+        for (name, field) in [
+            ("errorSummary", &mut cause.error_summary),
+            ("reason", &mut cause.reason),
+            ("location", &mut cause.location),
+            ("locationType", &mut cause.location_type),
+            ("domain", &mut cause.domain),
+        ] {
+            if let Some(serde_json::Value::String(_)) = cause.extra.get(name) {
+                if let Some(serde_json::Value::String(value)) = cause.extra.remove(name) {
+                    *field = Some(value);
+                }
+            }
+        }
+        Ok(cause)
+    }
 }
 
 pub(crate) fn one_or_many_causes<'de, D: Deserializer<'de>>(
@@ -224,9 +316,7 @@ pub(crate) fn one_or_many_causes<'de, D: Deserializer<'de>>(
                 .map(|cause| vec![cause])
         }
         fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            Ok(vec![ErrorCause {
-                error_summary: Some(v.to_owned()),
-            }])
+            Ok(vec![ErrorCause::summary(v)])
         }
     }
     d.deserialize_any(CausesVisitor)

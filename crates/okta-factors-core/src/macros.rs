@@ -6,6 +6,9 @@
 //!   with a single-pass `Deserialize` (no buffering, no `#[serde(flatten)]`) that keeps
 //!   every member it does not know in `extra`, and a `Serialize` that writes back the
 //!   members that are present followed by `extra`.
+//! * [`setters!`] gives a request body one chainable `with_…` setter per member:
+//!   the types are `#[non_exhaustive]`, so callers outside the crate cannot use
+//!   struct literals.
 //!
 //! Keeping both as data ("this JSON name maps to this field") means a model file
 //! reads like the spec, and forward compatibility is written once.
@@ -108,8 +111,41 @@ macro_rules! open_enum {
 }
 
 /// Declares a JSON object with optional members and an `extra` map; see the module docs.
+///
+/// `Debug` shows every member, with secrets redacted: typed secrets are
+/// [`Secret`](crate::Secret)s, and raw JSON members (`Value`, `Vec<Value>`,
+/// `Map`) and `extra` have secret-named members and one-time links redacted.
+/// A type that needs more writes its own `Debug`: `wire_object! { @custom_debug … }`.
 macro_rules! wire_object {
     (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $( $(#[$fmeta:meta])* $json:literal => $field:ident : $ty:ty, )*
+        }
+    ) => {
+        wire_object! {
+            @custom_debug
+            $(#[$meta])*
+            pub struct $name {
+                $( $(#[$fmeta])* $json => $field: $ty, )*
+            }
+        }
+
+        impl std::fmt::Debug for $name {
+            /// Secrets are typed [`Secret`](crate::Secret)s; secret-named
+            /// members of raw JSON (and of `extra`) are redacted too.
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                #[allow(unused_imports)]
+                use $crate::model::{RawJsonMember as _, TypedMember as _};
+                f.debug_struct(stringify!($name))
+                    $( .field(stringify!($field), &(&$crate::model::Member(&self.$field)).view()) )*
+                    .field("extra", &$crate::model::RedactedMap(&self.extra))
+                    .finish()
+            }
+        }
+    };
+    (
+        @custom_debug
         $(#[$meta:meta])*
         pub struct $name:ident {
             $( $(#[$fmeta:meta])* $json:literal => $field:ident : $ty:ty, )*
@@ -123,17 +159,6 @@ macro_rules! wire_object {
             /// Members Okta sent that this version does not model, kept verbatim
             /// and written back on serialization.
             pub extra: serde_json::Map<String, serde_json::Value>,
-        }
-
-        impl std::fmt::Debug for $name {
-            /// Secrets are typed [`Secret`](crate::Secret)s; secret-named unknown
-            /// members in `extra` are redacted too.
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.debug_struct(stringify!($name))
-                    $( .field(stringify!($field), &self.$field) )*
-                    .field("extra", &$crate::model::RedactedMap(&self.extra))
-                    .finish()
-            }
         }
 
         impl $name {
@@ -180,6 +205,27 @@ macro_rules! wire_object {
                 }
                 deserializer.deserialize_map(Visitor)
             }
+        }
+    };
+}
+
+/// Declares chainable setters (`body.with_x(value)`) for members of a
+/// [`wire_object!`] type; see the module docs.
+macro_rules! setters {
+    (
+        $name:ident {
+            $( $setter:ident => $field:ident : $ty:ty, )*
+        }
+    ) => {
+        impl $name {
+            $(
+                #[doc = concat!("Sets [`", stringify!($field), "`](Self::", stringify!($field), ").")]
+                #[must_use]
+                pub fn $setter(mut self, value: impl Into<$ty>) -> Self {
+                    self.$field = Some(value.into());
+                    self
+                }
+            )*
         }
     };
 }

@@ -14,7 +14,14 @@ use crate::{decode_json, InputError};
 
 wire_object! {
     /// The body of `activate_factor`: one object with optional members (the
-    /// spec's `oneOf` branches all reduce to it).
+    /// spec's `oneOf` branches all reduce to it). Build it with a constructor
+    /// and the `with_…` setters:
+    ///
+    /// ```
+    /// use okta_factors_core::operations::ActivateFactorRequest;
+    /// let body = ActivateFactorRequest::default().with_use_number_matching_challenge(true);
+    /// assert_eq!(serde_json::to_string(&body).unwrap(), r#"{"useNumberMatchingChallenge":true}"#);
+    /// ```
     pub struct ActivateFactorRequest {
         /// OTP (sms, call, email, token:software:totp).
         "passCode" => pass_code: Secret,
@@ -26,6 +33,19 @@ wire_object! {
         "registrationData" => registration_data: String,
         /// Authn state token.
         "stateToken" => state_token: Secret,
+        /// Push: ask for a number-matching challenge.
+        "useNumberMatchingChallenge" => use_number_matching_challenge: bool,
+    }
+}
+
+setters! {
+    ActivateFactorRequest {
+        with_pass_code => pass_code: Secret,
+        with_attestation => attestation: String,
+        with_client_data => client_data: String,
+        with_registration_data => registration_data: String,
+        with_state_token => state_token: Secret,
+        with_use_number_matching_challenge => use_number_matching_challenge: bool,
     }
 }
 
@@ -34,6 +54,15 @@ impl ActivateFactorRequest {
     pub fn pass_code(pass_code: impl Into<Secret>) -> Self {
         Self {
             pass_code: Some(pass_code.into()),
+            ..Self::default()
+        }
+    }
+
+    /// Push: `{"useNumberMatchingChallenge": true}`, a number-matching
+    /// challenge on the activation.
+    pub fn number_matching() -> Self {
+        Self {
+            use_number_matching_challenge: Some(true),
             ..Self::default()
         }
     }

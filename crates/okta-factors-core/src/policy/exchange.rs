@@ -48,7 +48,6 @@ pub enum Step<T> {
 /// };
 /// assert!(result.unwrap().value.is_empty());
 /// ```
-#[derive(Debug)]
 pub struct Exchange<'o, O: Operation> {
     op: &'o O,
     request: Request<Vec<u8>>,
@@ -145,4 +144,19 @@ pub(crate) fn copy_request(request: &Request<Vec<u8>>) -> Request<Vec<u8>> {
     *copy.version_mut() = request.version();
     *copy.headers_mut() = request.headers().clone();
     copy
+}
+
+/// Shows the operation, method, path template, body length and retries: never
+/// the body (passcodes, answers, shared secrets), the path's IDs or any header
+/// value (`Authorization`).
+impl<O: Operation> std::fmt::Debug for Exchange<'_, O> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Exchange")
+            .field("operation", &O::NAME)
+            .field("method", self.request.method())
+            .field("path_template", &O::PATH_TEMPLATE)
+            .field("body_len", &self.request.body().len())
+            .field("retries", &self.retry.retries())
+            .finish()
+    }
 }
