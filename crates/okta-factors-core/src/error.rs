@@ -129,8 +129,9 @@ pub enum InputError {
         /// Why.
         reason: &'static str,
     },
-    /// A link from a response cannot be followed (missing, malformed, or on
-    /// another origin than the org: credentials are never sent elsewhere).
+    /// A link from a response is missing or unusable, e.g. a push `WAITING`
+    /// answer whose poll link names no transaction. (Polls are built from the
+    /// org and the IDs; a link's origin is never contacted.)
     #[error("cannot follow link: {reason}")]
     Link {
         /// Why.
