@@ -980,7 +980,8 @@ fn push_poll_debug_shows_no_header_value() {
 
     for credentials in [creds(), Credentials::access_token(ACCESS_TOKEN).unwrap()] {
         let config = ClientConfig::new(org(), credentials.clone());
-        let waiting = VerifyFactor::new("00u1", "opf1")
+        let verify = VerifyFactor::new("00u1", "opf1");
+        let waiting = verify
             .parse_response(json_response(
                 201,
                 r#"{"factorResult":"WAITING","expiresAt":"2015-04-01T15:57:32.000Z",
@@ -988,8 +989,8 @@ fn push_poll_debug_shows_no_header_value() {
                     "_embedded":{"challenge":{"correctAnswer":72}}}"#,
             ))
             .unwrap();
-        let mut poll =
-            PushPoll::new(waiting.value.as_waiting().unwrap(), &waiting.meta, &config).unwrap();
+        let waiting_push = waiting.value.as_waiting().unwrap();
+        let mut poll = PushPoll::for_verify(&verify, waiting_push, &waiting.meta, &config).unwrap();
         let request = poll.request();
         assert!(request.headers()["authorization"]
             .to_str()
@@ -1021,7 +1022,53 @@ fn push_poll_debug_shows_no_header_value() {
             "{json}"
         );
         assert_debug_redacted(&step);
-        assert_error_redacted(&poll.expired_error());
+
+        // The activation machine, and a push that expires with a secret in
+        // its last WAITING answer (kept in the TIMEOUT outcome).
+        assert_debug_redacted(&PushPoll::for_activation("00u1", "opf1", &config).unwrap());
+        let mut poll = PushPoll::for_verify(&verify, waiting_push, &waiting.meta, &config).unwrap();
+        let step = poll
+            .on_response(
+                json_response(
+                    200,
+                    &format!(
+                        r#"{{"factorResult":"WAITING","profile":{{"deviceToken":"{DEVICE_TOKEN}"}}}}"#
+                    ),
+                ),
+                poll.deadline(),
+                0,
+            )
+            .unwrap();
+        assert!(
+            matches!(step, PollStep::Done(VerifyOutcome::Timeout(_))),
+            "{step:?}"
+        );
+        assert_debug_redacted(&step);
+        // A failed poll's error (the fourth in a row ends polling).
+        let mut poll = PushPoll::for_verify(&verify, waiting_push, &waiting.meta, &config).unwrap();
+        let mut last = Ok(poll.first_step());
+        for _ in 0..4 {
+            let body = r#"{"errorCode":"E0000009","errorSummary":"Internal Server Error"}"#;
+            last = poll.on_response(json_response(500, body), Duration::ZERO, 0);
+        }
+        assert_error_redacted(&last.unwrap_err());
+        let mut poll = PushPoll::for_verify(&verify, waiting_push, &waiting.meta, &config).unwrap();
+        let reset = okta_factors_core::TransportError::new(
+            okta_factors_core::TransportErrorKind::Io,
+            "connection reset by peer",
+        );
+        assert!(poll
+            .on_transport_error(reset.into(), Duration::ZERO)
+            .is_ok());
+        let tls = okta_factors_core::TransportError::new(
+            okta_factors_core::TransportErrorKind::Tls,
+            "invalid peer certificate",
+        );
+        assert_error_redacted(
+            &poll
+                .on_transport_error(tls.into(), Duration::ZERO)
+                .unwrap_err(),
+        );
     }
 }
 
@@ -1596,6 +1643,10 @@ const EXEMPT: &[(&str, &str)] = &[
     ("ListFactors", "a path ID only"),
     ("ListSupportedFactors", "a path ID only"),
     ("ListSupportedSecurityQuestions", "a path ID only"),
+    (
+        "PollFactorActivation",
+        "path IDs only: no body, no secret parameter",
+    ),
     ("UnenrollFactor", "path IDs and a flag: no body"),
     (
         "OAuthError",

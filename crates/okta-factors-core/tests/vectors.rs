@@ -462,6 +462,14 @@ fn check_request<O: Operation>(
                 )
             })?;
             ensure_eq("content-type", &header("content-type")?, &None)?;
+            // A body-less POST is framed as empty (RFC 9110 §8.6), whatever
+            // the transport; other methods carry no framing header.
+            let framing = (request.method() == http::Method::POST).then_some("0");
+            ensure_eq(
+                "content-length",
+                &header("content-length")?.as_deref(),
+                &framing,
+            )?;
         }
         want => {
             let sent: Value = serde_json::from_slice(request.body()).map_err(|e| {
@@ -516,6 +524,7 @@ fn check_request<O: Operation>(
             "authorization",
             "user-agent",
             "content-type",
+            "content-length",
             X_OKTA_USER_AGENT_EXTENDED.as_str(),
         ]
         .contains(&name.as_str())

@@ -171,6 +171,16 @@ impl VerifyFactor {
         self
     }
 
+    /// The user ID.
+    pub fn user_id(&self) -> &str {
+        &self.user_id
+    }
+
+    /// The factor ID.
+    pub fn factor_id(&self) -> &str {
+        &self.factor_id
+    }
+
     /// `templateId`: custom SMS template (sms only).
     pub fn template_id(mut self, template_id: impl Into<String>) -> Self {
         self.template_id = Some(template_id.into());

@@ -57,21 +57,9 @@ pub struct Exchange<'o, O: Operation> {
 impl<'o, O: Operation> Exchange<'o, O> {
     /// Builds the request of `op` for `config` (user agent included).
     pub fn new(op: &'o O, config: &ClientConfig) -> Result<Self, Error> {
-        let mut request = op.build_request(&config.org, &config.credentials)?;
-        // The request already names the crate; an app's suffix is added here.
-        if config.has_user_agent_extra() {
-            let ua_header = if request.headers().contains_key(X_OKTA_USER_AGENT_EXTENDED) {
-                X_OKTA_USER_AGENT_EXTENDED
-            } else {
-                USER_AGENT
-            };
-            if let Ok(value) = HeaderValue::from_str(&config.user_agent()) {
-                request.headers_mut().insert(ua_header, value);
-            }
-        }
         Ok(Self {
             op,
-            request,
+            request: build_request(op, config)?,
             retry: RetryState::new(config.retry),
         })
     }
@@ -89,10 +77,13 @@ impl<'o, O: Operation> Exchange<'o, O> {
     }
 
     /// Decides after a response: done (parsed), or retry after a delay.
-    /// `random` is any random number (jitter). `time_left` is what remains of
-    /// the call's time limit, if it has one: a retry whose wait would not fit
-    /// is not made, and the response (the `429` error, with its rate-limit
-    /// headers) is final.
+    /// Only a rate-limit `429` is retried ([`super::is_rate_limit`]): a
+    /// business throttle such as `E0000109` is `Done` at once with its
+    /// [`Error::Api`] (see [`crate::ApiError::retry_after`]), and nothing is
+    /// resent. `random` is any random number (jitter). `time_left` is what
+    /// remains of the call's time limit, if it has one: a retry whose wait
+    /// would not fit is not made, and the response (the `429` error, with its
+    /// rate-limit headers) is final.
     pub fn on_response<B: AsRef<[u8]>>(
         &mut self,
         response: Response<B>,
@@ -100,7 +91,13 @@ impl<'o, O: Operation> Exchange<'o, O> {
         time_left: Option<Duration>,
     ) -> Step<O::Output> {
         let mut retry = self.retry.clone();
-        match retry.on_response(response.status(), response.headers(), random) {
+        let decision = retry.on_response(
+            response.status(),
+            response.headers(),
+            response.body().as_ref(),
+            random,
+        );
+        match decision {
             RetryDecision::Retry {
                 delay,
                 retry: count,
@@ -116,6 +113,27 @@ impl<'o, O: Operation> Exchange<'o, O> {
             _ => Step::Done(self.op.parse_response(response)),
         }
     }
+}
+
+/// The request of `op` for `config`: the org, the credentials, and the
+/// client's user agent (the crate's, with the application's suffix).
+pub(crate) fn build_request<O: Operation + ?Sized>(
+    op: &O,
+    config: &ClientConfig,
+) -> Result<Request<Vec<u8>>, Error> {
+    let mut request = op.build_request(&config.org, &config.credentials)?;
+    // The request already names the crate; an app's suffix is added here.
+    if config.has_user_agent_extra() {
+        let ua_header = if request.headers().contains_key(X_OKTA_USER_AGENT_EXTENDED) {
+            X_OKTA_USER_AGENT_EXTENDED
+        } else {
+            USER_AGENT
+        };
+        if let Ok(value) = HeaderValue::from_str(&config.user_agent()) {
+            request.headers_mut().insert(ua_header, value);
+        }
+    }
+    Ok(request)
 }
 
 /// `http::Request` is not `Clone` (extensions); requests built here have none.
