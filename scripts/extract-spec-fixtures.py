@@ -5,7 +5,10 @@ Reads the OpenAPI 3 document (default: ../shared/spec/userfactor-current.yaml,
 relative to the repository root) and writes one JSON file per (operation,
 example) into crates/okta-factors-core/tests/fixtures/spec/. It also copies the
 real wire vectors (every *.json plus README.md, byte for byte) from
-../shared/vectors into crates/okta-factors-core/tests/fixtures/vectors/.
+../shared/vectors into crates/okta-factors-core/tests/fixtures/vectors/, and the
+two OpenAPI documents themselves (SPEC and userfactor-v3.0.yaml beside it, byte
+for byte) into crates/okta-factors-core/tests/fixtures/openapi/, for the tests
+that walk the schemas.
 
 Usage, from the repository root:
 
@@ -58,6 +61,9 @@ DEFAULT_VECTORS = REPO_ROOT / ".." / "shared" / "vectors"
 FIXTURES_DIR = REPO_ROOT / "crates" / "okta-factors-core" / "tests" / "fixtures"
 SPEC_OUT = FIXTURES_DIR / "spec"
 VECTORS_OUT = FIXTURES_DIR / "vectors"
+OPENAPI_OUT = FIXTURES_DIR / "openapi"
+# The older spec, read from the same folder as SPEC.
+OLDER_SPEC_NAME = "userfactor-v3.0.yaml"
 
 # operationId -> operation name used by the crate (and in fixture names).
 OPERATIONS = {
@@ -403,10 +409,20 @@ def planned_vector_files(vectors_dir: Path):
     return files
 
 
-def sync_dir(out_dir: Path, files: dict, check: bool) -> list:
-    """Write `files` into `out_dir`, deleting stale *.json; in check mode only diff."""
+def planned_openapi_files(spec: Path):
+    """The current spec and the older one beside it, byte for byte."""
+    files = {}
+    for src in (spec, spec.parent / OLDER_SPEC_NAME):
+        if not src.is_file():
+            raise SpecError(f"OpenAPI document {src} does not exist")
+        files[src.name] = src.read_bytes()
+    return files
+
+
+def sync_dir(out_dir: Path, files: dict, check: bool, pattern: str = "*.json") -> list:
+    """Write `files` into `out_dir`, deleting stale `pattern` files; in check mode only diff."""
     problems = []
-    existing = set(p.name for p in out_dir.glob("*.json")) if out_dir.is_dir() else set()
+    existing = set(p.name for p in out_dir.glob(pattern)) if out_dir.is_dir() else set()
     stale = sorted(existing - set(files))
     if check:
         problems += [f"stale: {out_dir / name}" for name in stale]
@@ -492,12 +508,14 @@ def main(argv=None) -> int:
         fixtures = collect(doc)
         spec_files = planned_spec_files(fixtures)
         vector_files = planned_vector_files(args.vectors)
+        openapi_files = planned_openapi_files(args.spec)
     except SpecError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
 
     problems = sync_dir(SPEC_OUT, spec_files, args.check)
     problems += sync_dir(VECTORS_OUT, vector_files, args.check)
+    problems += sync_dir(OPENAPI_OUT, openapi_files, args.check, pattern="*.yaml")
     if args.check:
         if problems:
             print("fixtures are out of date; run: python3 scripts/extract-spec-fixtures.py",
@@ -505,10 +523,12 @@ def main(argv=None) -> int:
             for problem in problems:
                 print(f"  {problem}", file=sys.stderr)
             return 1
-        print(f"fixtures up to date ({len(spec_files)} spec, {len(vector_files)} vector files)")
+        print(f"fixtures up to date ({len(spec_files)} spec, {len(vector_files)} vector, "
+              f"{len(openapi_files)} OpenAPI files)")
         return 0
 
     print_summary(fixtures, ambiguous, sum(1 for n in vector_files if n.endswith(".json")))
+    print(f"OpenAPI documents copied: {', '.join(sorted(openapi_files))}")
     return 0
 
 

@@ -57,18 +57,30 @@ const SECRETS: &[&str] = &[
 // ---------------------------------------------------------------------------
 // Helpers
 
+/// `text` shows no secret: not as text, nor as the byte list a `Vec<u8>`
+/// body prints (`[83, 51, …]`, `{:x?}`: `[53, 33, …]`; whitespace ignored).
 #[track_caller]
 fn assert_clean(text: &str, what: &str) {
+    let squeezed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     for secret in SECRETS {
-        assert!(!text.contains(secret), "{what} leaks {secret:?}:\n{text}");
+        let bytes = secret.as_bytes();
+        let decimal: Vec<String> = bytes.iter().map(u8::to_string).collect();
+        let hex: Vec<String> = bytes.iter().map(|b| format!("{b:x}")).collect();
+        assert!(
+            !text.contains(secret)
+                && !squeezed.contains(&decimal.join(","))
+                && !squeezed.contains(&hex.join(",")),
+            "{what} leaks {secret:?}:\n{text}"
+        );
     }
 }
 
-/// `{:?}`, `{:#?}` of `value` contain no secret.
+/// `{:?}`, `{:#?}`, `{:x?}` of `value` contain no secret.
 #[track_caller]
 fn assert_debug_clean<T: fmt::Debug + ?Sized>(value: &T, what: &str) {
     assert_clean(&format!("{value:?}"), what);
     assert_clean(&format!("{value:#?}"), what);
+    assert_clean(&format!("{value:x?}"), what);
 }
 
 /// `Display`, `Debug` and the whole `source()` chain of `err` contain no secret.
@@ -643,6 +655,118 @@ fn secrets_are_absent_from_debug_of_unknown_factor_types() {
         let factor = hyper.get_factor("unknown", "f1").await.unwrap();
         assert_debug_clean(&factor, "hyper: an unknown factor type");
     });
+}
+
+/// Every public type of the clients and the facade (`pub struct`, `pub enum`,
+/// `pub type` in their `src/`) is formatted here with both kinds of token, or
+/// listed with the reason it cannot hold a secret, so a new type cannot be
+/// forgotten. The core's types: `crates/okta-factors-core/tests/secrets.rs`
+/// (`every_public_type_is_formatted_with_secrets_or_exempt`).
+#[test]
+fn every_public_type_of_the_clients_is_formatted_with_secrets_or_exempt() {
+    const EXEMPT: &[(&str, &str, &str)] = &[
+        (
+            "okta-factors-ureq",
+            "RootCertificates",
+            "public CA certificates; Debug shows their count",
+        ),
+        (
+            "okta-factors-ureq",
+            "RootCertificateError",
+            "why a root certificate was refused",
+        ),
+        ("okta-factors-hyper", "TokioSleep", "a unit struct"),
+        ("okta-factors-hyper", "SleepFuture", "a boxed future of ()"),
+        (
+            "okta-factors-hyper",
+            "HyperClient",
+            "hyper-util's client: connections, no credentials",
+        ),
+        (
+            "okta-factors-hyper",
+            "DefaultConnector",
+            "a connector: no credentials",
+        ),
+        (
+            "okta-factors-hyper",
+            "RequestBody",
+            "http-body-util's Full<Bytes>: a request body in flight, never stored in a Client",
+        ),
+    ];
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut declared = std::collections::BTreeSet::new();
+    for krate in ["okta-factors", "okta-factors-ureq", "okta-factors-hyper"] {
+        let mut dirs = vec![root.join("crates").join(krate).join("src")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                if path.extension().is_none_or(|e| e != "rs") {
+                    continue;
+                }
+                for line in std::fs::read_to_string(&path).unwrap().lines() {
+                    let line = line.trim();
+                    if line == "#[cfg(test)]" {
+                        break;
+                    }
+                    let Some(rest) = ["pub struct ", "pub enum ", "pub type "]
+                        .iter()
+                        .find_map(|kw| line.strip_prefix(kw))
+                    else {
+                        continue;
+                    };
+                    let name: String = rest
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    declared.insert((krate, name));
+                }
+            }
+        }
+    }
+    assert!(declared.len() >= 8, "{declared:?}");
+
+    let url = "https://dev-123456.okta.com";
+    let mut formatted = std::collections::BTreeSet::new();
+    for credentials in [api_token(), access_token()] {
+        let token = credentials.token().expose().to_owned();
+        let ureq_builder = UreqClient::builder(org(url), credentials.clone());
+        assert_debug_clean(&ureq_builder, "ureq ClientBuilder");
+        formatted.insert(("okta-factors-ureq", "ClientBuilder"));
+        let ureq = ureq_builder.build().unwrap();
+        assert_debug_clean(&ureq, "ureq Client");
+        assert!(ureq.config().credentials.token().expose() == token);
+        formatted.insert(("okta-factors-ureq", "Client"));
+
+        let hyper_builder = HyperClient::builder(org(url), credentials.clone());
+        assert_debug_clean(&hyper_builder, "hyper ClientBuilder");
+        formatted.insert(("okta-factors-hyper", "ClientBuilder"));
+        let hyper = hyper_builder.build().unwrap();
+        assert_debug_clean(&hyper, "hyper Client");
+        assert!(hyper.config().credentials.token().expose() == token);
+        formatted.insert(("okta-factors-hyper", "Client"));
+    }
+
+    let missing: Vec<_> = declared
+        .iter()
+        .filter(|(krate, name)| {
+            !formatted.contains(&(*krate, name.as_str()))
+                && !EXEMPT.iter().any(|(k, n, _)| k == krate && n == name)
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "public types neither formatted with secrets here nor exempt with a reason: {missing:?}"
+    );
+    for (krate, name, _) in EXEMPT {
+        assert!(
+            declared.contains(&(*krate, (*name).to_owned())),
+            "EXEMPT names {krate}::{name}, which no longer exists"
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------

@@ -86,7 +86,7 @@ impl<C> ClientBuilder<C> {
         self
     }
 
-    /// Retries of a `429` (default 2; 0 disables retrying).
+    /// Retries of a rate-limit `429` (default 2; 0 disables retrying).
     pub fn max_retries(mut self, retries: u32) -> Self {
         self.config.retry = self.config.retry.max_retries(retries);
         self
@@ -116,7 +116,7 @@ impl<C> ClientBuilder<C> {
         Ok(self)
     }
 
-    /// How push verifications are polled.
+    /// How pushes (verifications and activations) are polled; the interval is at least 1 s.
     pub fn poll_policy(mut self, policy: PollPolicy) -> Self {
         self.config = self.config.poll(policy);
         self

@@ -64,7 +64,9 @@ macro_rules! operation_methods {
 
         /// `POST /api/v1/users/{userId}/factors/{factorId}/lifecycle/activate`:
         /// activates a factor (with a passcode or attestation in `body`, or none
-        /// for push, whose `ActivateOutcome::Waiting` can then be polled).
+        /// for push: `ActivateOutcome::Waiting` until the device scans the QR
+        /// code, which `wait_for_push_activation` waits for; `Ended` once the
+        /// activation expired).
         pub $($async)* fn activate_factor(
             &self,
             user_id: &str,

@@ -36,9 +36,9 @@ pub struct ClientConfig {
     pub request_timeout: Duration,
     /// Largest response body accepted (default 4 MiB); larger bodies are an error.
     pub max_response_bytes: usize,
-    /// Retrying `429`s.
+    /// Retrying rate-limit `429`s (business throttles such as `E0000109` are never retried).
     pub retry: RetryPolicy,
-    /// Polling push verifications.
+    /// Polling pushes (verifications and activations).
     pub poll: PollPolicy,
     user_agent_extra: Option<String>,
 }

@@ -7,6 +7,7 @@
 //! * [`DecodeError`]: a success response whose JSON does not have the expected shape.
 
 use std::fmt;
+use std::time::Duration;
 
 use http::StatusCode;
 use serde::de::{Deserializer, SeqAccess, Visitor};
@@ -87,6 +88,12 @@ impl Error {
     pub fn is_rate_limited(&self) -> bool {
         self.status() == Some(StatusCode::TOO_MANY_REQUESTS)
     }
+
+    /// How long Okta asks to wait before trying again: [`ApiError::retry_after`]
+    /// for an Okta error, `None` for every other error.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.api()?.retry_after()
+    }
 }
 
 /// Invalid input: which field, and why. Messages say how to fix it and never
@@ -122,8 +129,9 @@ pub enum InputError {
         /// Why.
         reason: &'static str,
     },
-    /// A link from a response cannot be followed (missing, malformed, or on
-    /// another origin than the org: credentials are never sent elsewhere).
+    /// A link from a response is missing or unusable, e.g. a push `WAITING`
+    /// answer whose poll link names no transaction. (Polls are built from the
+    /// org and the IDs; a link's origin is never contacted.)
     #[error("cannot follow link: {reason}")]
     Link {
         /// Why.
@@ -180,14 +188,106 @@ impl fmt::Debug for OktaError {
     }
 }
 
-/// One entry of `errorCauses`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// One entry of `errorCauses`. Every member Okta sends is kept: the members
+/// Okta's error causes are known to carry (`errorSummary`, `reason`,
+/// `location`, `locationType`, `domain`) in typed fields, anything else in
+/// `extra`, so serializing gives back the same JSON.
+///
+/// A typed member holds a string; one of those members sent as another JSON
+/// type (`null`, a number, an object) is kept verbatim in `extra` under its
+/// name instead of failing the whole error body.
+///
+/// ```
+/// use okta_factors_core::ErrorCause;
+/// let json = serde_json::json!({
+///     "errorSummary": "Invalid Phone Number.", "reason": "INVALID_VALUE",
+///     "location": "profile.phoneNumber", "locationType": "body",
+///     "domain": "factors", "errorDetail": {"max": 15}
+/// });
+/// let cause: ErrorCause = serde_json::from_value(json.clone()).unwrap();
+/// assert_eq!(cause.location.as_deref(), Some("profile.phoneNumber"));
+/// assert_eq!(cause.extra["errorDetail"]["max"], 15);
+/// assert_eq!(serde_json::to_value(&cause).unwrap(), json);
+/// ```
+#[derive(Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ErrorCause {
     /// What caused the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_summary: Option<String>,
+    /// A machine-readable reason, e.g. `INVALID_VALUE`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Where in the request the error is, e.g. a body member's path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// What kind of place `location` names, e.g. `body`, `query`, `header`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location_type: Option<String>,
+    /// The domain of the error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+    /// Members this version does not model (and documented members of another
+    /// JSON type), kept verbatim and written back on serialization.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl ErrorCause {
+    /// The JSON member names this type models (everything else lands in `extra`).
+    pub const FIELDS: &'static [&'static str] = &[
+        "errorSummary",
+        "reason",
+        "location",
+        "locationType",
+        "domain",
+    ];
+
+    /// A cause with only `errorSummary`.
+    pub fn summary(summary: impl Into<String>) -> Self {
+        Self {
+            error_summary: Some(summary.into()),
+            ..Self::default()
+        }
+    }
+}
+
+impl fmt::Debug for ErrorCause {
+    /// Secret-named members in `extra` are redacted.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ErrorCause")
+            .field("error_summary", &self.error_summary)
+            .field("reason", &self.reason)
+            .field("location", &self.location)
+            .field("location_type", &self.location_type)
+            .field("domain", &self.domain)
+            .field("extra", &crate::model::RedactedMap(&self.extra))
+            .finish()
+    }
+}
+
+impl<'de> Deserialize<'de> for ErrorCause {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut cause = ErrorCause {
+            extra: serde_json::Map::deserialize(d)?,
+            ..ErrorCause::default()
+        };
+        for (name, field) in [
+            ("errorSummary", &mut cause.error_summary),
+            ("reason", &mut cause.reason),
+            ("location", &mut cause.location),
+            ("locationType", &mut cause.location_type),
+            ("domain", &mut cause.domain),
+        ] {
+            if let Some(serde_json::Value::String(_)) = cause.extra.get(name) {
+                if let Some(serde_json::Value::String(value)) = cause.extra.remove(name) {
+                    *field = Some(value);
+                }
+            }
+        }
+        Ok(cause)
+    }
 }
 
 pub(crate) fn one_or_many_causes<'de, D: Deserializer<'de>>(
@@ -217,9 +317,7 @@ pub(crate) fn one_or_many_causes<'de, D: Deserializer<'de>>(
                 .map(|cause| vec![cause])
         }
         fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            Ok(vec![ErrorCause {
-                error_summary: Some(v.to_owned()),
-            }])
+            Ok(vec![ErrorCause::summary(v)])
         }
     }
     d.deserialize_any(CausesVisitor)
@@ -272,6 +370,74 @@ impl ApiError {
     pub fn is_not_found(&self) -> bool {
         self.status == StatusCode::NOT_FOUND
     }
+
+    /// How long Okta asks to wait before trying again, if it says:
+    ///
+    /// 1. the seconds in the `errorSummary` (`"… Please wait 30 seconds before
+    ///    trying again."`, as sent with `E0000109` and `E0000118`);
+    /// 2. otherwise, for a `429`, until the rate-limit window resets: its
+    ///    `X-Rate-Limit-Reset` minus the response's `Date` (the server's clock),
+    ///    plus one second, as the retry policy computes it;
+    /// 3. otherwise `None` (also when those headers are missing or garbled).
+    ///
+    /// The clients never resend a business throttle (`E0000109`, `E0000118`):
+    /// this is how a caller learns when a resend will be accepted.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use okta_factors_core::{Operation, operations::ListFactors};
+    /// let response = http::Response::builder()
+    ///     .status(429)
+    ///     .header("date", "Fri, 01 Jan 2021 00:00:00 GMT")
+    ///     .header("x-rate-limit-reset", "1609459260")
+    ///     .body(br#"{"errorCode":"E0000109","errorSummary":"An SMS message was recently sent. Please wait 30 seconds before trying again."}"#.as_slice())
+    ///     .unwrap();
+    /// let err = ListFactors::new("00u1").parse_response(response).unwrap_err();
+    /// assert_eq!(err.retry_after(), Some(Duration::from_secs(30)));
+    /// ```
+    pub fn retry_after(&self) -> Option<Duration> {
+        if let Some(seconds) = self.body.error_summary.as_deref().and_then(wait_seconds) {
+            return Some(Duration::from_secs(seconds));
+        }
+        if self.status != StatusCode::TOO_MANY_REQUESTS {
+            return None;
+        }
+        let reset = self.meta.rate_limit.reset?;
+        let date = httpdate::parse_http_date(self.meta.date.as_deref()?.trim()).ok()?;
+        let date = date.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
+        Some(Duration::from_secs(crate::policy::time::reset_wait_secs(
+            reset, date,
+        )))
+    }
+}
+
+/// The `N` of the first "`N` second(s)" in an error summary (any case, any
+/// spacing), e.g. 30 in "Please wait 30 seconds before trying again.".
+fn wait_seconds(summary: &str) -> Option<u64> {
+    let bytes = summary.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while bytes.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        // Digits glued to a word ("E0000109", "v2") are not a count.
+        let glued = start > 0 && bytes[start - 1].is_ascii_alphanumeric();
+        let rest = summary.get(i..).unwrap_or_default().trim_start();
+        let unit = rest
+            .get(..6)
+            .is_some_and(|w| w.eq_ignore_ascii_case("second"));
+        if !glued && unit {
+            if let Ok(seconds) = summary[start..i].parse() {
+                return Some(seconds);
+            }
+        }
+    }
+    None
 }
 
 impl fmt::Display for ApiError {

@@ -54,7 +54,9 @@
 //! * [`model`]: factors, verify outcomes, links, catalog, request bodies.
 //! * [`Operation`]: the one generic mechanism that builds and parses.
 //! * [`OrgUrl`], [`Credentials`]: validated inputs.
-//! * [`policy`]: pure retry (`429`) and push-polling state machines for adapters.
+//! * [`policy`]: pure state machines for adapters: retrying rate-limit `429`s (never a
+//!   business throttle such as `E0000109`) and polling pushes (verifications and
+//!   activations) until they end.
 //! * [`ClientConfig`]: the options every adapter shares.
 //! * `totp` (feature `totp`, default): RFC 6238 codes from a TOTP enrollment.
 //! * [`Error`]: every failure, typed; none carries a secret.

@@ -7,6 +7,9 @@
 //!   every member it does not know in `extra` and notes (in a bit set) the modeled
 //!   members sent as `null`, and a `Serialize` that writes back each modeled member
 //!   that is set or was `null`, then `extra`: the JSON value that came in.
+//! * [`setters!`] gives a request body one chainable `with_…` setter per member:
+//!   the types are `#[non_exhaustive]`, so callers outside the crate cannot use
+//!   struct literals.
 //!
 //! Keeping both as data ("this JSON name maps to this field") means a model file
 //! reads like the spec, and forward compatibility is written once.
@@ -109,8 +112,44 @@ macro_rules! open_enum {
 }
 
 /// Declares a JSON object with optional members and an `extra` map; see the module docs.
+///
+/// `Debug` shows every member, with secrets redacted: typed secrets are
+/// [`Secret`](crate::Secret)s, and raw JSON members (`Value`, `Vec<Value>`,
+/// `Map`) and `extra` have secret-named members and one-time links redacted.
+/// A type that needs more writes its own `Debug`: `wire_object! { @custom_debug … }`.
 macro_rules! wire_object {
     (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $( $(#[$fmeta:meta])* $json:literal => $field:ident : $ty:ty, )*
+        }
+    ) => {
+        wire_object! {
+            @custom_debug
+            $(#[$meta])*
+            pub struct $name {
+                $( $(#[$fmeta])* $json => $field: $ty, )*
+            }
+        }
+
+        impl std::fmt::Debug for $name {
+            /// Secrets are typed [`Secret`](crate::Secret)s; secret-named
+            /// members of raw JSON (and of `extra`) are redacted too.
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                #[allow(unused_imports)]
+                use $crate::model::{RawJsonMember as _, TypedMember as _};
+                let mut out = f.debug_struct(stringify!($name));
+                $( out.field(stringify!($field), &(&$crate::model::Member(&self.$field)).view()); )*
+                if !self.nulls.is_empty() {
+                    out.field("null", &$crate::model::wire::NullNames(Self::FIELDS, self.nulls));
+                }
+                out.field("extra", &$crate::model::RedactedMap(&self.extra))
+                    .finish()
+            }
+        }
+    };
+    (
+        @custom_debug
         $(#[$meta:meta])*
         pub struct $name:ident {
             $( $(#[$fmeta:meta])* $json:literal => $field:ident : $ty:ty, )*
@@ -132,32 +171,9 @@ macro_rules! wire_object {
             pub(crate) nulls: $crate::model::wire::Nulls,
         }
 
-        impl std::fmt::Debug for $name {
-            /// Secrets are typed [`Secret`](crate::Secret)s; secret-named unknown
-            /// members in `extra` are redacted too.
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                let mut out = f.debug_struct(stringify!($name));
-                $( out.field(stringify!($field), &self.$field); )*
-                if !self.nulls.is_empty() {
-                    out.field("null", &$crate::model::wire::NullNames(Self::FIELDS, self.nulls));
-                }
-                out.field("extra", &$crate::model::RedactedMap(&self.extra))
-                    .finish()
-            }
-        }
-
         impl $name {
             /// The JSON member names this type models (everything else lands in `extra`).
             pub const FIELDS: &'static [&'static str] = &[ $( $json, )* ];
-
-            /// Whether member `json` (a name of `FIELDS`) was sent as `null`.
-            #[allow(dead_code)]
-            pub(crate) fn is_null(&self, json: &str) -> bool {
-                Self::FIELDS
-                    .iter()
-                    .position(|name| *name == json)
-                    .is_some_and(|i| self.nulls.contains(i))
-            }
 
             /// Records whether member `json` (a name of `FIELDS`) was sent as `null`.
             #[allow(dead_code)]
@@ -226,5 +242,26 @@ macro_rules! wire_object {
                 }
             }
         };
+    };
+}
+
+/// Declares chainable setters (`body.with_x(value)`) for members of a
+/// [`wire_object!`] type; see the module docs.
+macro_rules! setters {
+    (
+        $name:ident {
+            $( $setter:ident => $field:ident : $ty:ty, )*
+        }
+    ) => {
+        impl $name {
+            $(
+                #[doc = concat!("Sets [`", stringify!($field), "`](Self::", stringify!($field), ").")]
+                #[must_use]
+                pub fn $setter(mut self, value: impl Into<$ty>) -> Self {
+                    self.$field = Some(value.into());
+                    self
+                }
+            )*
+        }
     };
 }

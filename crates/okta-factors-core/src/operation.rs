@@ -11,7 +11,11 @@ use crate::{request, response};
 
 /// What an operation contributes to its request; the shared code in
 /// [`Operation::build_request`] turns it into an `http::Request`.
-#[derive(Debug, Default)]
+///
+/// `Debug` shows the path parameters, the names of the query and header
+/// parameters and the body's length: never the body (it may hold a passcode,
+/// an answer or a shared secret) nor a query or header value.
+#[derive(Default)]
 #[non_exhaustive]
 pub struct RequestParts<'a> {
     /// Values of the `{…}` parameters of [`Operation::PATH_TEMPLATE`], in order.
@@ -59,6 +63,19 @@ impl<'a> RequestParts<'a> {
             self.body = Some(bytes);
         }
         Ok(self)
+    }
+}
+
+impl std::fmt::Debug for RequestParts<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let query: Vec<&str> = self.query.iter().map(|(name, _)| *name).collect();
+        let headers: Vec<&HeaderName> = self.headers.iter().map(|(name, _)| name).collect();
+        f.debug_struct("RequestParts")
+            .field("path_params", &self.path_params)
+            .field("query", &query)
+            .field("headers", &headers)
+            .field("body_len", &self.body.as_ref().map(Vec::len))
+            .finish()
     }
 }
 
@@ -124,6 +141,12 @@ pub trait Operation {
     fn parse_success(&self, status: StatusCode, body: &[u8]) -> Result<Self::Output, BodyError>;
 
     /// Builds the `http::Request` for the org and credentials.
+    ///
+    /// The `Authorization` header is marked sensitive, but the request's own
+    /// `Debug` (the `http` crate's) prints the body as a byte list, and the
+    /// body may hold a passcode, an answer or a shared secret: log the
+    /// operation (or a [`policy::Exchange`](crate::policy::Exchange)), never
+    /// the built request.
     fn build_request(
         &self,
         org: &OrgUrl,

@@ -1,7 +1,7 @@
 //! Request assembly shared by every operation.
 
-use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
-use http::{HeaderName, HeaderValue, Request};
+use http::header::{ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, USER_AGENT};
+use http::{HeaderName, HeaderValue, Method, Request};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use crate::credentials::Credentials;
@@ -146,6 +146,11 @@ pub(crate) fn build<O: Operation + ?Sized>(
     }
     if parts.body.is_some() {
         builder = builder.header(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    } else if matches!(O::METHOD, Method::POST | Method::PUT | Method::PATCH) {
+        // A body-less POST (push activation, a challenge) is framed the same
+        // by every transport: `Content-Length: 0` (RFC 9110 §8.6), which some
+        // proxies require (`411 Length Required` without it).
+        builder = builder.header(CONTENT_LENGTH, HeaderValue::from_static("0"));
     }
     builder.body(parts.body.unwrap_or_default()).map_err(|e| {
         Error::Input(InputError::Parameter {

@@ -13,7 +13,7 @@ use crate::error::{
 use crate::meta::ResponseMeta;
 use crate::operation::{BodyError, OktaResponse};
 
-use crate::model::SECRET_MEMBERS;
+use crate::model::is_secret_path;
 
 /// Marks a custom deserialization error that carries a path inside the member
 /// that failed (see [`nested_error`]); [`decode_json`] joins it to the outer path.
@@ -84,11 +84,8 @@ fn body_error<T: DeserializeOwned>(body: &[u8], first: &serde_json::Error) -> Bo
         Err(e) => (e.path().to_string(), e.inner().to_string()),
     };
     let (path, message) = join_nested(path, message);
-    let secret = path
-        .rsplit(['.', '['])
-        .next()
-        .is_some_and(|last| SECRET_MEMBERS.contains(&last));
-    let message = if secret {
+    // A secret member, or anything in a one-time link: no value shown.
+    let message = if is_secret_path(&path) {
         "invalid value for a secret member (value not shown)".to_owned()
     } else {
         message

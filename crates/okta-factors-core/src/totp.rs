@@ -72,9 +72,10 @@ impl Totp {
         Self::new(key, step, digits)
     }
 
-    /// A generator for an enrollment's activation data. Okta's `keyLength` is
-    /// the number of digits (6 for Okta Verify); values outside 6..=9 (the
-    /// Google example sends 16, the length of the secret) fall back to 6.
+    /// A generator for an enrollment's activation data: its base32 secret,
+    /// time step and [`TotpActivation::digits`] (Okta's `keyLength` is not
+    /// always the number of digits: Google Authenticator enrollments send 16,
+    /// the length of the secret).
     pub fn from_activation(activation: &TotpActivation<'_>) -> Result<Self, InputError> {
         if !activation.encoding.eq_ignore_ascii_case("base32") {
             return Err(invalid(format!(
@@ -82,12 +83,11 @@ impl Totp {
                 activation.encoding
             )));
         }
-        let digits = if (6..=9).contains(&activation.key_length) {
-            activation.key_length
-        } else {
-            6
-        };
-        Self::from_base32(activation.shared_secret, activation.time_step, digits)
+        Self::from_base32(
+            activation.shared_secret,
+            activation.time_step,
+            activation.digits(),
+        )
     }
 
     /// The time step in seconds.
@@ -127,9 +127,17 @@ impl Totp {
         self.code_for_counter(self.counter_at(unix_seconds))
     }
 
+    /// The largest `window` [`Totp::verify`] honours: 10 steps each side (5
+    /// minutes at 30-second steps, already far more clock drift than RFC 6238
+    /// section 5.2 recommends allowing). A larger window is clamped to it, so a
+    /// check costs at most 21 HMACs whatever the caller passes.
+    pub const MAX_WINDOW: u64 = 10;
+
     /// Checks `code` at `unix_seconds`, accepting `window` steps before and
-    /// after; returns the matching counter (so a caller can refuse replays).
+    /// after (clamped to [`Totp::MAX_WINDOW`]); returns the matching counter (so
+    /// a caller can refuse replays).
     pub fn verify(&self, code: &str, unix_seconds: u64, window: u64) -> Option<u64> {
+        let window = window.min(Self::MAX_WINDOW);
         let now = self.counter_at(unix_seconds);
         let first = now.saturating_sub(window);
         (first..=now.saturating_add(window)).find(|&counter| {
@@ -191,7 +199,7 @@ mod tests {
         let activation = TotpActivation {
             shared_secret: &secret,
             time_step: 30,
-            key_length: 16,
+            key_length: Some(16),
             encoding: "base32",
             qr_code: None,
         };

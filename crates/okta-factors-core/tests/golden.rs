@@ -11,8 +11,8 @@ use http::{Method, Request};
 use okta_factors_core::model::{FactorEnrollment, FactorProvider, FactorType, TotpProvider};
 use okta_factors_core::operations::{
     ActivateFactor, ActivateFactorRequest, EnrollFactor, GetFactor, GetFactorTransactionStatus,
-    ListFactors, ListSupportedFactors, ListSupportedSecurityQuestions, ResendEnrollFactor,
-    UnenrollFactor, VerifyFactor, VerifyFactorRequest,
+    ListFactors, ListSupportedFactors, ListSupportedSecurityQuestions, PollFactorActivation,
+    ResendEnrollFactor, UnenrollFactor, VerifyFactor, VerifyFactorRequest,
 };
 use okta_factors_core::{Credentials, Operation, OrgUrl, CRATE_USER_AGENT};
 use serde_json::json;
@@ -94,6 +94,14 @@ fn base_headers(authorization: &str) -> Vec<(&str, &str)> {
         ("authorization", authorization),
         ("user-agent", CRATE_USER_AGENT),
     ]
+}
+
+/// A `POST` without a body is framed with `Content-Length: 0` (RFC 9110 §8.6:
+/// a request whose method expects content says how long it is), whatever the
+/// transport.
+fn without_body<'a>(mut headers: Vec<(&'a str, &'a str)>) -> Vec<(&'a str, &'a str)> {
+    headers.push(("content-length", "0"));
+    headers
 }
 
 fn with_json_body<'a>(mut headers: Vec<(&'a str, &'a str)>) -> Vec<(&'a str, &'a str)> {
@@ -379,7 +387,7 @@ fn activate_factor_golden_unset() {
         &request,
         Method::POST,
         &url("/api/v1/users/00u15s1KDETTQMQYABRL/factors/ostf1fmaMGJLMNGNLIVG/lifecycle/activate"),
-        &base_headers(&auth),
+        &without_body(base_headers(&auth)),
         b"",
     );
 }
@@ -471,7 +479,7 @@ fn verify_factor_golden_unset() {
         &request,
         Method::POST,
         &url("/api/v1/users/00u15s1KDETTQMQYABRL/factors/ostf1fmaMGJLMNGNLIVG/verify"),
-        &base_headers(&auth),
+        &without_body(base_headers(&auth)),
         b"",
     );
 }
@@ -533,6 +541,7 @@ fn verify_factor_user_agent_moves_crate_identity() {
             ("authorization", auth.as_str()),
             ("user-agent", "Mozilla/5.0 (Macintosh)"),
             ("x-okta-user-agent-extended", CRATE_USER_AGENT),
+            ("content-length", "0"),
         ],
         b"",
     );
@@ -598,6 +607,24 @@ fn verify_factor_body_variants() {
 // ---------------------------------------------------------------------------
 // get_factor_transaction_status (no optional parameters)
 // ---------------------------------------------------------------------------
+
+#[test]
+fn poll_factor_activation_golden() {
+    let request = PollFactorActivation::new(USER, FACTOR)
+        .build_request(&org(), &ssws())
+        .unwrap();
+    let auth = ssws_value();
+    assert_request(
+        &request,
+        Method::POST,
+        &url(
+            "/api/v1/users/00u15s1KDETTQMQYABRL/factors/ostf1fmaMGJLMNGNLIVG\
+             /lifecycle/activate/poll",
+        ),
+        &without_body(base_headers(&auth)),
+        b"",
+    );
+}
 
 #[test]
 fn get_factor_transaction_status_golden() {

@@ -29,15 +29,16 @@ use std::time::Duration;
 
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, DATE, USER_AGENT};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response, StatusCode, Uri};
-use okta_factors_core::model::VerifyOutcome;
+use okta_factors_core::model::{FactorResult, VerifyOutcome};
 use okta_factors_core::operations::{VerifyFactor, VerifyFactorRequest};
 use okta_factors_core::policy::time::{parse_rfc3339, server_date};
 use okta_factors_core::policy::{
     delay_for, Exchange, PollPolicy, PollStep, PushPoll, RetryDecision, RetryPolicy, RetryReason,
-    RetryState, Step, X_OKTA_RETRY_COUNT, X_OKTA_RETRY_FOR,
+    RetryState, Step, MAX_CONSECUTIVE_POLL_FAILURES, X_OKTA_RETRY_COUNT, X_OKTA_RETRY_FOR,
 };
 use okta_factors_core::{
-    ClientConfig, Credentials, Error, InputError, OrgUrl, RateLimit, ResponseMeta,
+    ClientConfig, Credentials, Error, InputError, OrgUrl, RateLimit, ResponseMeta, TimeoutLimit,
+    TransportError, TransportErrorKind,
 };
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -708,6 +709,60 @@ fn status() -> BoxedStrategy<StatusCode> {
     .boxed()
 }
 
+/// The body of a response, as generated: what it says about a `429`.
+#[derive(Debug, Clone)]
+enum Body {
+    /// Okta's rate limit, `E0000047`.
+    RateLimited,
+    /// No body at all.
+    Empty,
+    /// A business throttle: an Okta error body with another code.
+    Throttle(&'static str),
+    /// Not an Okta error body: HTML, text, JSON without a string `errorCode`.
+    Proxy(&'static str),
+}
+
+/// Bodies Okta (or a proxy in front of it) sends with a `429`.
+fn body() -> BoxedStrategy<Body> {
+    prop_oneof![
+        3 => Just(Body::RateLimited),
+        2 => Just(Body::Empty),
+        3 => select(vec!["E0000109", "E0000118", "E0000001", "E0000011", "E9999999", "e0000047", "E0000047 "])
+            .prop_map(Body::Throttle),
+        1 => select(vec![
+            "<html><body>Too Many Requests</body></html>",
+            "slow down",
+            r#"{"message":"Too Many Requests"}"#,
+            r#"{"errorCode":null,"errorSummary":"x"}"#,
+            r#"{"errorCode":47}"#,
+            r#"["E0000109"]"#,
+            r#"{"errorCode":"E0000109""#,
+        ])
+        .prop_map(Body::Proxy),
+    ]
+    .boxed()
+}
+
+impl Body {
+    fn bytes(&self) -> Vec<u8> {
+        match self {
+            Self::RateLimited => OKTA_429.as_bytes().to_vec(),
+            Self::Empty => Vec::new(),
+            Self::Throttle(code) => format!(
+                r#"{{"errorCode":"{code}","errorSummary":"An SMS message was recently sent. Please wait 30 seconds before trying again.","errorLink":"{code}","errorId":"oae1","errorCauses":[]}}"#
+            )
+            .into_bytes(),
+            Self::Proxy(text) => text.as_bytes().to_vec(),
+        }
+    }
+
+    /// The documented rule: a `429` is a rate limit (retried) unless its Okta
+    /// body names a code other than `E0000047` (a business throttle).
+    fn is_rate_limit(&self) -> bool {
+        !matches!(self, Self::Throttle(_))
+    }
+}
+
 /// Replaces the retry headers of `map` as a next attempt would, starting from
 /// a stale `X-Okta-Retry-Count` (sent twice) and one unrelated header.
 fn next_attempt_headers(state: &RetryState) -> HeaderMap {
@@ -726,8 +781,10 @@ fn values(map: &HeaderMap, name: &HeaderName) -> Vec<HeaderValue> {
 proptest! {
     #![proptest_config(config(512))]
 
-    /// Over any sequence of responses: only `429`s are retried (a 5xx is
-    /// final like any other status); retry `n` is numbered `n`, waits exactly what `delay_for`
+    /// Over any sequence of responses: only rate-limit `429`s are retried (a
+    /// 5xx is final like any other status, and so is a `429` whose Okta body
+    /// names another code than `E0000047`: `E0000109`, `E0000118`, …); retry
+    /// `n` is numbered `n`, waits exactly what `delay_for`
     /// says for `n − 1` retries so far, within `max_delay`; retries never
     /// exceed `max_retries` and their total never exceeds `max_total_wait`; a
     /// `429` is refused only when one of those two limits would be broken, and
@@ -738,19 +795,20 @@ proptest! {
     #[test]
     fn retry_state_retries_only_429s_within_the_policy(
         policy in policy(),
-        responses in vec((status(), head(), random()), 1..12),
+        responses in vec((status(), head(), body(), random()), 1..12),
     ) {
         let mut state = RetryState::new(policy);
         let mut retries = 0u32;
         let mut total = Duration::ZERO;
         let mut retry_for: Option<HeaderValue> = None;
-        for (status, head, random) in &responses {
+        for (status, head, body, random) in &responses {
             let headers = head.to_map(true);
             let before = state.clone();
             let (policy_delay, policy_reason) = delay_for(&policy, &headers, retries, *random);
-            match state.on_response(*status, &headers, *random) {
+            let rate_limit = *status == StatusCode::TOO_MANY_REQUESTS && body.is_rate_limit();
+            match state.on_response(*status, &headers, &body.bytes(), *random) {
                 RetryDecision::Retry { delay, retry, reason } => {
-                    prop_assert_eq!(*status, StatusCode::TOO_MANY_REQUESTS, "retried a {}", status);
+                    prop_assert!(rate_limit, "retried a {} with {:?}", status, body);
                     prop_assert!(retries < policy.max_retries, "more than {} retries", policy.max_retries);
                     prop_assert_eq!((delay, reason), (policy_delay, policy_reason));
                     prop_assert!(delay <= policy.max_delay);
@@ -767,7 +825,7 @@ proptest! {
                 }
                 RetryDecision::Stop => {
                     prop_assert_eq!(&state, &before, "a refusal changed the state");
-                    if *status == StatusCode::TOO_MANY_REQUESTS {
+                    if rate_limit {
                         prop_assert!(
                             retries >= policy.max_retries
                                 || total.checked_add(policy_delay).is_none_or(|t| t > policy.max_total_wait),
@@ -802,13 +860,15 @@ proptest! {
     #[test]
     fn max_total_wait_is_an_inclusive_bound(
         policy in policy(),
-        responses in vec((status(), head(), random()), 1..12),
+        responses in vec((status(), head(), body(), random()), 1..12),
     ) {
         let run = |policy: RetryPolicy| {
             let mut state = RetryState::new(policy);
             let decisions: Vec<RetryDecision> = responses
                 .iter()
-                .map(|(status, head, random)| state.on_response(*status, &head.to_map(true), *random))
+                .map(|(status, head, body, random)| {
+                    state.on_response(*status, &head.to_map(true), &body.bytes(), *random)
+                })
                 .collect();
             (decisions, state.total_wait())
         };
@@ -826,11 +886,11 @@ proptest! {
     #[test]
     fn disabled_policy_never_retries(
         policy in policy(),
-        responses in vec((status(), head(), random()), 1..8),
+        responses in vec((status(), head(), body(), random()), 1..8),
     ) {
         let mut state = RetryState::new(policy.max_retries(0));
-        for (status, head, random) in &responses {
-            prop_assert_eq!(state.on_response(*status, &head.to_map(true), *random), RetryDecision::Stop);
+        for (status, head, body, random) in &responses {
+            prop_assert_eq!(state.on_response(*status, &head.to_map(true), &body.bytes(), *random), RetryDecision::Stop);
             prop_assert_eq!(state.retries(), 0);
             prop_assert_eq!(state.total_wait(), Duration::ZERO);
             let next = next_attempt_headers(&state);
@@ -839,7 +899,7 @@ proptest! {
         }
         let mut state = RetryState::new(RetryPolicy::disabled());
         let head = responses[0].1.to_map(true);
-        prop_assert_eq!(state.on_response(StatusCode::TOO_MANY_REQUESTS, &head, 0), RetryDecision::Stop);
+        prop_assert_eq!(state.on_response(StatusCode::TOO_MANY_REQUESTS, &head, b"", 0), RetryDecision::Stop);
     }
 }
 
@@ -901,8 +961,9 @@ fn json_content_type() -> BoxedStrategy<Option<&'static str>> {
 /// What a call's request gets back.
 #[derive(Debug, Clone)]
 enum Reply {
-    /// `429` with rate-limit headers, and Okta's error body or none.
-    TooMany { head: Head, body: bool },
+    /// `429` with rate-limit headers, and a body (Okta's rate limit, a
+    /// business throttle, none, a proxy's).
+    TooMany { head: Head, body: Body },
     /// `200` with a valid verify result.
     Verified {
         result: &'static str,
@@ -929,7 +990,7 @@ fn error_status() -> BoxedStrategy<u16> {
 
 fn reply() -> BoxedStrategy<Reply> {
     prop_oneof![
-        6 => (head(), any::<bool>()).prop_map(|(head, body)| Reply::TooMany { head, body }),
+        6 => (head(), body()).prop_map(|(head, body)| Reply::TooMany { head, body }),
         2 => (select(FINAL_RESULTS.to_vec()), head(), json_content_type())
             .prop_map(|(result, head, content_type)| Reply::Verified { result, head, content_type }),
         2 => (error_status(), head(), any::<bool>())
@@ -986,13 +1047,11 @@ impl Reply {
         let status = self.status().as_u16();
         let headers = self.headers();
         match self {
-            Self::TooMany { body: true, .. } => response(
-                status,
-                headers,
-                Some("application/json"),
-                OKTA_429.as_bytes(),
-            ),
-            Self::TooMany { body: false, .. } => response(status, headers, None, b""),
+            Self::TooMany {
+                body: body @ (Body::RateLimited | Body::Throttle(_)),
+                ..
+            } => response(status, headers, Some("application/json"), &body.bytes()),
+            Self::TooMany { body, .. } => response(status, headers, None, &body.bytes()),
             Self::Verified {
                 result,
                 content_type,
@@ -1070,11 +1129,13 @@ proptest! {
     /// first request exactly (method, URI, body, `Authorization` and every
     /// other header) plus, from the first retry on, `X-Okta-Retry-Count: n`
     /// and `X-Okta-Retry-For` quoting the first retried `429`'s request ID.
-    /// A `Retry` step is what the retry policy decides, and with a time limit
-    /// it is always shorter than the time left; otherwise the call is `Done`,
-    /// within `max_retries + 1` responses, with the last response parsed: the
-    /// verify result for a valid `200`, the `429` error (with its rate-limit
-    /// headers) when retrying stops, the status's error for anything else.
+    /// A `Retry` step is what the retry policy decides, never for a business
+    /// throttle (`E0000109`, …), and with a time limit it is always shorter
+    /// than the time left; otherwise the call is `Done`, within
+    /// `max_retries + 1` responses, with the last response parsed: the verify
+    /// result for a valid `200`, the `429` error (with its rate-limit headers
+    /// and, for a throttle, its code) when retrying stops or is not allowed,
+    /// the status's error for anything else.
     #[test]
     fn exchange_resends_the_same_request_until_done(
         policy in policy(),
@@ -1114,9 +1175,13 @@ proptest! {
 
             let headers = reply.headers();
             let mut candidate = shadow.clone();
-            let decision = candidate.on_response(reply.status(), &headers, *random);
+            let sent = reply.response();
+            let decision = candidate.on_response(sent.status(), &headers, sent.body(), *random);
             match exchange.on_response(reply.response(), *random, time_left) {
                 Step::Retry { delay, retry, reason } => {
+                    if let Reply::TooMany { body: body @ Body::Throttle(_), .. } = reply {
+                        prop_assert!(false, "retried a business throttle {:?}", body);
+                    }
                     prop_assert_eq!(decision, RetryDecision::Retry { delay, retry, reason });
                     if let Some(left) = time_left {
                         prop_assert!(delay < left, "waits {delay:?} with {left:?} left");
@@ -1165,8 +1230,12 @@ fn check_done(
                 Some(*sent)
             );
         }
-        (Reply::TooMany { head, .. }, Err(error)) => {
+        (Reply::TooMany { head, body }, Err(error)) => {
             prop_assert!(error.is_rate_limited(), "{error:?}");
+            if let Body::Throttle(code) = body {
+                prop_assert_eq!(error.error_code(), Some(*code));
+                prop_assert_eq!(error.retry_after(), Some(Duration::from_secs(30)));
+            }
             let limits = error.meta().unwrap().rate_limit;
             prop_assert_eq!(limits.reset, head.reset(), "{:?}", headers);
             prop_assert_eq!(limits.limit, min_of(&head.limit));
@@ -1190,6 +1259,10 @@ fn check_done(
 // ---------------------------------------------------------------------------
 // PushPoll: poll links and origins
 // ---------------------------------------------------------------------------
+//
+// The poll request is built from the org and the IDs (the verify's user and
+// factor, the transaction ID of the poll link), never from the link's origin:
+// whatever a link says, credentials go to the org only.
 
 /// Orgs of every shape `OrgUrl` accepts: default and explicit ports, loopback
 /// `http`, IPv4 and IPv6 hosts.
@@ -1247,6 +1320,14 @@ fn poll_config(org: &OrgUrl) -> ClientConfig {
     ClientConfig::new(org.clone(), creds())
 }
 
+/// The poll path, with a query, a fragment or a trailing slash that are not
+/// part of the transaction ID.
+fn poll_path() -> BoxedStrategy<String> {
+    select(vec!["", "?x=1", "#frag", "/", "/?q"])
+        .prop_map(|suffix| format!("{POLL_PATH}{suffix}"))
+        .boxed()
+}
+
 fn path() -> BoxedStrategy<String> {
     prop_oneof![
         2 => Just(POLL_PATH.to_owned()),
@@ -1273,9 +1354,9 @@ fn random_case(text: &str, flips: &[bool]) -> String {
 }
 
 /// Poll links on the org's origin, however spelled: any case of scheme and
-/// host, a trailing dot on a DNS name, the default port written out, any path
-/// and query.
-fn same_origin_href(org: &OrgUrl) -> BoxedStrategy<String> {
+/// host, a trailing dot on a DNS name, the default port written out, paths
+/// from `path`.
+fn same_origin_href(org: &OrgUrl, path: fn() -> BoxedStrategy<String>) -> BoxedStrategy<String> {
     let (scheme, host, port) = (org.scheme().to_owned(), org.host().to_owned(), org.port());
     let dns = host.parse::<std::net::Ipv4Addr>().is_err() && !host.starts_with('[');
     (
@@ -1301,12 +1382,13 @@ fn same_origin_href(org: &OrgUrl) -> BoxedStrategy<String> {
         .boxed()
 }
 
-/// Poll links that are not on the org's origin, or are not absolute URLs:
+/// Poll links (with paths from `path`) that are not on the org's origin, or
+/// are not absolute URLs:
 /// another host (also one ending or starting with the org's host), another
 /// scheme or port, user info (also the org as user info of another host),
 /// delimiter tricks that put the org after the real host, no scheme, invalid
 /// ports, look-alike and percent-encoded hosts.
-fn foreign_href(org: &OrgUrl) -> BoxedStrategy<String> {
+fn foreign_href(org: &OrgUrl, path: fn() -> BoxedStrategy<String>) -> BoxedStrategy<String> {
     let scheme = org.scheme().to_owned();
     let host = org.host().to_owned();
     let authority = org.as_str()[scheme.len() + 3..].to_owned();
@@ -1536,84 +1618,149 @@ fn allow() -> BoxedStrategy<Option<Vec<&'static str>>> {
     .boxed()
 }
 
+/// The verify whose push is polled: its user and factor are those of `POLL_PATH`.
+fn verify() -> VerifyFactor {
+    VerifyFactor::new("00u1", "opf1")
+}
+
+fn poll_for(
+    outcome: &VerifyOutcome,
+    meta: &ResponseMeta,
+    config: &ClientConfig,
+) -> Result<PushPoll, Error> {
+    PushPoll::for_verify(&verify(), outcome.as_waiting().unwrap(), meta, config)
+}
+
+/// The documented source of the transaction ID: the path segment after
+/// `/transactions/` of the poll link, without its query or fragment.
+fn has_transaction_id(href: &str) -> bool {
+    let before_query = href.split(['?', '#']).next().unwrap_or_default();
+    before_query
+        .split_once("/transactions/")
+        .is_some_and(|(_, rest)| !rest.split('/').next().unwrap_or_default().is_empty())
+}
+
+/// The poll request is exactly the org's transaction-status request: `GET`,
+/// the org's `Authorization`, `Accept: application/json`, the client's user
+/// agent, no body and no framing header.
+fn check_poll_request(
+    request: &Request<Vec<u8>>,
+    org: &OrgUrl,
+    config: &ClientConfig,
+) -> Result<(), TestCaseError> {
+    prop_assert!(
+        uri_on_org(org, request.uri()),
+        "polls {} for {org}",
+        request.uri()
+    );
+    prop_assert_eq!(request.method(), Method::GET);
+    prop_assert_eq!(
+        request.headers().get(AUTHORIZATION),
+        Some(&config.credentials.authorization())
+    );
+    prop_assert_eq!(request.headers().get(ACCEPT).unwrap(), "application/json");
+    let user_agent = config.user_agent();
+    prop_assert_eq!(
+        request.headers().get(USER_AGENT).unwrap(),
+        user_agent.as_str()
+    );
+    prop_assert_eq!(request.headers().len(), 3);
+    prop_assert!(request.body().is_empty());
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(config(512))]
 
-    /// A poll link on another origin than the org, or not an absolute URL, is
-    /// refused (`InputError::Link`): credentials never go anywhere else.
+    /// Whatever origin a poll link names (the org however spelled, another
+    /// host, scheme or port, user info, look-alikes, delimiter tricks, no
+    /// scheme at all), a link to the poll path is polled on the org: exactly
+    /// `{org}{POLL_PATH}`, with the org's credentials. It is refused
+    /// (`InputError::Link`) only when no transaction ID can be read from it
+    /// (a delimiter before the path makes the path a query or fragment).
     #[test]
-    fn foreign_poll_links_are_refused(
-        (org, href) in org_index().prop_flat_map(|i| (Just(i), foreign_href(&org_at(i)))),
-    ) {
-        let org = org_at(org);
-        let waiting = waiting(Some(&href), None, json!({}));
-        match PushPoll::new(waiting.as_waiting().unwrap(), &ResponseMeta::default(), &poll_config(&org)) {
-            Err(Error::Input(InputError::Link { .. })) => {}
-            Err(other) => prop_assert!(false, "{href:?}: unexpected error {other:?}"),
-            Ok(poll) => prop_assert!(false, "{href:?} accepted for {org}: polls {}", poll.request().uri()),
-        }
-    }
-
-    /// A poll link on the org's origin, however spelled, is accepted and polled
-    /// as is: that URI, GET unless the link allows only POST, with the org's
-    /// `Authorization`, `Accept: application/json` and the client's user
-    /// agent, and no body.
-    #[test]
-    fn same_origin_poll_links_are_polled(
-        (org, href) in org_index().prop_flat_map(|i| (Just(i), same_origin_href(&org_at(i)))),
+    fn poll_links_on_any_origin_are_polled_on_the_org(
+        (org, href) in org_index().prop_flat_map(|i| (
+            Just(i),
+            prop_oneof![foreign_href(&org_at(i), poll_path), same_origin_href(&org_at(i), poll_path)],
+        )),
         allow in allow(),
     ) {
         let org = org_at(org);
         let config = poll_config(&org);
         let waiting = waiting(Some(&href), allow.as_deref(), json!({}));
-        let poll = PushPoll::new(waiting.as_waiting().unwrap(), &ResponseMeta::default(), &config);
-        prop_assert!(poll.is_ok(), "{href:?} refused for {org}: {:?}", poll.err());
-        let request = poll.unwrap().request();
-        prop_assert_eq!(request.uri(), &href.parse::<Uri>().unwrap());
-        prop_assert!(uri_on_org(&org, request.uri()));
-        let allow = allow.unwrap_or_default();
-        let expected = if !allow.contains(&"GET") && allow.contains(&"POST") { Method::POST } else { Method::GET };
-        prop_assert_eq!(request.method(), &expected, "allow {:?}", allow);
-        prop_assert_eq!(request.headers().get(AUTHORIZATION), Some(&config.credentials.authorization()));
-        prop_assert_eq!(request.headers().get(ACCEPT).unwrap(), "application/json");
-        let user_agent = config.user_agent();
-        prop_assert_eq!(request.headers().get(USER_AGENT).unwrap(), user_agent.as_str());
-        prop_assert!(request.body().is_empty());
+        match poll_for(&waiting, &ResponseMeta::default(), &config) {
+            Ok(poll) => {
+                let request = poll.request();
+                prop_assert_eq!(request.uri().to_string(), format!("{org}{POLL_PATH}"), "link {:?}", href);
+                check_poll_request(&request, &org, &config)?;
+            }
+            Err(Error::Input(InputError::Link { .. })) => {
+                prop_assert!(!has_transaction_id(&href), "{href:?} has a transaction ID but was refused");
+            }
+            Err(other) => prop_assert!(false, "{href:?}: unexpected error {other:?}"),
+        }
     }
 
-    /// Whatever the poll link, an accepted one is polled on the org's origin
-    /// (scheme, host, effective port, no user info) — checked by an independent
-    /// reading of the URI — and a refused one is refused as a bad link.
+    /// Whatever the poll link (any path, any soup of URL pieces), a poll is
+    /// sent only to the org — checked by an independent reading of the URI —
+    /// at `/api/v1/users/00u1/factors/opf1/transactions/{one segment}`; a link
+    /// without a transaction ID is refused as a bad link.
     #[test]
-    fn accepted_poll_links_are_always_on_the_org(
-        (org, href) in org_index().prop_flat_map(|i| (Just(i), href_soup(&org_at(i)))),
+    fn polls_only_ever_go_to_the_org(
+        (org, href) in org_index().prop_flat_map(|i| (
+            Just(i),
+            prop_oneof![
+                2 => href_soup(&org_at(i)),
+                1 => foreign_href(&org_at(i), path),
+                1 => same_origin_href(&org_at(i), path),
+            ],
+        )),
     ) {
         let org = org_at(org);
+        let config = poll_config(&org);
         let waiting = waiting(Some(&href), None, json!({}));
-        match PushPoll::new(waiting.as_waiting().unwrap(), &ResponseMeta::default(), &poll_config(&org)) {
+        match poll_for(&waiting, &ResponseMeta::default(), &config) {
             Ok(poll) => {
-                let uri = poll.request().uri().clone();
-                prop_assert!(uri_on_org(&org, &uri), "{href:?} accepted for {org}: polls {uri}");
-                prop_assert!(org.is_same_origin(&href));
+                let request = poll.request();
+                check_poll_request(&request, &org, &config)?;
+                let path = request.uri().path();
+                let id = path.strip_prefix("/api/v1/users/00u1/factors/opf1/transactions/");
+                prop_assert!(
+                    id.is_some_and(|id| !id.is_empty() && !id.contains('/')),
+                    "{href:?} polls {path}"
+                );
+                prop_assert!(request.uri().query().is_none());
+                prop_assert!(has_transaction_id(&href));
             }
-            Err(Error::Input(InputError::Link { .. })) => {}
+            Err(Error::Input(InputError::Link { .. })) => {
+                prop_assert!(!has_transaction_id(&href), "{href:?} has a transaction ID but was refused");
+            }
             Err(other) => prop_assert!(false, "{href:?}: unexpected error {other:?}"),
         }
     }
 }
 
 #[test]
-fn poll_links_without_href_are_refused() {
+fn a_waiting_push_without_a_transaction_is_refused() {
     let org = org_at(0);
     for outcome in [
         waiting(None, None, json!({})),
+        waiting(
+            Some(&format!("{org}/api/v1/users/00u1/factors/opf1")),
+            None,
+            json!({}),
+        ),
+        waiting(
+            Some(&format!(
+                "{org}/api/v1/users/00u1/factors/opf1/transactions/"
+            )),
+            None,
+            json!({}),
+        ),
         serde_json::from_value(json!({ "factorResult": "WAITING" })).unwrap(),
     ] {
-        let result = PushPoll::new(
-            outcome.as_waiting().unwrap(),
-            &ResponseMeta::default(),
-            &poll_config(&org),
-        );
+        let result = poll_for(&outcome, &ResponseMeta::default(), &poll_config(&org));
         assert!(
             matches!(result, Err(Error::Input(InputError::Link { .. }))),
             "{result:?}"
@@ -1715,13 +1862,29 @@ fn expected_deadline(
     }
 }
 
+/// Poll policies, the interval set through the setter (which raises it to
+/// the floor) or on the public field directly (which the machine must raise).
 fn poll_policy() -> BoxedStrategy<PollPolicy> {
     (
         prop_oneof![1 => Just(Duration::ZERO), 4 => (0u64..=10_000).prop_map(Duration::from_millis), 1 => duration()],
         prop_oneof![1 => Just(Duration::ZERO), 4 => (0u64..=600_000).prop_map(Duration::from_millis), 1 => duration()],
+        any::<bool>(),
     )
-        .prop_map(|(interval, max_wait)| PollPolicy::default().interval(interval).max_wait(max_wait))
+        .prop_map(|(interval, max_wait, setter)| {
+            let mut policy = PollPolicy::default().max_wait(max_wait);
+            if setter {
+                policy = policy.interval(interval);
+            } else {
+                policy.interval = interval;
+            }
+            policy
+        })
         .boxed()
+}
+
+/// The documented floor: no interval between polls is under 1 s.
+fn interval_of(policy: &PollPolicy) -> Duration {
+    policy.interval.max(Duration::from_secs(1))
 }
 
 proptest! {
@@ -1730,8 +1893,9 @@ proptest! {
     /// The poll deadline is `max_wait`, or Okta's `expiresAt − Date` (on the
     /// server's clock, 0 if already past) when that is earlier and both parse
     /// (RFC 3339 in any time zone, with fractions and leap seconds; an HTTP
-    /// date); garbage in either is ignored. The first step waits one interval,
-    /// cut to the deadline, and shows the number-matching answer if there is one.
+    /// date); garbage in either is ignored. The first step waits one interval
+    /// (at least 1 s), cut to the deadline, and shows the number-matching
+    /// answer if there is one.
     #[test]
     fn poll_deadline_is_max_wait_or_the_earlier_expiry(
         (expires, date) in (MARGIN..MAX_HTTP_DATE - MARGIN)
@@ -1751,7 +1915,7 @@ proptest! {
         let href = format!("{org}{POLL_PATH}");
         let waiting = waiting(Some(&href), None, extra);
         let meta = meta_with_date(date.as_ref());
-        let mut push = PushPoll::new(waiting.as_waiting().unwrap(), &meta, &config).unwrap();
+        let mut push = poll_for(&waiting, &meta, &config).unwrap();
         let deadline = push.deadline();
         prop_assert!(deadline <= poll.max_wait, "deadline {deadline:?} > max_wait {:?}", poll.max_wait);
         prop_assert_eq!(deadline, expected_deadline(poll.max_wait, expires.as_ref(), date.as_ref()));
@@ -1759,7 +1923,7 @@ proptest! {
         prop_assert_eq!(push.polls(), 0);
         prop_assert_eq!(
             push.first_step(),
-            PollStep::Wait { delay: poll.interval.min(deadline), correct_answer: answer, show: answer }
+            PollStep::Wait { delay: interval_of(&poll).min(deadline), correct_answer: answer, show: answer, failures: 0 }
         );
     }
 }
@@ -1790,19 +1954,21 @@ fn deadline_oracle_agrees_with_the_time_helpers() {
 #[derive(Debug, Clone)]
 enum PollReply {
     /// Still `WAITING` (with a number-matching answer, an empty challenge, or
-    /// neither), with a poll link elsewhere that must be ignored.
+    /// neither), with a poll link elsewhere that must be ignored, and
+    /// sometimes Okta's expiry: `expiresAt` `k` seconds after the `Date`.
     Waiting {
         status: u16,
         answer: Option<u32>,
         empty_challenge: bool,
         evil_link: bool,
         content_type: Option<&'static str>,
+        expires: Option<(u64, i64)>,
     },
     /// `429` with rate-limit headers.
     TooMany(Head),
     /// A final result (`None`: no `factorResult`).
     Final(Option<&'static str>),
-    /// An error status.
+    /// An error status other than `429`: a `5xx` is transient, a `4xx` final.
     Failed { status: u16, okta: bool },
     /// A 2xx that is not a verify result.
     Garbage {
@@ -1810,6 +1976,8 @@ enum PollReply {
         body: Vec<u8>,
         content_type: Option<&'static str>,
     },
+    /// No response: the transport failed.
+    Transport(TransportErrorKind),
 }
 
 /// Answers from a small set, so that they repeat and change back.
@@ -1818,15 +1986,43 @@ fn answer() -> BoxedStrategy<Option<u32>> {
         .boxed()
 }
 
+fn transport_kind() -> BoxedStrategy<TransportErrorKind> {
+    select(vec![
+        TransportErrorKind::Io,
+        TransportErrorKind::Connect,
+        TransportErrorKind::Dns,
+        TransportErrorKind::Timeout(TimeoutLimit::Request),
+        TransportErrorKind::Timeout(TimeoutLimit::Connect),
+        TransportErrorKind::Tls,
+        TransportErrorKind::Protocol,
+        TransportErrorKind::BodyTooLarge { limit: 10 },
+        TransportErrorKind::Other,
+    ])
+    .boxed()
+}
+
+/// The documented transient failures of a poll: no connection, a broken
+/// one, a failed lookup, a request or connect timeout.
+fn is_transient(kind: TransportErrorKind) -> bool {
+    matches!(
+        kind,
+        TransportErrorKind::Io
+            | TransportErrorKind::Connect
+            | TransportErrorKind::Dns
+            | TransportErrorKind::Timeout(TimeoutLimit::Request | TimeoutLimit::Connect)
+    )
+}
+
 fn poll_reply() -> BoxedStrategy<PollReply> {
+    let expires = prop::option::of((1_500_000_000u64..2_000_000_000, -50i64..=900));
     prop_oneof![
-        6 => (select(vec![200u16, 200, 201, 202]), answer(), any::<bool>(), any::<bool>(), json_content_type())
-            .prop_map(|(status, answer, empty_challenge, evil_link, content_type)| PollReply::Waiting {
-                status, answer, empty_challenge, evil_link, content_type,
+        6 => (select(vec![200u16, 200, 201, 202]), answer(), any::<bool>(), any::<bool>(), json_content_type(), expires)
+            .prop_map(|(status, answer, empty_challenge, evil_link, content_type, expires)| PollReply::Waiting {
+                status, answer, empty_challenge, evil_link, content_type, expires,
             }),
-        3 => head().prop_map(PollReply::TooMany),
+        2 => head().prop_map(PollReply::TooMany),
         1 => prop::option::of(select(FINAL_RESULTS.to_vec())).prop_map(PollReply::Final),
-        1 => (error_status(), any::<bool>()).prop_map(|(status, okta)| PollReply::Failed { status, okta }),
+        2 => (error_status(), any::<bool>()).prop_map(|(status, okta)| PollReply::Failed { status, okta }),
         1 => (select(vec![200u16, 201, 204]), garbage_body(), json_content_type())
             .prop_map(|(status, body, content_type)| PollReply::Garbage { status, body, content_type }),
         1 => (select(vec![200u16, 202]), select(vec![Some("text/html"), Some("text/plain")]))
@@ -1835,41 +2031,75 @@ fn poll_reply() -> BoxedStrategy<PollReply> {
                 body: br#"{"factorResult":"WAITING"}"#.to_vec(),
                 content_type,
             }),
+        2 => transport_kind().prop_map(PollReply::Transport),
     ]
     .boxed()
 }
 
 impl PollReply {
+    /// The body of a `WAITING` reply.
+    fn waiting_body(&self) -> Option<Value> {
+        let Self::Waiting {
+            answer,
+            empty_challenge,
+            evil_link,
+            expires,
+            ..
+        } = self
+        else {
+            return None;
+        };
+        let mut body = json!({
+            "factorResult": "WAITING",
+            "expiresAt": "2015-04-01T15:57:32.000Z",
+            "_links": { "poll": { "href": "https://evil.example/api/v1/users/u/factors/f/transactions/t" } },
+        });
+        if !evil_link {
+            body["_links"] = json!({});
+        }
+        if let Some((date, k)) = expires {
+            let style = Rfc3339Style {
+                offset_minutes: 0,
+                fraction: ".000".into(),
+                separator: 'T',
+                zulu: Some('Z'),
+                leap: false,
+            };
+            body["expiresAt"] = json!(rfc3339(date.saturating_add_signed(*k), &style));
+        }
+        match (answer, empty_challenge) {
+            (Some(a), _) => body["_embedded"] = json!({ "challenge": { "correctAnswer": a } }),
+            (None, true) => body["_embedded"] = json!({ "challenge": {} }),
+            (None, false) => {}
+        }
+        Some(body)
+    }
+
+    /// Okta's expiry as this reply tells it (`expiresAt − Date`, 0 if past).
+    fn expires_in(&self) -> Option<Duration> {
+        match self {
+            Self::Waiting {
+                expires: Some((_, k)),
+                ..
+            } => Some(Duration::from_secs(u64::try_from(*k).unwrap_or(0))),
+            _ => None,
+        }
+    }
+
     fn response(&self) -> Response<Vec<u8>> {
         match self {
             Self::Waiting {
                 status,
-                answer,
-                empty_challenge,
-                evil_link,
                 content_type,
+                expires,
+                ..
             } => {
-                let mut body = json!({
-                    "factorResult": "WAITING",
-                    "expiresAt": "2015-04-01T15:57:32.000Z",
-                    "_links": { "poll": { "href": "https://evil.example/api/v1/users/u/factors/f/transactions/t" } },
-                });
-                if !evil_link {
-                    body["_links"] = json!({});
+                let mut headers = HeaderMap::new();
+                if let Some((date, _)) = expires {
+                    append(&mut headers, &DATE, imf_fixdate(*date).as_bytes());
                 }
-                match (answer, empty_challenge) {
-                    (Some(a), _) => {
-                        body["_embedded"] = json!({ "challenge": { "correctAnswer": a } })
-                    }
-                    (None, true) => body["_embedded"] = json!({ "challenge": {} }),
-                    (None, false) => {}
-                }
-                response(
-                    *status,
-                    HeaderMap::new(),
-                    *content_type,
-                    body.to_string().as_bytes(),
-                )
+                let body = self.waiting_body().unwrap_or_default();
+                response(*status, headers, *content_type, body.to_string().as_bytes())
             }
             Self::TooMany(head) => response(
                 429,
@@ -1909,6 +2139,7 @@ impl PollReply {
                 body,
                 content_type,
             } => response(*status, HeaderMap::new(), *content_type, body),
+            Self::Transport(_) => unreachable!("no response"),
         }
     }
 }
@@ -1923,22 +2154,43 @@ fn extra_time() -> BoxedStrategy<Duration> {
     .boxed()
 }
 
+/// `value` without its `factorResult`.
+fn without_result(mut value: Value) -> Value {
+    if let Value::Object(object) = &mut value {
+        object.remove("factorResult");
+    }
+    value
+}
+
 proptest! {
     #![proptest_config(config(256))]
 
-    /// Polling a push over any sequence of poll responses and increasing
-    /// elapsed times (each at least the previous wait later): the poll request
-    /// never changes (a later response's poll link is ignored); every `Wait`
-    /// fits in what is left of the deadline (and so in the deadline), waits one
-    /// interval (cut to the deadline) after `WAITING`, and after a `429` at
-    /// least that and at least until the reset (cut to the deadline), at most
-    /// `max(interval, max_delay)`; `Expired` comes only for a `WAITING` with no
-    /// time left; a final result is `Done` with that result; error statuses and
-    /// bodies that are not a verify result are errors with their status (a
-    /// `429` with no time left included). The number-matching answer is the
-    /// latest one sent, and `show` carries it exactly when it differs from the
-    /// one shown last — so each answer is shown once, the first time it is
-    /// known, unless it changes and later changes back.
+    /// Polling a push over any sequence of poll responses and transport
+    /// failures, at increasing elapsed times (each at least the previous
+    /// wait later):
+    ///
+    /// * the poll request never changes (a later response's poll link is
+    ///   ignored);
+    /// * every `Wait` fits in what is left of the deadline; after `WAITING` it
+    ///   is one interval (at least 1 s, cut to the deadline); a `WAITING` that
+    ///   says when it expires (`expiresAt − Date`) brings the deadline closer,
+    ///   never further;
+    /// * a transient failure (`429`, `5xx`, a broken or refused connection, a
+    ///   timeout) waits at least an interval (after a `429`, at least until
+    ///   the reset; at most `max(interval, max_delay)`), cut to the deadline,
+    ///   and counts in `failures`; the 4th in a row is the error itself; a good
+    ///   poll starts the count again;
+    /// * the push expiring is `Done(Timeout)`, never an error: a `WAITING` or
+    ///   a transient failure with no time left ends with the last `WAITING`
+    ///   response, every member kept, `factorResult` set to `TIMEOUT`;
+    /// * a final result is `Done` with that result as sent (Okta's `TIMEOUT`
+    ///   included); other error statuses, bodies that are not a verify result
+    ///   and other transport failures are errors with their status or kind.
+    ///
+    /// The number-matching answer is the latest one sent, and `show` carries
+    /// it exactly when it differs from the one shown last — so each answer is
+    /// shown once, the first time it is known, unless it changes and later
+    /// changes back.
     #[test]
     fn poll_sequences_stay_within_the_deadline(
         org in org_index(),
@@ -1946,11 +2198,12 @@ proptest! {
         retry in policy(),
         expiry in prop::option::of((1_500_000_000u64..2_000_000_000, -100i64..=1_000)),
         first_answer in answer(),
-        replies in vec((poll_reply(), extra_time(), random()), 1..12),
+        replies in vec((poll_reply(), extra_time(), random()), 1..14),
         start in extra_time(),
     ) {
         let org = org_at(org);
         let config = poll_config(&org).poll(poll).retry(retry);
+        let interval = interval_of(&poll);
         let mut extra = json!({});
         if let Some(answer) = first_answer {
             extra["_embedded"] = json!({ "challenge": { "correctAnswer": answer } });
@@ -1963,8 +2216,9 @@ proptest! {
         }
         let href = format!("{org}{POLL_PATH}");
         let waiting = waiting(Some(&href), None, extra);
-        let mut push = PushPoll::new(waiting.as_waiting().unwrap(), &meta, &config).unwrap();
-        let deadline = push.deadline();
+        let mut last_waiting = serde_json::to_value(&waiting).unwrap();
+        let mut push = poll_for(&waiting, &meta, &config).unwrap();
+        let mut deadline = push.deadline();
         prop_assert!(deadline <= poll.max_wait);
         if let Some((_, k)) = expiry {
             prop_assert_eq!(deadline, poll.max_wait.min(Duration::from_secs(u64::try_from(k).unwrap_or(0))));
@@ -1973,14 +2227,16 @@ proptest! {
 
         let mut answer = first_answer;
         let mut shown = None;
+        let mut failures = 0u32;
         let mut step = push.first_step();
         let mut elapsed = start;
         for (i, (reply, later, random)) in replies.iter().enumerate() {
             // The step before this poll was a wait: check it.
-            let PollStep::Wait { delay, correct_answer, show } = step else {
+            let PollStep::Wait { delay, correct_answer, show, failures: counted } = step else {
                 return Err(TestCaseError::fail(format!("polled after {step:?}")));
             };
             prop_assert!(delay <= deadline, "wait {delay:?} > deadline {deadline:?}");
+            prop_assert_eq!(counted, failures);
             prop_assert_eq!(correct_answer, answer);
             prop_assert_eq!(push.correct_answer(), answer);
             let expected_show = answer.filter(|a| shown != Some(*a));
@@ -1996,12 +2252,34 @@ proptest! {
             prop_assert_eq!(now.headers(), request.headers());
             prop_assert!(now.body().is_empty());
 
-            let remaining = deadline.saturating_sub(elapsed);
-            let result = push.on_response(reply.response(), elapsed, *random);
+            let result = match reply {
+                PollReply::Transport(kind) => {
+                    push.on_transport_error(TransportError::new(*kind, "failed").into(), elapsed)
+                }
+                reply => push.on_response(reply.response(), elapsed, *random),
+            };
             prop_assert_eq!(push.polls(), u32::try_from(i + 1).unwrap());
             if let PollReply::Waiting { answer: Some(a), .. } = reply {
                 answer = Some(*a);
             }
+            let transient = match reply {
+                PollReply::TooMany(_) => true,
+                PollReply::Failed { status, .. } => *status >= 500,
+                PollReply::Transport(kind) => is_transient(*kind),
+                _ => false,
+            };
+            if let PollReply::Waiting { .. } = reply {
+                failures = 0;
+                if let Some(expires) = reply.expires_in() {
+                    deadline = deadline.min(elapsed.saturating_add(expires));
+                }
+                last_waiting = reply.waiting_body().unwrap();
+            }
+            if transient {
+                failures += 1;
+            }
+            prop_assert_eq!(push.deadline(), deadline);
+            let remaining = deadline.saturating_sub(elapsed);
             match (reply, &result) {
                 (_, Ok(PollStep::Wait { delay, .. })) => {
                     let delay = *delay;
@@ -2009,20 +2287,34 @@ proptest! {
                     prop_assert!(delay <= remaining, "waits {delay:?} with {remaining:?} left");
                     match reply {
                         PollReply::Waiting { .. } => {
-                            prop_assert_eq!(delay, poll.interval.min(remaining));
+                            prop_assert_eq!(delay, interval.min(remaining));
                         }
                         PollReply::TooMany(head) => {
-                            prop_assert!(delay >= poll.interval.min(remaining), "429: {delay:?} < interval {:?}", poll.interval);
+                            prop_assert!(failures < MAX_CONSECUTIVE_POLL_FAILURES);
+                            prop_assert!(delay >= interval.min(remaining), "429: {delay:?} < interval {interval:?}");
                             if let Some(reset) = head.reset_delay(&retry) {
                                 prop_assert!(delay >= reset.min(remaining), "429: {delay:?} before the reset {reset:?}");
                             }
-                            prop_assert!(delay <= poll.interval.max(retry.max_delay));
+                            prop_assert!(delay <= interval.max(retry.max_delay));
+                        }
+                        _ if transient => {
+                            prop_assert!(failures < MAX_CONSECUTIVE_POLL_FAILURES);
+                            prop_assert_eq!(delay, interval.min(remaining));
                         }
                         other => prop_assert!(false, "{other:?} led to a wait"),
                     }
                 }
-                (PollReply::Waiting { .. }, Ok(PollStep::Expired)) => {
-                    prop_assert!(remaining.is_zero(), "expired with {remaining:?} left");
+                (_, Ok(PollStep::Done(outcome)))
+                    if transient || matches!(reply, PollReply::Waiting { .. }) =>
+                {
+                    prop_assert!(remaining.is_zero(), "ended with {remaining:?} left: {outcome:?}");
+                    prop_assert!(failures < MAX_CONSECUTIVE_POLL_FAILURES);
+                    let VerifyOutcome::Timeout(response) = outcome else {
+                        return Err(TestCaseError::fail(format!("expired as {outcome:?}")));
+                    };
+                    prop_assert_eq!(response.factor_result.as_ref(), Some(&FactorResult::Timeout));
+                    let value = serde_json::to_value(response).unwrap();
+                    prop_assert_eq!(without_result(value), without_result(last_waiting.clone()));
                     break;
                 }
                 (PollReply::Final(sent), Ok(PollStep::Done(outcome))) => {
@@ -2031,13 +2323,26 @@ proptest! {
                     prop_assert_eq!(value.get("factorResult").and_then(Value::as_str), *sent);
                     break;
                 }
-                (PollReply::TooMany(_), Err(error)) => {
-                    prop_assert!(remaining.is_zero(), "a 429 with {remaining:?} left is an error");
-                    prop_assert!(error.is_rate_limited());
+                (_, Err(error)) if transient => {
+                    prop_assert_eq!(failures, MAX_CONSECUTIVE_POLL_FAILURES, "gave up early: {:?}", error);
+                    match reply {
+                        PollReply::Transport(kind) => {
+                            prop_assert_eq!(error.transport().map(|t| t.kind), Some(*kind));
+                        }
+                        PollReply::TooMany(_) => prop_assert!(error.is_rate_limited()),
+                        PollReply::Failed { status, .. } => {
+                            prop_assert_eq!(error.status(), Some(StatusCode::from_u16(*status).unwrap()));
+                        }
+                        other => prop_assert!(false, "{other:?}"),
+                    }
                     break;
                 }
                 (PollReply::Failed { status, .. } | PollReply::Garbage { status, .. }, Err(error)) => {
                     prop_assert_eq!(error.status(), Some(StatusCode::from_u16(*status).unwrap()), "{:?}", error);
+                    break;
+                }
+                (PollReply::Transport(kind), Err(error)) => {
+                    prop_assert_eq!(error.transport().map(|t| t.kind), Some(*kind));
                     break;
                 }
                 (reply, result) => {
@@ -2059,12 +2364,7 @@ fn show_announces_each_change_of_answer() {
     let href = format!("{org}{POLL_PATH}");
     let extra = json!({ "_embedded": { "challenge": { "correctAnswer": 1 } } });
     let waiting = waiting(Some(&href), None, extra);
-    let mut push = PushPoll::new(
-        waiting.as_waiting().unwrap(),
-        &ResponseMeta::default(),
-        &config,
-    )
-    .unwrap();
+    let mut push = poll_for(&waiting, &ResponseMeta::default(), &config).unwrap();
     let interval = config.poll.interval;
     let show = |step: PollStep| match step {
         PollStep::Wait { show, .. } => show,
@@ -2087,6 +2387,7 @@ fn show_announces_each_change_of_answer() {
             empty_challenge: false,
             evil_link: false,
             content_type: Some("application/json"),
+            expires: None,
         };
         let step = push.on_response(reply.response(), elapsed, 0).unwrap();
         assert_eq!(show(step), expected, "after {answer:?}");

@@ -1,12 +1,23 @@
-//! Every public type that can hold a secret, formatted with `{:?}`, `{:#?}` (and
-//! `{}` where it exists): the secret must be absent. Every test also checks that
-//! the secret does go on the wire (or is readable through `expose`), so a
-//! formatter that drops the value entirely cannot make these tests pass by
-//! accident, and a test that never held the secret would fail.
+//! Every public type that can hold a secret, formatted with `{:?}`, `{:#?}`,
+//! `{:x?}` (and `{}` where it exists): the secret must be absent, as text and
+//! as a byte list (`[83, 51, …]`, or `[53, 33, …]` in hex), which is how a
+//! `Vec<u8>` body would show it. Every test also checks that the secret does
+//! go on the wire (or is readable through `expose`), so a formatter that drops
+//! the value entirely cannot make these tests pass by accident, and a test that
+//! never held the secret would fail.
+//!
+//! `every_public_type_is_formatted_with_secrets_or_exempt` keeps the list
+//! complete: it scans `src/` for every public type and fails unless a test of
+//! this file formats it, or it is listed with the reason it cannot hold a
+//! secret.
 
 // Helpers outside #[test] functions unwrap and panic too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
+use std::cell::RefCell;
+use std::collections::BTreeSet;
 use std::fmt::{Debug, Display};
 
 use http::{Request, Response};
@@ -28,6 +39,9 @@ const ANSWER: &str = "S3CR3T-ANSWER-mayo-4411";
 const SHARED: &str = "S3CR3TSHAREDSECRET7788";
 const STATE: &str = "S3CR3T-STATETOKEN-6006";
 const ACTIVATION_TOKEN: &str = "S3CR3T-ACTTOKEN-3131";
+const DEVICE_TOKEN: &str = "S3CR3T-DEVICETOKEN-5150";
+/// The token of a QR code link (`…/qr/{token}`).
+const QR_TOKEN: &str = "S3CR3T-QRTOKEN-00fukNElRS";
 /// Every distinctive secret of this file.
 const ALL: &[&str] = &[
     API_TOKEN,
@@ -38,6 +52,8 @@ const ALL: &[&str] = &[
     SHARED,
     STATE,
     ACTIVATION_TOKEN,
+    DEVICE_TOKEN,
+    QR_TOKEN,
     "S3CR3T",
 ];
 
@@ -49,18 +65,70 @@ fn creds() -> Credentials {
     Credentials::api_token(API_TOKEN).unwrap()
 }
 
+/// The forms a secret takes in formatted output: the text, and its bytes as
+/// `{:?}` (decimal) and `{:x?}` (hex) print a `Vec<u8>`, compared without
+/// whitespace (so `{:#?}`'s one byte per line is found too).
+fn forms_of(secret: &str) -> [String; 3] {
+    let bytes = secret.as_bytes();
+    let join = |f: &dyn Fn(&u8) -> String| bytes.iter().map(f).collect::<Vec<_>>().join(",");
+    [
+        secret.to_owned(),
+        join(&|b| b.to_string()),
+        join(&|b| format!("{b:x}")),
+    ]
+}
+
+/// Whether `text` shows `secret` in any of its forms.
+fn shows(text: &str, secret: &str) -> bool {
+    let squeezed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    text.contains(secret) || forms_of(secret).iter().any(|form| squeezed.contains(form))
+}
+
 #[track_caller]
-fn assert_no_secret_in(text: &str, what: &str) {
-    for secret in ALL {
-        assert!(!text.contains(secret), "{what} leaks {secret:?}:\n{text}");
+fn assert_none_shown(text: &str, secrets: &[&str], what: &str) {
+    for secret in ALL.iter().chain(secrets) {
+        assert!(!shows(text, secret), "{what} leaks {secret:?}:\n{text}");
     }
 }
 
-/// `{:?}` and `{:#?}` of `value` contain no secret.
+#[track_caller]
+fn assert_no_secret_in(text: &str, what: &str) {
+    assert_none_shown(text, &[], what);
+}
+
+thread_local! {
+    /// The crate's types formatted on this thread (see `record`).
+    static FORMATTED: RefCell<BTreeSet<String>> = const { RefCell::new(BTreeSet::new()) };
+}
+
+/// Records that a value of type `T` was formatted: the first type of this
+/// crate in `T`'s name (`Option<&Secret>` records `Secret`,
+/// `OktaResponse<Vec<UserFactor>>` records `OktaResponse`).
+fn record<T: ?Sized>() {
+    let name = std::any::type_name::<T>();
+    let ours = name
+        .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+        .find(|path| path.starts_with("okta_factors_core::"))
+        .and_then(|path| path.rsplit("::").next());
+    if let Some(ours) = ours {
+        FORMATTED.with(|set| set.borrow_mut().insert(ours.to_owned()));
+    }
+}
+
+/// `{:?}`, `{:#?}` and `{:x?}` of `value` show none of `secrets` (nor any of
+/// [`ALL`]).
+#[track_caller]
+fn assert_debug_hides<T: Debug + ?Sized>(value: &T, secrets: &[&str]) {
+    record::<T>();
+    assert_none_shown(&format!("{value:?}"), secrets, "{:?}");
+    assert_none_shown(&format!("{value:#?}"), secrets, "{:#?}");
+    assert_none_shown(&format!("{value:x?}"), secrets, "{:x?}");
+}
+
+/// `{:?}`, `{:#?}` and `{:x?}` of `value` contain no secret.
 #[track_caller]
 fn assert_debug_redacted<T: Debug + ?Sized>(value: &T) {
-    assert_no_secret_in(&format!("{value:?}"), "{:?}");
-    assert_no_secret_in(&format!("{value:#?}"), "{:#?}");
+    assert_debug_hides(value, &[]);
 }
 
 /// `{}`, `{:?}` and `{:#?}` of `value` contain no secret.
@@ -71,10 +139,24 @@ fn assert_all_redacted<T: Debug + Display + ?Sized>(value: &T) {
     assert_no_secret_in(&format!("{value:#}"), "{:#}");
 }
 
-/// The error and its whole `source()` chain contain no secret.
+/// The error, what it holds, and its whole `source()` chain contain no secret.
 #[track_caller]
 fn assert_error_redacted(error: &Error) {
     assert_all_redacted(error);
+    match error {
+        Error::Input(e) => assert_all_redacted(e),
+        Error::Api(e) => {
+            assert_all_redacted(&**e);
+            assert_debug_redacted(&e.body);
+            for cause in &e.body.error_causes {
+                assert_debug_redacted(cause);
+            }
+        }
+        Error::UnexpectedResponse(e) => assert_all_redacted(&**e),
+        Error::Decode(e) => assert_all_redacted(&**e),
+        Error::Transport(e) => assert_all_redacted(&**e),
+        _ => {}
+    }
     let mut source = std::error::Error::source(error);
     while let Some(inner) = source {
         assert_no_secret_in(&inner.to_string(), "source");
@@ -277,6 +359,11 @@ fn verify_factor_request_is_redacted() {
 
 // ===========================================================================
 // Operations holding secrets
+//
+// A built `http::Request<Vec<u8>>` is the `http` crate's type: its `Debug`
+// prints the body as a byte list (see
+// `debug_of_a_built_http_request_shows_its_body_bytes`), so only its headers
+// are checked here.
 // ===========================================================================
 
 #[test]
@@ -289,7 +376,7 @@ fn operations_holding_secrets_are_redacted() {
     assert_debug_redacted(&enroll);
     let request = enroll.build_request(&org, &creds).unwrap();
     assert!(body_text(&request).contains(ANSWER));
-    assert_debug_redacted(&request);
+    assert_debug_redacted(request.headers());
 
     let enroll = EnrollFactor::new(
         "00u1",
@@ -312,7 +399,7 @@ fn operations_holding_secrets_are_redacted() {
     assert_debug_redacted(&resend);
     let request = resend.build_request(&org, &creds).unwrap();
     assert!(body_text(&request).contains(PASS));
-    assert_debug_redacted(&request);
+    assert_debug_redacted(request.headers());
 
     let mut activate_body = ActivateFactorRequest::pass_code(PASS);
     activate_body.state_token = Some(STATE.into());
@@ -321,7 +408,7 @@ fn operations_holding_secrets_are_redacted() {
     let request = activate.build_request(&org, &creds).unwrap();
     let body = body_text(&request);
     assert!(body.contains(PASS) && body.contains(STATE), "{body}");
-    assert_debug_redacted(&request);
+    assert_debug_redacted(request.headers());
 
     let mut verify_body = VerifyFactorRequest::pass_code(PASS);
     verify_body.answer = Some(ANSWER.into());
@@ -340,7 +427,6 @@ fn operations_holding_secrets_are_redacted() {
         )
         .as_bytes()
     );
-    assert_debug_redacted(&request);
     assert_debug_redacted(request.headers());
 }
 
@@ -605,6 +691,7 @@ fn assert_decode_error_redacted(body: &str, expected_path: Option<&str>) {
             assert_debug_redacted(&list);
             assert_debug_redacted(malformed.error());
             assert_all_redacted(malformed);
+            assert_all_redacted(malformed.malformed());
         }
         Err(error) => assert_error_redacted(&error),
     }
@@ -730,4 +817,1003 @@ fn non_json_success_does_not_quote_secrets() {
         assert!(matches!(error, Error::UnexpectedResponse(_)), "{error:?}");
         assert_error_redacted(&error);
     }
+}
+
+// ===========================================================================
+// Built requests and the policies holding them (issue #10, point 7)
+// ===========================================================================
+
+/// A verify body holding every secret a verify can carry.
+fn verify_body_with_every_secret() -> VerifyFactorRequest {
+    let mut body = VerifyFactorRequest::pass_code(PASS);
+    body.answer = Some(ANSWER.into());
+    body.next_pass_code = Some(NEXT_PASS.into());
+    body.activation_token = Some(ACTIVATION_TOKEN.into());
+    body.state_token = Some(STATE.into());
+    body
+}
+
+/// `Debug` of an exchange of `op`: the operation, method, path template and
+/// body length, and none of `secrets`, which its request does carry.
+#[track_caller]
+fn check_exchange<O: Operation + Debug>(op: &O, secrets: &[&str])
+where
+    O::Output: Debug,
+{
+    use okta_factors_core::policy::{Exchange, Step};
+    use okta_factors_core::ClientConfig;
+
+    let config = ClientConfig::new(org(), creds())
+        .user_agent_extra("my-app/1.0")
+        .unwrap();
+    let mut exchange = Exchange::new(op, &config).unwrap();
+    let sent = exchange.request();
+    let wire = body_text(&sent);
+    for secret in secrets {
+        assert!(wire.contains(secret), "{} lacks {secret}: {wire}", O::NAME);
+    }
+    assert!(sent.headers()["authorization"]
+        .to_str()
+        .unwrap()
+        .ends_with(API_TOKEN));
+    assert_debug_hides(&exchange, secrets);
+    let text = format!("{exchange:?}");
+    for part in [
+        format!("operation: {:?}", O::NAME),
+        format!("method: {}", O::METHOD),
+        format!("path_template: {:?}", O::PATH_TEMPLATE),
+        format!("body_len: {}", sent.body().len()),
+        "retries: 0".to_owned(),
+    ] {
+        assert!(text.contains(&part), "{text} lacks {part}");
+    }
+
+    // After a 429 the exchange holds the same request for the retry.
+    let limited = Response::builder()
+        .status(429)
+        .header("content-type", "application/json")
+        .header("x-rate-limit-limit", "0")
+        .header("x-rate-limit-remaining", "0")
+        .body(br#"{"errorCode":"E0000047","errorSummary":"API call exceeded rate limit due to too many requests."}"#.to_vec())
+        .unwrap();
+    let step = exchange.on_response(limited, 7, None);
+    assert_debug_hides(&step, secrets);
+    if matches!(step, Step::Retry { .. }) {
+        assert!(
+            format!("{exchange:?}").contains("retries: 1"),
+            "{exchange:?}"
+        );
+        assert_debug_hides(&exchange, secrets);
+        assert_eq!(body_text(&exchange.request()), wire);
+    }
+}
+
+#[test]
+fn exchange_debug_shows_the_call_but_not_its_body_or_headers() {
+    check_exchange(
+        &VerifyFactor::new("00u1", "ostf1")
+            .user_agent("Mozilla/5.0")
+            .body(verify_body_with_every_secret()),
+        &[PASS, ANSWER, NEXT_PASS, ACTIVATION_TOKEN, STATE],
+    );
+    check_exchange(
+        &EnrollFactor::new("00u1", FactorEnrollment::custom_hotp("fpr1", SHARED)),
+        &[SHARED],
+    );
+    check_exchange(
+        &EnrollFactor::new(
+            "00u1",
+            FactorEnrollment::symantec_vip("VSMT14393584", PASS, NEXT_PASS),
+        ),
+        &[PASS, NEXT_PASS],
+    );
+    check_exchange(
+        &ResendEnrollFactor::new(
+            "00u1",
+            "ostf1",
+            FactorEnrollment::question("disliked_food", ANSWER),
+        ),
+        &[ANSWER],
+    );
+    let mut activate = ActivateFactorRequest::pass_code(PASS);
+    activate.state_token = Some(STATE.into());
+    check_exchange(
+        &ActivateFactor::new("00u1", "ostf1").body(activate),
+        &[PASS, STATE],
+    );
+}
+
+#[test]
+fn exchange_steps_do_not_show_parsed_secrets() {
+    use okta_factors_core::policy::{Exchange, Step};
+    let config = okta_factors_core::ClientConfig::new(org(), creds());
+    let enroll = enroll_totp();
+    let mut exchange = Exchange::new(&enroll, &config).unwrap();
+    let body = totp_enrollment_body(&format!("\"{SHARED}\""));
+    let step = exchange.on_response(json_response(200, &body), 0, None);
+    let Step::Done(Ok(parsed)) = &step else {
+        panic!("{step:?}")
+    };
+    assert_eq!(
+        parsed
+            .value
+            .totp_activation()
+            .unwrap()
+            .shared_secret
+            .expose(),
+        SHARED
+    );
+    assert_debug_redacted(&step);
+}
+
+#[test]
+fn request_parts_debug_shows_names_and_lengths_only() {
+    // Header and query values marked as secrets: they are not shown either.
+    const UA: &str = "Mozilla/5.0 (S3CR3T-UA)";
+    const TEMPLATE: &str = "S3CR3T-TEMPLATE-77";
+    let verify = VerifyFactor::new("00u1", "ostf1")
+        .user_agent(UA)
+        .body(verify_body_with_every_secret());
+    let parts = verify.request_parts().unwrap();
+    let body = String::from_utf8(parts.body.clone().unwrap()).unwrap();
+    for secret in [PASS, ANSWER, NEXT_PASS, ACTIVATION_TOKEN, STATE] {
+        assert!(body.contains(secret), "{body}");
+    }
+    assert!(parts.headers.iter().any(|(_, value)| *value == UA));
+    assert_debug_hides(&parts, &[UA]);
+    let text = format!("{parts:?}");
+    assert!(
+        text.contains(&format!("body_len: Some({})", body.len())),
+        "{text}"
+    );
+    assert!(text.contains("user-agent"), "{text}");
+    assert!(text.contains("\"00u1\""), "{text}");
+
+    let enroll = EnrollFactor::new("00u1", FactorEnrollment::question("disliked_food", ANSWER))
+        .template_id(TEMPLATE)
+        .accept_language("fr");
+    let parts = enroll.request_parts().unwrap();
+    assert!(parts.query.iter().any(|(_, value)| value == TEMPLATE));
+    assert_debug_hides(&parts, &[TEMPLATE]);
+    assert!(format!("{parts:?}").contains("templateId"), "{parts:?}");
+}
+
+#[test]
+fn push_poll_debug_shows_no_header_value() {
+    use okta_factors_core::policy::{PollStep, PushPoll};
+    use okta_factors_core::ClientConfig;
+    use std::time::Duration;
+
+    for credentials in [creds(), Credentials::access_token(ACCESS_TOKEN).unwrap()] {
+        let config = ClientConfig::new(org(), credentials.clone());
+        let verify = VerifyFactor::new("00u1", "opf1");
+        let waiting = verify
+            .parse_response(json_response(
+                201,
+                r#"{"factorResult":"WAITING","expiresAt":"2015-04-01T15:57:32.000Z",
+                    "_links":{"poll":{"href":"https://dev-123456.okta.com/api/v1/users/00u1/factors/opf1/transactions/v2mst.GldKV5Vx","hints":{"allow":["GET"]}}},
+                    "_embedded":{"challenge":{"correctAnswer":72}}}"#,
+            ))
+            .unwrap();
+        let waiting_push = waiting.value.as_waiting().unwrap();
+        let mut poll = PushPoll::for_verify(&verify, waiting_push, &waiting.meta, &config).unwrap();
+        let request = poll.request();
+        assert!(request.headers()["authorization"]
+            .to_str()
+            .unwrap()
+            .ends_with(credentials.token().expose()));
+        assert_debug_redacted(&poll);
+        assert_debug_redacted(&poll.first_step());
+
+        // A final result that carries a secret.
+        let step = poll
+            .on_response(
+                json_response(
+                    200,
+                    &format!(
+                        r#"{{"factorResult":"SUCCESS","profile":{{"deviceToken":"{DEVICE_TOKEN}"}},
+                            "_embedded":{{"activation":{{"sharedSecret":"{SHARED}"}}}}}}"#
+                    ),
+                ),
+                Duration::from_secs(1),
+                0,
+            )
+            .unwrap();
+        let PollStep::Done(outcome) = &step else {
+            panic!("{step:?}")
+        };
+        let json = json_text(outcome);
+        assert!(
+            json.contains(SHARED) && json.contains(DEVICE_TOKEN),
+            "{json}"
+        );
+        assert_debug_redacted(&step);
+
+        // The activation machine, and a push that expires with a secret in
+        // its last WAITING answer (kept in the TIMEOUT outcome).
+        assert_debug_redacted(&PushPoll::for_activation("00u1", "opf1", &config).unwrap());
+        let mut poll = PushPoll::for_verify(&verify, waiting_push, &waiting.meta, &config).unwrap();
+        let step = poll
+            .on_response(
+                json_response(
+                    200,
+                    &format!(
+                        r#"{{"factorResult":"WAITING","profile":{{"deviceToken":"{DEVICE_TOKEN}"}}}}"#
+                    ),
+                ),
+                poll.deadline(),
+                0,
+            )
+            .unwrap();
+        assert!(
+            matches!(step, PollStep::Done(VerifyOutcome::Timeout(_))),
+            "{step:?}"
+        );
+        assert_debug_redacted(&step);
+        // A failed poll's error (the fourth in a row ends polling).
+        let mut poll = PushPoll::for_verify(&verify, waiting_push, &waiting.meta, &config).unwrap();
+        let mut last = Ok(poll.first_step());
+        for _ in 0..4 {
+            let body = r#"{"errorCode":"E0000009","errorSummary":"Internal Server Error"}"#;
+            last = poll.on_response(json_response(500, body), Duration::ZERO, 0);
+        }
+        assert_error_redacted(&last.unwrap_err());
+        let mut poll = PushPoll::for_verify(&verify, waiting_push, &waiting.meta, &config).unwrap();
+        let reset = okta_factors_core::TransportError::new(
+            okta_factors_core::TransportErrorKind::Io,
+            "connection reset by peer",
+        );
+        assert!(poll
+            .on_transport_error(reset.into(), Duration::ZERO)
+            .is_ok());
+        let tls = okta_factors_core::TransportError::new(
+            okta_factors_core::TransportErrorKind::Tls,
+            "invalid peer certificate",
+        );
+        assert_error_redacted(
+            &poll
+                .on_transport_error(tls.into(), Duration::ZERO)
+                .unwrap_err(),
+        );
+    }
+}
+
+/// A documented limit (SECURITY.md): a built request is the `http` crate's
+/// `Request<Vec<u8>>`, whose `Debug` prints the body as a byte list. Log the
+/// operation or the `Exchange` instead. If this test fails, the body type
+/// changed: update SECURITY.md and the docs of `Operation::build_request`.
+#[test]
+fn debug_of_a_built_http_request_shows_its_body_bytes() {
+    let request = VerifyFactor::new("00u1", "ostf1")
+        .body(VerifyFactorRequest::pass_code(PASS))
+        .build_request(&org(), &creds())
+        .unwrap();
+    assert!(shows(&format!("{request:?}"), PASS));
+    // The token is in a sensitive header: never shown.
+    assert_no_secret_in(&format!("{:?}", request.headers()), "headers");
+    assert!(!format!("{request:?}").contains(API_TOKEN));
+}
+
+#[test]
+fn totp_generators_do_not_show_the_key() {
+    use okta_factors_core::totp::Totp;
+    // RFC 6238's SHA-1 key, raw and in base32.
+    const KEY: &str = "12345678901234567890";
+    const KEY_BASE32: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+    let raw = Totp::new(KEY.as_bytes().to_vec(), 30, 8).unwrap();
+    let decoded = Totp::from_base32(&Secret::new(KEY_BASE32), 30, 8).unwrap();
+    assert_eq!(raw, decoded);
+    assert_eq!(raw.code_at(59).expose(), "94287082");
+    for totp in [&raw, &decoded] {
+        assert_debug_hides(totp, &[KEY, KEY_BASE32]);
+        assert_debug_redacted(&totp.code_at(59));
+    }
+}
+
+// ===========================================================================
+// One-time links and device tokens (issue #10, point 8)
+// ===========================================================================
+
+/// The secrets a payload holds, found in its JSON independently of the model:
+/// the values of the members the spec calls secret, and the targets of the
+/// one-time link relations (`qrcode`, `send`) with the token of a QR code link.
+fn secrets_in(value: &serde_json::Value, one_time: bool, out: &mut Vec<String>) {
+    use serde_json::Value;
+    const SECRET: &[&str] = &[
+        "sharedSecret",
+        "passCode",
+        "nextPassCode",
+        "answer",
+        "activationToken",
+        "stateToken",
+        "deviceToken",
+    ];
+    match value {
+        Value::Object(map) => {
+            for (key, value) in map {
+                match (key.as_str(), value) {
+                    (key, Value::String(s)) if SECRET.contains(&key) => out.push(s.clone()),
+                    ("href", Value::String(href)) if one_time => {
+                        out.push(href.clone());
+                        if let Some((_, token)) = href.split_once("/qr/") {
+                            out.push(token.to_owned());
+                        }
+                    }
+                    ("qrcode" | "send", value) => secrets_in(value, true, out),
+                    (_, value) => secrets_in(value, one_time, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| secrets_in(v, one_time, out)),
+        _ => {}
+    }
+}
+
+/// Formats a factor and every part of it a caller can reach.
+#[track_caller]
+fn assert_factor_hides(factor: &UserFactor, secrets: &[&str]) {
+    assert_debug_hides(factor, secrets);
+    let links = factor.links();
+    assert_debug_hides(links, secrets);
+    for (_, set) in links.iter() {
+        assert_debug_hides(set, secrets);
+    }
+    assert_debug_hides(&links.qrcode(), secrets);
+    assert_debug_hides(links.send(), secrets);
+    if let Some(embedded) = factor.embedded() {
+        assert_embedded_hides(embedded, secrets);
+    }
+    assert_debug_hides(&factor.totp_activation(), secrets);
+}
+
+#[track_caller]
+fn assert_embedded_hides(embedded: &okta_factors_core::model::Embedded, secrets: &[&str]) {
+    assert_debug_hides(embedded, secrets);
+    assert_debug_hides(&embedded.qr_code(), secrets);
+    assert_debug_hides(&embedded.totp_activation(), secrets);
+    assert_debug_hides(&embedded.links, secrets);
+    if let Some(activation) = &embedded.activation {
+        assert_debug_hides(&**activation, secrets);
+        if let Some(links) = &activation.links {
+            assert_debug_hides(links, secrets);
+            assert_debug_hides(&links.qrcode(), secrets);
+            assert_debug_hides(links.send(), secrets);
+            for (_, set) in links.iter() {
+                assert_debug_hides(set, secrets);
+            }
+        }
+    }
+}
+
+#[track_caller]
+fn assert_verify_response_hides(
+    response: &okta_factors_core::model::VerifyResponse,
+    secrets: &[&str],
+) {
+    assert_debug_hides(response, secrets);
+    if let Some(links) = &response.links {
+        assert_debug_hides(links, secrets);
+        assert_debug_hides(&links.qrcode(), secrets);
+        assert_debug_hides(links.send(), secrets);
+    }
+    if let Some(embedded) = &response.embedded {
+        assert_embedded_hides(embedded, secrets);
+    }
+}
+
+/// Parses a 2xx `body` as `operation` answers it, and formats everything.
+/// Returns the parsed value as JSON (what is readable through the API).
+#[track_caller]
+fn parse_and_check(operation: &str, status: u16, body: &str, secrets: &[&str]) -> String {
+    let response = || json_response(status, body);
+    match operation {
+        "enroll_factor" | "get_factor" => {
+            let parsed = GetFactor::new("u", "f").parse_response(response()).unwrap();
+            assert_debug_hides(&parsed, secrets);
+            assert_factor_hides(&parsed.value, secrets);
+            let enrolled = enroll_totp().parse_response(response()).unwrap();
+            assert_debug_hides(&enrolled, secrets);
+            json_text(&parsed.value)
+        }
+        "list_factors" => {
+            let parsed = ListFactors::new("u").parse_response(response()).unwrap();
+            assert_debug_hides(&parsed, secrets);
+            for factor in &parsed.value {
+                assert_factor_hides(factor, secrets);
+            }
+            json_text(&parsed.value)
+        }
+        "activate_factor" => {
+            let parsed = ActivateFactor::new("u", "f")
+                .parse_response(response())
+                .unwrap();
+            assert_debug_hides(&parsed, secrets);
+            assert_debug_hides(&parsed.value, secrets);
+            match &parsed.value {
+                ActivateOutcome::Activated(factor) => assert_factor_hides(factor, secrets),
+                ActivateOutcome::Waiting(waiting) => {
+                    assert_debug_hides(waiting, secrets);
+                    assert_verify_response_hides(&waiting.response, secrets);
+                }
+                other => assert_debug_hides(other, secrets),
+            }
+            json_text(&parsed.value)
+        }
+        "verify_factor" | "get_factor_transaction_status" => {
+            let parsed = VerifyFactor::new("u", "f")
+                .parse_response(response())
+                .unwrap();
+            assert_debug_hides(&parsed, secrets);
+            assert_debug_hides(&parsed.value, secrets);
+            assert_verify_response_hides(parsed.value.response(), secrets);
+            json_text(&parsed.value)
+        }
+        other => panic!("no parser for {other}"),
+    }
+}
+
+#[test]
+fn one_time_links_and_secrets_of_spec_and_vector_payloads_are_redacted() {
+    use common::fixtures::load_json_dir;
+    let mut checked = Vec::new();
+    let mut payloads = Vec::new();
+    for (name, fixture) in load_json_dir("spec").unwrap() {
+        let status = fixture["status"].as_u64().unwrap_or(0);
+        if fixture["kind"] == "response" && (200..300).contains(&status) {
+            payloads.push((
+                name,
+                fixture["operation"].clone(),
+                status,
+                fixture["wire_body"].clone(),
+            ));
+        }
+    }
+    for (name, vector) in load_json_dir("vectors").unwrap() {
+        let status = vector["response"]["status"].as_u64().unwrap_or(0);
+        if (200..300).contains(&status) {
+            payloads.push((
+                name,
+                vector["operation"].clone(),
+                status,
+                vector["response"]["body"].clone(),
+            ));
+        }
+    }
+    for (name, operation, status, body) in payloads {
+        let mut secrets = Vec::new();
+        secrets_in(&body, false, &mut secrets);
+        if secrets.is_empty() {
+            continue;
+        }
+        let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+        let json = parse_and_check(
+            operation.as_str().unwrap(),
+            u16::try_from(status).unwrap(),
+            &body.to_string(),
+            &secrets,
+        );
+        // Still on the wire and readable through the API.
+        for secret in &secrets {
+            assert!(json.contains(secret), "{name}: {secret} lost: {json}");
+        }
+        checked.push(name);
+    }
+    // The payloads with QR code and activation `send` links were among them.
+    for expected in [
+        "23-enroll_factor-okta-verify-totp",
+        "25-enroll_factor-okta-verify-push",
+        "41-activate_factor-push-waiting",
+        "enroll_factor--response--200--google",
+        "enroll_factor--response--200--push",
+        "enroll_factor--response--200--token-software-totp",
+    ] {
+        assert!(
+            checked.iter().any(|c| c == expected),
+            "{expected} not checked: {checked:?}"
+        );
+    }
+}
+
+/// A push activation as the simulator and Okta send it, with a QR code token
+/// of this file.
+fn push_activation_body() -> String {
+    format!(
+        r#"{{"expiresAt":"2015-04-01T15:57:32.000Z","factorResult":"WAITING",
+  "_links":{{
+    "poll":{{"href":"https://dev-123456.okta.com/api/v1/users/00u1/factors/opf1/lifecycle/activate","hints":{{"allow":["POST"]}}}},
+    "qrcode":{{"href":"https://dev-123456.okta.com/api/v1/users/00u1/factors/opf1/qr/{QR_TOKEN}","type":"image/png"}},
+    "send":[
+      {{"name":"email","href":"https://dev-123456.okta.com/api/v1/users/00u1/factors/opf1/lifecycle/activate/email","hints":{{"allow":["POST"]}}}},
+      {{"name":"sms","href":"https://dev-123456.okta.com/api/v1/users/00u1/factors/opf1/lifecycle/activate/sms","hints":{{"allow":["POST"]}}}}
+    ]}}}}"#
+    )
+}
+
+#[test]
+fn one_time_link_targets_are_redacted_but_kept() {
+    use okta_factors_core::model::{Link, LinkSet, Links};
+    const QR: &str = "https://dev-123456.okta.com/api/v1/users/00u1/factors/opf1/qr/";
+    const SEND_EMAIL: &str =
+        "https://dev-123456.okta.com/api/v1/users/00u1/factors/opf1/lifecycle/activate/email";
+    const SEND_SMS: &str =
+        "https://dev-123456.okta.com/api/v1/users/00u1/factors/opf1/lifecycle/activate/sms";
+    const POLL: &str =
+        "https://dev-123456.okta.com/api/v1/users/00u1/factors/opf1/lifecycle/activate";
+    let qr = format!("{QR}{QR_TOKEN}");
+    let one_time = [qr.as_str(), SEND_EMAIL, SEND_SMS];
+
+    let parsed = ActivateFactor::new("00u1", "opf1")
+        .parse_response(json_response(200, &push_activation_body()))
+        .unwrap();
+    let ActivateOutcome::Waiting(waiting) = &parsed.value else {
+        panic!("{:?}", parsed.value)
+    };
+    let links = waiting.response.links.as_ref().unwrap();
+    // Readable through the API, and written back as they came.
+    assert_eq!(links.qrcode().unwrap().href.as_deref(), Some(qr.as_str()));
+    let sends: Vec<_> = links.send().iter().map(|l| l.href.as_deref()).collect();
+    assert_eq!(sends, [Some(SEND_EMAIL), Some(SEND_SMS)]);
+    let json = json_text(&parsed.value);
+    for href in one_time {
+        assert!(json.contains(href), "{json}");
+    }
+    // Never formatted: not in the outcome, the links, a relation's link set or
+    // a link on its own.
+    assert_debug_hides(&parsed, &one_time);
+    assert_debug_hides(links, &one_time);
+    assert_debug_hides(links.qrcode().unwrap(), &one_time);
+    assert_debug_hides(links.send(), &one_time);
+    assert_debug_hides(links.iter().collect::<Vec<_>>().as_slice(), &one_time);
+    // Other links are shown: the redaction is not blanket.
+    assert!(format!("{links:?}").contains(POLL), "{links:?}");
+    assert!(format!("{:?}", links.poll().unwrap()).contains(POLL));
+
+    // A one-time relation is redacted whatever its target looks like.
+    let mut odd = Links::default();
+    odd.insert(
+        "qrcode",
+        LinkSet::One(Link::new(
+            "https://dev-123456.okta.com/qr-codes?t=S3CR3T-QR-ODD",
+        )),
+    );
+    odd.insert(
+        "send",
+        LinkSet::One(Link::new(
+            "https://dev-123456.okta.com/send?t=S3CR3T-SEND-ODD",
+        )),
+    );
+    assert_debug_redacted(&odd);
+    assert!(json_text(&odd).contains("S3CR3T-QR-ODD"));
+    // And a link on its own is redacted when it has the shape of a QR code or
+    // `send` link.
+    for href in one_time {
+        assert_debug_hides(&Link::new(href), &[href]);
+        assert_debug_hides(&LinkSet::Many(vec![Link::new(href)]), &[href]);
+    }
+}
+
+#[test]
+fn push_device_tokens_are_redacted() {
+    // The spec's push activation example, with the `deviceToken` of the
+    // spec's PushProfile schema example, and one of this file.
+    const SPEC_DEVICE_TOKEN: &str = "fwf7ku6bsiSCieh6y1d7";
+    for token in [SPEC_DEVICE_TOKEN, DEVICE_TOKEN] {
+        let body = format!(
+            r#"{{"id":"opf3hkfocI4JTLAju0g4","factorType":"push","provider":"OKTA","vendorName":"OKTA","status":"ACTIVE",
+               "profile":{{"credentialId":"dade.murphy@example.com","deviceToken":"{token}","deviceType":"SmartPhone_IPhone",
+                          "name":"Gibson","platform":"IOS","version":"9.0"}}}}"#
+        );
+        let parsed = ActivateFactor::new("00u1", "opf3hkfocI4JTLAju0g4")
+            .parse_response(json_response(200, &body))
+            .unwrap();
+        let ActivateOutcome::Activated(factor) = &parsed.value else {
+            panic!("{:?}", parsed.value)
+        };
+        let UserFactor::Push(push) = &**factor else {
+            panic!("{factor:?}")
+        };
+        let profile = push.profile.as_ref().unwrap();
+        assert_eq!(
+            serde_json::to_value(&profile.device_token).unwrap(),
+            serde_json::json!(token)
+        );
+        assert!(json_text(&parsed.value).contains(token));
+        assert_debug_hides(&parsed, &[token]);
+        assert_debug_hides(profile, &[token]);
+        assert_debug_hides(push, &[token]);
+        let list = ListFactors::new("00u1")
+            .parse_response(json_response(200, &format!("[{body}]")))
+            .unwrap();
+        assert_debug_hides(&list, &[token]);
+    }
+}
+
+#[test]
+fn raw_json_hides_secrets_and_one_time_links() {
+    // Raw JSON is kept where the model has no type for it: the profile of an
+    // unknown factor type, a verify result's profile, WebAuthn options, unknown
+    // members. Secret members and one-time links are redacted there too.
+    let qr = format!("https://dev-123456.okta.com/api/v1/users/00u1/factors/x1/qr/{QR_TOKEN}");
+    let send = "https://dev-123456.okta.com/api/v1/users/00u1/factors/x1/lifecycle/activate/sms?s=S3CR3T-SEND";
+    let unknown = format!(
+        r#"{{"id":"x1","factorType":"future:factor","provider":"OKTA",
+            "profile":{{"deviceToken":"{DEVICE_TOKEN}","answer":"{ANSWER}",
+                       "_links":{{"qrcode":{{"href":"{qr}","type":"image/png"}}}}}},
+            "enrollment":{{"_links":{{"send":[{{"name":"sms","href":"{send}"}}]}},"qrcode":"{qr}"}}}}"#
+    );
+    let factor = GetFactor::new("00u1", "x1")
+        .parse_response(json_response(200, &unknown))
+        .unwrap();
+    let UserFactor::Unknown(raw) = &factor.value else {
+        panic!("{:?}", factor.value)
+    };
+    let json = json_text(&factor.value);
+    for secret in [DEVICE_TOKEN, ANSWER, qr.as_str(), send] {
+        assert!(json.contains(secret), "{json}");
+    }
+    assert_debug_hides(&factor, &[&qr, send]);
+    assert_debug_hides(raw, &[&qr, send]);
+    assert_debug_hides(&raw.factor, &[&qr, send]);
+
+    // Raw members of typed objects.
+    let verify = format!(
+        r#"{{"factorResult":"CHALLENGE",
+            "profile":{{"credentialId":"dade","deviceToken":"{DEVICE_TOKEN}","passCode":"{PASS}"}},
+            "_embedded":{{
+              "challenge":{{"challenge":"c","extensions":{{"stateToken":"{STATE}"}}}},
+              "activation":{{"rp":{{"name":"x","answer":"{ANSWER}"}},
+                            "excludeCredentials":[{{"sharedSecret":"{SHARED}"}}],
+                            "_links":{{"qrcode":{{"href":"{qr}"}}}}}}}}}}"#
+    );
+    let parsed = VerifyFactor::new("00u1", "x1")
+        .parse_response(json_response(200, &verify))
+        .unwrap();
+    let json = json_text(&parsed.value);
+    for secret in [DEVICE_TOKEN, PASS, STATE, ANSWER, SHARED] {
+        assert!(json.contains(secret), "{json}");
+    }
+    assert_debug_hides(&parsed, &[&qr]);
+    assert_verify_response_hides(parsed.value.response(), &[&qr]);
+
+    let push = format!(
+        r#"{{"id":"opf1","factorType":"push","provider":"OKTA",
+            "profile":{{"keys":[{{"kty":"EC","sharedSecret":"{SHARED}"}}]}}}}"#
+    );
+    let parsed = GetFactor::new("00u1", "opf1")
+        .parse_response(json_response(200, &push))
+        .unwrap();
+    assert!(json_text(&parsed.value).contains(SHARED));
+    assert_debug_redacted(&parsed);
+}
+
+#[test]
+fn decode_errors_in_one_time_links_and_device_tokens_do_not_quote_them() {
+    let qr = format!("https://dev-123456.okta.com/api/v1/users/00u1/factors/x1/qr/{QR_TOKEN}");
+    for links in [
+        format!(r#"{{"qrcode":"{qr}"}}"#),
+        format!(r#"{{"send":["{qr}"]}}"#),
+        format!(r#"{{"qrcode":{{"href":"{qr}","templated":"{qr}"}}}}"#),
+        format!(r#"{{"send":[{{"href":"{qr}","hints":{{"allow":"{qr}"}}}}]}}"#),
+    ] {
+        let body = format!(
+            r#"{{"id":"opf1","factorType":"push","provider":"OKTA","_embedded":{{"activation":{{"_links":{links}}}}}}}"#
+        );
+        // Whether the malformed link fails the factor or is kept as raw JSON,
+        // its target is not shown.
+        match GetFactor::new("00u1", "opf1").parse_response(json_response(200, &body)) {
+            Err(error) => assert_error_redacted(&error),
+            Ok(parsed) => assert_debug_redacted(&parsed),
+        }
+    }
+    for token in [
+        "91827.3645".to_owned(),
+        format!(r#"{{"v":"{DEVICE_TOKEN}"}}"#),
+        format!(r#"["{DEVICE_TOKEN}"]"#),
+    ] {
+        let body = format!(
+            r#"{{"id":"opf1","factorType":"push","provider":"OKTA","profile":{{"deviceToken":{token}}}}}"#
+        );
+        let error = GetFactor::new("00u1", "opf1")
+            .parse_response(json_response(200, &body))
+            .unwrap_err();
+        assert_error_redacted(&error);
+        assert!(!format!("{error} {error:?}").contains("91827"), "{error}");
+    }
+}
+
+// ===========================================================================
+// Every public type
+// ===========================================================================
+
+/// Parses `{json}` as each type and checks that secrets among its unknown
+/// members (`extra`), nested or not, are redacted but kept.
+macro_rules! check_unknown_members {
+    ($json:expr, $( $ty:ty ),* $(,)?) => {
+        $(
+            let value: $ty = serde_json::from_str($json).unwrap();
+            let wire = json_text(&value);
+            for secret in [PASS, ANSWER, SHARED, STATE, DEVICE_TOKEN, QR_TOKEN] {
+                assert!(wire.contains(secret), "{}: {secret} lost: {wire}", stringify!($ty));
+            }
+            assert_debug_redacted(&value);
+        )*
+    };
+}
+
+#[test]
+fn secrets_among_unknown_members_of_every_wire_object_are_redacted() {
+    use okta_factors_core::model::*;
+    use okta_factors_core::operations::{ActivateFactorRequest, VerifyFactorRequest};
+    let json = format!(
+        r#"{{"futurePassCode":{{"passCode":"{PASS}"}},"answer":"{ANSWER}",
+            "nested":[{{"sharedSecret":"{SHARED}","deeper":{{"stateToken":"{STATE}"}}}}],
+            "deviceToken":"{DEVICE_TOKEN}",
+            "future":{{"_links":{{"qrcode":{{"href":"https://dev-123456.okta.com/api/v1/users/u/factors/f/qr/{QR_TOKEN}"}}}}}}}}"#
+    );
+    // `answer` is typed in some of them: it still is a secret.
+    check_unknown_members!(
+        &json,
+        Activation,
+        CallProfile,
+        CatalogPhone,
+        Challenge,
+        EmailProfile,
+        Embedded,
+        EnrollmentProfile,
+        EnrollmentVerify,
+        FactorEnrollment,
+        HotpProfile,
+        Link,
+        LinkHints,
+        PushProfile,
+        QuestionProfile,
+        SecurityQuestion,
+        SignedNonceKey,
+        SignedNonceProfile,
+        SmsProfile,
+        SupportedFactor,
+        TokenProfile,
+        U2fProfile,
+        VerifyResponse,
+        WebAuthnProfile,
+        WebProfile,
+        ActivateFactorRequest,
+        VerifyFactorRequest,
+        VerifyOutcome,
+        okta_factors_core::OktaError,
+    );
+}
+
+#[test]
+fn configs_builders_and_errors_are_redacted() {
+    use okta_factors_core::{ClientBuilder, ClientConfig, FromConfig};
+    struct Client;
+    impl FromConfig for Client {
+        fn from_config(_: ClientConfig) -> Result<Self, Error> {
+            Ok(Client)
+        }
+    }
+    for credentials in [creds(), Credentials::access_token(ACCESS_TOKEN).unwrap()] {
+        let config = ClientConfig::new(org(), credentials.clone());
+        assert_eq!(
+            config.credentials.authorization().to_str().unwrap(),
+            format!(
+                "{} {}",
+                credentials.scheme().as_str(),
+                credentials.token().expose()
+            )
+        );
+        assert_debug_redacted(&config);
+        assert_debug_redacted(&ClientBuilder::<Client>::new(org(), credentials));
+    }
+
+    // An Okta error echoing secrets in unknown members and causes.
+    let body = format!(
+        r#"{{"errorCode":"E0000068","errorSummary":"Invalid Passcode/Answer","errorLink":"E0000068",
+            "errorId":"oaei1","stateToken":"{STATE}",
+            "errorCauses":[{{"errorSummary":"Your passcode doesn't match our records.","passCode":"{PASS}"}}]}}"#
+    );
+    let error = VerifyFactor::new("00u1", "ostf1")
+        .parse_response(json_response(403, &body))
+        .unwrap_err();
+    assert!(matches!(error, Error::Api(_)), "{error:?}");
+    assert_error_redacted(&error);
+
+    // A mistyped secret, as the operation's own body error.
+    let body_error = enroll_totp()
+        .parse_success(
+            http::StatusCode::OK,
+            totp_enrollment_body(&format!(r#"["{SHARED}"]"#)).as_bytes(),
+        )
+        .unwrap_err();
+    assert_eq!(body_error.path, "_embedded.activation.sharedSecret");
+    assert_debug_redacted(&body_error);
+}
+
+/// The public types of `src/` that cannot hold a secret, and why.
+const EXEMPT: &[(&str, &str)] = &[
+    ("AllowedMethods", "a list of HTTP methods"),
+    ("AuthScheme", "the scheme word, SSWS or Bearer"),
+    ("EnrollmentRequirement", "an open enum of wire strings"),
+    ("FactorProvider", "an open enum of wire strings"),
+    ("FactorResult", "an open enum of wire strings"),
+    ("FactorStatus", "an open enum of wire strings"),
+    ("FactorType", "an open enum of wire strings"),
+    ("HttpMethod", "an open enum of wire strings"),
+    ("TotpProvider", "two unit variants"),
+    ("GetFactor", "path IDs only: no body, no secret parameter"),
+    (
+        "GetFactorTransactionStatus",
+        "path IDs only: no body, no secret parameter",
+    ),
+    ("ListFactors", "a path ID only"),
+    ("ListSupportedFactors", "a path ID only"),
+    ("ListSupportedSecurityQuestions", "a path ID only"),
+    (
+        "PollFactorActivation",
+        "path IDs only: no body, no secret parameter",
+    ),
+    ("UnenrollFactor", "path IDs and a flag: no body"),
+    (
+        "OAuthError",
+        "the server's own `error` and `error_description` text",
+    ),
+    ("OrgUrl", "an origin: OrgUrl::parse refuses user info"),
+    ("PollPolicy", "two durations"),
+    ("RateLimit", "three numbers from response headers"),
+    (
+        "ReadmeDoctests",
+        "an empty marker type for the README's doctests",
+    ),
+    (
+        "ResponseMeta",
+        "request ID, Date and rate-limit numbers from response headers",
+    ),
+    ("RetryDecision", "a delay, a count and a reason"),
+    ("RetryPolicy", "counts and durations"),
+    ("RetryReason", "unit variants"),
+    (
+        "RetryState",
+        "counts, durations and the request ID of the first 429",
+    ),
+    ("TimeoutLimit", "unit variants"),
+    ("TransportErrorKind", "unit variants and a byte count"),
+];
+
+/// The tests whose formatting counts, run again on this thread by the
+/// inventory: every `#[test]` of this file but the inventory itself.
+macro_rules! formatting_tests {
+    ($( $test:ident ),* $(,)?) => {
+        &[ $( (stringify!($test), $test as fn()) ),* ]
+    };
+}
+
+const FORMATTING_TESTS: &[(&str, fn())] = formatting_tests![
+    credentials_never_show_the_token,
+    built_requests_do_not_show_the_token,
+    secret_debug_is_redacted,
+    factor_enrollment_secrets_are_redacted,
+    enrollment_profile_and_verify_are_redacted,
+    question_and_hotp_profiles_are_redacted,
+    activate_factor_request_is_redacted,
+    verify_factor_request_is_redacted,
+    operations_holding_secrets_are_redacted,
+    parsed_totp_enrollment_is_redacted,
+    numeric_shared_secret_is_redacted,
+    parsed_profile_secrets_are_redacted,
+    verify_outcome_with_embedded_activation_is_redacted,
+    bad_token_errors_are_redacted,
+    request_build_errors_do_not_carry_the_body,
+    mistyped_shared_secret_errors_are_redacted,
+    mistyped_profile_secret_errors_are_redacted,
+    broken_json_around_a_secret_is_redacted,
+    mistyped_verify_response_errors_are_redacted,
+    non_json_success_does_not_quote_secrets,
+    exchange_debug_shows_the_call_but_not_its_body_or_headers,
+    exchange_steps_do_not_show_parsed_secrets,
+    request_parts_debug_shows_names_and_lengths_only,
+    push_poll_debug_shows_no_header_value,
+    debug_of_a_built_http_request_shows_its_body_bytes,
+    totp_generators_do_not_show_the_key,
+    one_time_links_and_secrets_of_spec_and_vector_payloads_are_redacted,
+    one_time_link_targets_are_redacted_but_kept,
+    push_device_tokens_are_redacted,
+    raw_json_hides_secrets_and_one_time_links,
+    decode_errors_in_one_time_links_and_device_tokens_do_not_quote_them,
+    secrets_among_unknown_members_of_every_wire_object_are_redacted,
+    configs_builders_and_errors_are_redacted,
+];
+
+/// Every `pub struct`/`pub enum`/`pub type` declared in `dir` (outside
+/// `#[cfg(test)]` modules), also those declared through `wire_object!` and
+/// `open_enum!`.
+fn declared_public_types(dir: &std::path::Path, out: &mut BTreeSet<String>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            declared_public_types(&path, out);
+            continue;
+        }
+        if path.extension().and_then(|e| e.to_str()) != Some("rs") {
+            continue;
+        }
+        for line in std::fs::read_to_string(&path).unwrap().lines() {
+            let line = line.trim();
+            if line == "#[cfg(test)]" {
+                break;
+            }
+            let Some(rest) = ["pub struct ", "pub enum ", "pub type ", "pub union "]
+                .iter()
+                .find_map(|kw| line.strip_prefix(kw))
+            else {
+                continue;
+            };
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            if !name.is_empty() {
+                out.insert(name);
+            }
+        }
+    }
+}
+
+#[test]
+fn every_public_type_is_formatted_with_secrets_or_exempt() {
+    // Every #[test] of this file is in FORMATTING_TESTS.
+    let source = include_str!("secrets.rs");
+    let mut tests = BTreeSet::new();
+    let mut lines = source.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "#[test]" {
+            let next = lines.next().unwrap_or_default();
+            let name = next
+                .trim()
+                .strip_prefix("fn ")
+                .and_then(|rest| rest.split('(').next())
+                .unwrap_or_default();
+            tests.insert(name.to_owned());
+        }
+    }
+    tests.remove("every_public_type_is_formatted_with_secrets_or_exempt");
+    let listed: BTreeSet<String> = FORMATTING_TESTS
+        .iter()
+        .map(|(name, _)| (*name).to_owned())
+        .collect();
+    assert_eq!(tests, listed, "FORMATTING_TESTS must list every #[test]");
+
+    // Run them here, recording what they format.
+    FORMATTED.with(|set| set.borrow_mut().clear());
+    for (_, test) in FORMATTING_TESTS {
+        test();
+    }
+    let formatted = FORMATTED.with(|set| set.borrow().clone());
+
+    let mut declared = BTreeSet::new();
+    declared_public_types(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut declared,
+    );
+    assert!(declared.len() > 80, "the scan found only {declared:?}");
+    let exempt: BTreeSet<String> = EXEMPT.iter().map(|(name, _)| (*name).to_owned()).collect();
+    let missing: Vec<&String> = declared
+        .iter()
+        .filter(|name| !formatted.contains(*name) && !exempt.contains(*name))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "public types neither formatted with secrets by a test of this file nor listed in EXEMPT \
+         with a reason: {missing:?}"
+    );
+    let stale: Vec<&String> = exempt
+        .iter()
+        .filter(|name| !declared.contains(*name))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "EXEMPT names types that no longer exist: {stale:?}"
+    );
+    let both: Vec<&String> = exempt.intersection(&formatted).collect();
+    assert!(both.is_empty(), "formatted, so not exempt: {both:?}");
 }

@@ -262,7 +262,8 @@ fn list_factors_example(
                 totp.shared_secret.expose(),
                 "HE64TMLL2IUZW2ZLB",
             )?;
-            ensure_eq("key length", &totp.key_length, &16)?;
+            ensure_eq("key length", &totp.key_length, &Some(16))?;
+            ensure_eq("digits", &totp.digits(), &6)?;
             ensure_eq("time step", &totp.time_step, &30)?;
             ensure(totp.qr_code.is_none(), || "unexpected QR code".to_owned())?;
             ensure(factors[1].links().next().is_some(), || {
@@ -345,7 +346,8 @@ fn enroll_factor_example(
                 "JBTWGV22G4ZGKV3N",
             )?;
             ensure_eq("time step", &totp.time_step, &30)?;
-            ensure_eq("key length", &totp.key_length, &16)?;
+            ensure_eq("key length", &totp.key_length, &Some(16))?;
+            ensure_eq("digits", &totp.digits(), &6)?;
             ensure_eq("encoding", totp.encoding, "base32")?;
             // Here the QR code is in `activation._links`.
             let qr = totp.qr_code.ok_or("no QR code")?;
@@ -426,7 +428,8 @@ fn enroll_factor_example(
                 "JBTWGV22G4ZGKV3N",
             )?;
             ensure_eq("time step", &totp.time_step, &30)?;
-            ensure_eq("key length", &totp.key_length, &6)?;
+            ensure_eq("key length", &totp.key_length, &Some(6))?;
+            ensure_eq("digits", &totp.digits(), &6)?;
             ensure_eq("encoding", totp.encoding, "base32")?;
             // Here the QR code is in `_embedded._links`, next to `activation`.
             let want_qr = fx

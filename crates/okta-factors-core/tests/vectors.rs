@@ -463,6 +463,14 @@ fn check_request<O: Operation>(
                 )
             })?;
             ensure_eq("content-type", &header("content-type")?, &None)?;
+            // A body-less POST is framed as empty (RFC 9110 §8.6), whatever
+            // the transport; other methods carry no framing header.
+            let framing = (request.method() == http::Method::POST).then_some("0");
+            ensure_eq(
+                "content-length",
+                &header("content-length")?.as_deref(),
+                &framing,
+            )?;
         }
         want => {
             let sent: Value = serde_json::from_slice(request.body()).map_err(|e| {
@@ -517,6 +525,7 @@ fn check_request<O: Operation>(
             "authorization",
             "user-agent",
             "content-type",
+            "content-length",
             X_OKTA_USER_AGENT_EXTENDED.as_str(),
         ]
         .contains(&name.as_str())
@@ -627,7 +636,8 @@ fn list_factors_specific(
                 .totp_activation()
                 .ok_or("pending TOTP has no totp_activation()")?;
             ensure_eq("secret", totp.shared_secret.expose(), "HE64TMLL2IUZW2ZLB")?;
-            ensure_eq("key length", &totp.key_length, &16)?;
+            ensure_eq("key length", &totp.key_length, &Some(16))?;
+            ensure_eq("digits", &totp.digits(), &6)?;
             let next = ok.value[1].links().next().ok_or("no next link")?;
             ensure_eq("next name", &next.name.as_deref(), &Some("activate"))?;
             ensure_eq("vendor name", &ok.value[1].vendor_name(), &None)?;
@@ -813,7 +823,8 @@ fn enroll_factor_specific(
             let totp = ok.value.totp_activation().ok_or("no totp_activation()")?;
             ensure_eq("secret", totp.shared_secret.expose(), "JBTWGV22G4ZGKV3N")?;
             ensure_eq("time step", &totp.time_step, &30)?;
-            ensure_eq("key length", &totp.key_length, &6)?;
+            ensure_eq("key length", &totp.key_length, &Some(6))?;
+            ensure_eq("digits", &totp.digits(), &6)?;
             ensure_eq("encoding", totp.encoding, "base32")?;
             let want = response_body(v)?
                 .pointer("/_embedded/_links/qrcode/href")

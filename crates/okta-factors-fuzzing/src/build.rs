@@ -512,6 +512,16 @@ impl Ctx<'_> {
             has_body.then_some(&b"application/json"[..]),
             "{name}: Content-Type"
         );
+        // A body-less POST (PUT, PATCH) is framed as empty, whatever the transport.
+        let expects_body = matches!(
+            *request.method(),
+            http::Method::POST | http::Method::PUT | http::Method::PATCH
+        );
+        assert_eq!(
+            h.get(http::header::CONTENT_LENGTH).map(|v| v.as_bytes()),
+            (expects_body && !has_body).then_some(&b"0"[..]),
+            "{name}: Content-Length"
+        );
         let allowed = [
             "accept",
             "authorization",
@@ -520,6 +530,7 @@ impl Ctx<'_> {
             "accept-language",
             "x-forwarded-for",
             "content-type",
+            "content-length",
         ];
         for key in h.keys() {
             assert!(

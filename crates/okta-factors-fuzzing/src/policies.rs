@@ -1,18 +1,21 @@
 //! Target `policies`: the retry and push-polling policies on arbitrary header
-//! values, attempt counts, random numbers and limits.
+//! values, bodies, attempt counts, random numbers and limits.
 
 use std::time::Duration;
 
 use arbitrary::{Arbitrary, Unstructured};
 use http::header::AUTHORIZATION;
 use http::{HeaderMap, HeaderValue, Response, StatusCode, Uri};
-use okta_factors_core::model::VerifyOutcome;
-use okta_factors_core::operations::GetFactor;
+use okta_factors_core::model::{ActivateOutcome, FactorResult, VerifyOutcome};
+use okta_factors_core::operations::{GetFactor, VerifyFactor};
 use okta_factors_core::policy::{
-    delay_for, Exchange, PollPolicy, PollStep, PushPoll, RetryDecision, RetryPolicy, RetryState,
-    Step, X_OKTA_RETRY_COUNT,
+    delay_for, is_rate_limit, Exchange, PollPolicy, PollStep, PushPoll, RetryDecision, RetryPolicy,
+    RetryState, Step, MAX_CONSECUTIVE_POLL_FAILURES, MIN_POLL_INTERVAL, X_OKTA_RETRY_COUNT,
 };
-use okta_factors_core::{ClientConfig, Credentials, Error, InputError, OrgUrl, ResponseMeta};
+use okta_factors_core::{
+    ClientConfig, Credentials, Error, InputError, OrgUrl, ResponseMeta, TransportError,
+    TransportErrorKind,
+};
 
 use crate::build::ORGS;
 use crate::input::{Bytes, Encode, HeaderList, Text};
@@ -25,6 +28,8 @@ pub struct PolicyResponse {
     pub status: u16,
     /// Headers.
     pub headers: HeaderList,
+    /// Body (an Okta error body decides whether a `429` is a rate limit).
+    pub body: Bytes,
     /// The random number passed with it.
     pub random: u64,
 }
@@ -75,9 +80,10 @@ pub struct PolicyInput {
     pub org_choice: u8,
     /// An org URL to try first.
     pub org: Option<Text>,
-    /// The `href` of the WAITING response's poll link.
+    /// The `href` of the WAITING response's poll link (only its transaction
+    /// ID is used: polls are built from the org and the IDs).
     pub poll_href: Text,
-    /// Its `hints.allow` method.
+    /// Its `hints.allow` method (ignored by the poll machine).
     pub poll_allow: Option<Text>,
     /// `expiresAt` of the WAITING response.
     pub expires_at: Option<Text>,
@@ -105,6 +111,7 @@ impl Encode for PolicyResponse {
     fn encode(&self, out: &mut Vec<u8>) {
         self.status.encode(out);
         self.headers.encode(out);
+        self.body.encode(out);
         self.random.encode(out);
     }
 }
@@ -154,11 +161,14 @@ fn ms(ms: u64) -> Duration {
 }
 
 /// Checks: `delay_for` never exceeds `max_delay`; `RetryState` and `Exchange`
-/// retry only `429`s, at most `max_retries` times, each delay within
-/// `max_delay` (and below the time left), the total within `max_total_wait`;
-/// `PushPoll::new` refuses every poll link on another origin than the org, and
-/// an accepted one is polled on the org's origin with the org's credentials;
-/// poll waits stay within the deadline; `OrgUrl::parse` and
+/// retry only rate-limit `429`s (never a business throttle such as
+/// `E0000109`), at most `max_retries` times, each delay within `max_delay`
+/// (and below the time left), the total within `max_total_wait`; whatever the
+/// poll link, `PushPoll` polls the org (the verify's user and factor, the
+/// link's transaction) with the org's credentials, or refuses the link as a
+/// bad link; poll waits stay within the deadline, at least the 1 s floor
+/// unless cut by it, a push that expires is a `TIMEOUT` outcome, and polling
+/// gives up only after four failures in a row; `OrgUrl::parse` and
 /// `OrgUrl::is_same_origin` never panic, and `is_same_origin` never accepts a
 /// URL of another origin.
 pub fn policies(mut input: PolicyInput) {
@@ -217,7 +227,8 @@ fn retry_state(input: &PolicyInput, policy: &RetryPolicy) {
     for response in &input.responses.0 {
         let status = status_or(response.status, StatusCode::TOO_MANY_REQUESTS);
         let headers = response.headers.to_header_map();
-        match state.on_response(status, &headers, response.random) {
+        let body = &response.body.0;
+        match state.on_response(status, &headers, body, response.random) {
             RetryDecision::Retry {
                 delay,
                 retry,
@@ -226,6 +237,11 @@ fn retry_state(input: &PolicyInput, policy: &RetryPolicy) {
                 retries += 1;
                 total += delay;
                 assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "retried a {status}");
+                assert!(
+                    !names_another_code(body),
+                    "retried a business throttle {:?}",
+                    String::from_utf8_lossy(body)
+                );
                 assert!(
                     delay <= policy.max_delay,
                     "RetryState: {delay:?} ({reason:?}) > max_delay {:?}",
@@ -273,12 +289,21 @@ fn exchange(input: &PolicyInput, config: &ClientConfig) {
             request.headers().contains_key(AUTHORIZATION),
             "no Authorization"
         );
-        let mut http = Response::new(Vec::<u8>::new());
+        let mut http = Response::new(response.body.0.clone());
         *http.status_mut() = status_or(response.status, StatusCode::TOO_MANY_REQUESTS);
         *http.headers_mut() = response.headers.to_header_map();
+        let status = http.status();
         match exchange.on_response(http, response.random, time_left) {
             Step::Retry { delay, retry, .. } => {
                 total += delay;
+                assert!(
+                    is_rate_limit(status, &response.body.0),
+                    "Exchange retried what is not a rate limit"
+                );
+                assert!(
+                    !names_another_code(&response.body.0),
+                    "Exchange retried a business throttle"
+                );
                 assert!(delay <= policy.max_delay, "Exchange: {delay:?} > max_delay");
                 assert!(retry <= policy.max_retries, "Exchange: too many retries");
                 assert!(
@@ -323,55 +348,180 @@ fn push_poll(input: &PolicyInput, config: &ClientConfig) {
     let meta = ResponseMeta::from_headers(&meta_headers);
 
     let org = &config.org;
-    let result = PushPoll::new(waiting, &meta, config);
-    let mut poll = match result {
+    let verify = VerifyFactor::new("00u1", "opf1");
+    let poll = match PushPoll::for_verify(&verify, waiting, &meta, config) {
         Ok(poll) => poll,
-        Err(Error::Input(InputError::Link { .. })) => return,
-        Err(other) => unreachable!("PushPoll::new failed with {other:?}"),
+        Err(Error::Input(InputError::Link { .. })) => {
+            assert!(
+                !href
+                    .split(['?', '#'])
+                    .next()
+                    .unwrap_or_default()
+                    .contains("/transactions/v2mst"),
+                "PushPoll refused the poll link {href:?} that names a transaction"
+            );
+            return;
+        }
+        Err(other) => unreachable!("PushPoll::for_verify failed with {other:?}"),
     };
-    assert!(
-        same_origin(org, href),
-        "PushPoll accepted the poll link {href:?} of another origin than {org}"
-    );
     let request = poll.request();
     let uri = request.uri();
     assert!(
         uri_on_org(org, uri),
         "PushPoll polls {uri} (link {href:?}), not the org {org}"
     );
+    assert!(
+        uri.path()
+            .strip_prefix("/api/v1/users/00u1/factors/opf1/transactions/")
+            .is_some_and(|id| !id.is_empty() && !id.contains('/')),
+        "PushPoll polls {uri} (link {href:?}), not a transaction of the verify"
+    );
     assert_eq!(
         request.headers().get(AUTHORIZATION),
         Some(&config.credentials.authorization()),
         "poll Authorization"
     );
+    drive(input, config, poll, true);
+
+    // The same machine on a push activation (no WAITING answer yet).
+    match PushPoll::for_activation("00u1", "opf1", config) {
+        Ok(poll) => {
+            let request = poll.request();
+            assert!(
+                uri_on_org(org, request.uri()),
+                "activation poll off the org"
+            );
+            drive(input, config, poll, false);
+        }
+        Err(e) => unreachable!("PushPoll::for_activation failed with {e}"),
+    }
+}
+
+/// The first step, then the fuzzed response (or a transport failure, or the
+/// same response again until the failures add up).
+fn drive<O>(input: &PolicyInput, config: &ClientConfig, mut poll: PushPoll<O>, waited: bool)
+where
+    O: okta_factors_core::policy::Polled,
+    O::Output: Expired,
+{
     let deadline = poll.deadline();
     assert!(
         deadline <= config.poll.max_wait,
         "deadline {deadline:?} > max_wait {:?}",
         config.poll.max_wait
     );
+    let interval = config.poll.interval.max(MIN_POLL_INTERVAL);
     match poll.first_step() {
         PollStep::Wait { delay, .. } => {
-            assert!(
-                delay <= deadline,
-                "first wait {delay:?} past the deadline {deadline:?}"
-            );
+            let expected = if waited {
+                interval.min(deadline)
+            } else {
+                Duration::ZERO
+            };
+            assert_eq!(delay, expected, "first wait");
         }
-        other => unreachable!("first step {other:?}"),
+        PollStep::Done(_) => unreachable!("the first step is done"),
     }
 
-    let mut response = Response::new(input.poll_body.0.clone());
-    *response.status_mut() = status_or(input.poll_status, StatusCode::OK);
-    *response.headers_mut() = input.poll_headers.to_header_map();
     let elapsed = ms(input.elapsed_ms);
-    let remaining = deadline.saturating_sub(elapsed);
-    if let Ok(PollStep::Wait { delay, .. }) = poll.on_response(response, elapsed, input.poll_random)
-    {
+    let mut in_a_row = 0;
+    for attempt in 0..=MAX_CONSECUTIVE_POLL_FAILURES {
+        // The fuzzed response, then a reset connection, in turns.
+        let transport = attempt % 2 == 1;
+        let step = if transport {
+            let error = TransportError::new(TransportErrorKind::Io, "connection reset");
+            poll.on_transport_error(error.into(), elapsed)
+        } else {
+            let mut response = Response::new(input.poll_body.0.clone());
+            *response.status_mut() = status_or(input.poll_status, StatusCode::OK);
+            *response.headers_mut() = input.poll_headers.to_header_map();
+            let status = response.status();
+            if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
+                in_a_row += 1;
+            }
+            poll.on_response(response, elapsed, input.poll_random)
+        };
+        if transport {
+            in_a_row += 1;
+        }
+        // The deadline only comes closer (a WAITING may say when it expires).
+        let deadline = poll.deadline();
         assert!(
-            !remaining.is_zero() && delay <= remaining,
-            "poll waits {delay:?} with {remaining:?} left of {deadline:?}"
+            deadline <= config.poll.max_wait,
+            "deadline moved past max_wait"
         );
+        let remaining = deadline.saturating_sub(elapsed);
+        match step {
+            Ok(PollStep::Wait {
+                delay, failures, ..
+            }) => {
+                assert!(
+                    !remaining.is_zero() && delay <= remaining,
+                    "poll waits {delay:?} with {remaining:?} left of {deadline:?}"
+                );
+                assert!(
+                    delay >= interval.min(remaining),
+                    "poll waits {delay:?}, less than the interval {interval:?}"
+                );
+                assert_eq!(failures, in_a_row, "failures in a row");
+                assert!(
+                    in_a_row < MAX_CONSECUTIVE_POLL_FAILURES,
+                    "too many failures"
+                );
+                if in_a_row == 0 {
+                    break; // a good WAITING: the next one would be the same
+                }
+            }
+            Ok(PollStep::Done(done)) => {
+                // A failed poll ends a push only when it expired.
+                assert!(
+                    in_a_row == 0 || done.is_timeout(),
+                    "a failed poll ended the push"
+                );
+                break;
+            }
+            Err(_) => {
+                // A transient failure ends polling only as the last of four
+                // in a row, or when an activation never seen waiting expired.
+                assert!(
+                    in_a_row == 0
+                        || in_a_row >= MAX_CONSECUTIVE_POLL_FAILURES
+                        || (!waited && remaining.is_zero()),
+                    "gave up after {in_a_row} failures with {remaining:?} left"
+                );
+                break;
+            }
+        }
     }
+}
+
+/// What the poll machine returns for a push that expired.
+trait Expired {
+    fn is_timeout(&self) -> bool;
+}
+
+impl Expired for VerifyOutcome {
+    fn is_timeout(&self) -> bool {
+        matches!(self, Self::Timeout(r) if r.factor_result == Some(FactorResult::Timeout))
+    }
+}
+
+impl Expired for ActivateOutcome {
+    fn is_timeout(&self) -> bool {
+        matches!(self, Self::Ended(outcome) if outcome.is_timeout())
+    }
+}
+
+/// Whether `body` is JSON naming an `errorCode` other than `E0000047` (a
+/// business throttle when it comes with a `429`).
+fn names_another_code(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| {
+            v.get("errorCode")
+                .and_then(|c| c.as_str().map(str::to_owned))
+        })
+        .is_some_and(|code| code != "E0000047")
 }
 
 fn origins(input: &PolicyInput, org: &OrgUrl) {
@@ -393,7 +543,7 @@ fn origins(input: &PolicyInput, org: &OrgUrl) {
 
 /// Independent oracle: `url` parses and has the org's scheme, host and port
 /// (default ports made explicit), without user info.
-/// Surrounding whitespace is not part of a link (PushPoll trims it too).
+/// Surrounding whitespace is not part of a URL.
 fn same_origin(org: &OrgUrl, url: &str) -> bool {
     url.trim()
         .parse::<Uri>()

@@ -749,6 +749,7 @@ fn policy_seeds(c: &mut Corpus, vectors: &[(String, Value)]) {
             let step = |random| PolicyResponse {
                 status: 429,
                 headers: headers.clone(),
+                body: Bytes(body.to_string().into_bytes()),
                 random,
             };
             let input = PolicyInput {
@@ -821,6 +822,7 @@ fn policy_seeds(c: &mut Corpus, vectors: &[(String, Value)]) {
                     ("x-rate-limit-limit", "0"),
                     ("x-rate-limit-remaining", "0")
                 ]),
+                body: Bytes::default(),
                 random: u64::MAX
             };
             8

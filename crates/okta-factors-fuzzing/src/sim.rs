@@ -220,7 +220,8 @@ pub fn encode_request(
 /// checks every response: no panic (a `500` from a simulator without injected
 /// faults is a handler panic that `handle` caught); status 1xx–5xx;
 /// `X-Okta-Request-Id` and `Date` present; a body is JSON with
-/// `Content-Type: application/json`; an error status has an Okta error body
+/// `Content-Type: application/json` (or, from a `qrcode` link, a PNG with
+/// `Content-Type: image/png`); an error status has an Okta error body
 /// with a non-empty `errorCode` that the core parses as an `ApiError`; and a
 /// 2xx answer to one of the ten operations parses with that operation.
 pub fn simulator_handle(data: &[u8]) {
@@ -279,9 +280,16 @@ fn check_response(what: &str, route: Option<Route>, response: &Response<Vec<u8>>
         "{what}: no X-Okta-Request-Id"
     );
     assert!(headers.contains_key(DATE), "{what}: no Date");
-    if !body.is_empty() {
+    let content_type = headers.get(CONTENT_TYPE).map(HeaderValue::as_bytes);
+    if !body.is_empty() && content_type == Some(&b"image/png"[..]) {
+        // A `qrcode` link's image.
+        assert!(
+            status == StatusCode::OK && body.starts_with(b"\x89PNG\r\n\x1a\n"),
+            "{what}: {status} image/png that is not a PNG"
+        );
+    } else if !body.is_empty() {
         assert_eq!(
-            headers.get(CONTENT_TYPE).map(HeaderValue::as_bytes),
+            content_type,
             Some(&b"application/json"[..]),
             "{what}: body without Content-Type: application/json"
         );

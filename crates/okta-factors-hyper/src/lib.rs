@@ -1,9 +1,9 @@
 //! # okta-factors-hyper
 //!
 //! An async client for Okta's UserFactor API over hyper 1. It is a thin
-//! transport: requests, `429` retry decisions, push-polling decisions, parsing
-//! and error decoding all come from the sans-IO [`okta_factors_core`]; this
-//! crate moves the bytes, sleeps, and enforces the time limits.
+//! transport: requests, rate-limit retry decisions, push-polling decisions,
+//! parsing and error decoding all come from the sans-IO [`okta_factors_core`];
+//! this crate moves the bytes, sleeps, and enforces the time limits.
 //!
 //! ```no_run
 //! use okta_factors_core::model::{FactorEnrollment, VerifyOutcome};
@@ -49,6 +49,31 @@
 //! | [`TokioSleep`] (retry waits, poll waits, time limits) | tokio time driver |
 //! | [`Client::with_connector`] / [`Client::from_hyper_client`] (any features) | your connector, your hyper executor and your [`Sleep`]; nothing from tokio at run time (hyper-util's pool compiles against tokio's `sync` types, which need no runtime) |
 //!
+//! ## Rate limits and throttles
+//!
+//! A `429` that is a rate limit (`E0000047`, or no Okta error body) is retried
+//! as the core's `RetryPolicy` says, after the wait the server's rate-limit
+//! headers ask for. A `429` that is a business throttle (`E0000109`: an SMS
+//! was sent recently; `E0000118`: an email was; any other code) is returned at
+//! once as [`Error::Api`] and nothing is resent, so a user never gets a second
+//! SMS behind the caller's back; [`Error::retry_after`] says how long Okta asks
+//! to wait:
+//!
+//! ```no_run
+//! # use okta_factors_core::model::FactorEnrollment;
+//! # async fn run(client: okta_factors_hyper::Client, factor_id: &str) -> Result<(), okta_factors_core::Error> {
+//! let body = FactorEnrollment::sms("+15554151337");
+//! match client.resend_enroll_factor("00u15s1KDETTQMQYABRL", factor_id, body).await {
+//!     Ok(_) => println!("a new code is on its way"),
+//!     Err(err) if err.error_code() == Some("E0000109") => {
+//!         println!("an SMS was just sent; try again in {:?}", err.retry_after());
+//!     }
+//!     Err(err) => return Err(err),
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! ## Time limits
 //!
 //! * `request_timeout` bounds a whole call, `429` retries and their waits
@@ -57,7 +82,8 @@
 //!   metadata) instead of being waited for.
 //! * `connect_timeout` is enforced by the connector (the default one does;
 //!   with your own connector, configure it there).
-//! * Push polling stops at Okta's `expiresAt` or `PollPolicy::max_wait`.
+//! * Push polling stops at Okta's `expiresAt` or `PollPolicy::max_wait`, with
+//!   a `TIMEOUT` outcome (not an error).
 //!
 //! Redirects are never followed (hyper-util's client does not follow them), so
 //! credentials only go to the org.
@@ -94,9 +120,9 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper_util::client::legacy::connect::Connect;
 use okta_factors_core::http::{Request, Response};
-use okta_factors_core::model::VerifyOutcome;
+use okta_factors_core::model::{ActivateOutcome, VerifyOutcome};
 use okta_factors_core::operations::VerifyFactor;
-use okta_factors_core::policy::{Exchange, PollStep, PushPoll, Step};
+use okta_factors_core::policy::{Exchange, PollStep, Polled, PushPoll, Step};
 use okta_factors_core::TimeoutLimit;
 
 #[cfg(feature = "tokio")]
@@ -218,7 +244,8 @@ where
         &self.config
     }
 
-    /// Runs any operation: sends it, retries `429`s as the core's policy says,
+    /// Runs any operation: sends it, retries rate-limit `429`s (not business
+    /// throttles such as `E0000109`) as the core's policy says,
     /// and parses the response. Bounded by [`ClientConfig::request_timeout`].
     ///
     /// ```no_run
@@ -297,63 +324,134 @@ where
     /// Verifies a push factor and polls it until the user answers.
     ///
     /// Sends `verify`; if the result is not `WAITING`, returns it. Otherwise
-    /// follows the poll link (only if it is on the org's origin, else
-    /// `Error::Input(InputError::Link)` and nothing is sent) every
-    /// `PollPolicy::interval` until a final result (`SUCCESS`, `REJECTED`,
-    /// `TIMEOUT`, …), which is returned as `Ok`. `on_challenge` receives the
+    /// polls the transaction every `PollPolicy::interval` until the push is
+    /// over, and returns how it ended. `on_challenge` receives the
     /// number-matching answer once per distinct value, as soon as it is known.
-    /// Polling past Okta's `expiresAt` or `PollPolicy::max_wait` is
-    /// `TransportErrorKind::Timeout(TimeoutLimit::Poll)`. Each request (the
-    /// verify and every poll) is bounded by `request_timeout`.
+    ///
+    /// * Polls go to the org (the user and factor of `verify`, the transaction
+    ///   ID of the `WAITING` answer), whatever origin the poll link names:
+    ///   credentials never leave the org, and an org reached through a custom
+    ///   domain polls on that domain.
+    /// * A poll that fails transiently (a `5xx`, a `429`, a reset connection, a
+    ///   timeout) is waited out and sent again; polling gives up with the error
+    ///   after `MAX_CONSECUTIVE_POLL_FAILURES` in a row. Other errors (`401`,
+    ///   `403`, `404`, …) end it at once.
+    /// * **Nobody answering is an outcome, not an error**:
+    ///   `Ok(VerifyOutcome::Timeout(_))` whether Okta answered `TIMEOUT`, its
+    ///   `expiresAt` passed, or `PollPolicy::max_wait` did (then the response
+    ///   is the last `WAITING` one, `factorResult` set to `TIMEOUT`).
+    ///   [`Error::is_timeout`] is only for a request that timed out.
+    ///
+    /// Each request (the verify and every poll) is bounded by `request_timeout`.
+    ///
+    /// ```no_run
+    /// use okta_factors_core::model::VerifyOutcome;
+    /// use okta_factors_core::operations::{VerifyFactor, VerifyFactorRequest};
+    /// # async fn run(client: okta_factors_hyper::Client) -> Result<(), okta_factors_core::Error> {
+    /// let verify = VerifyFactor::new("00u15s1KDETTQMQYABRL", "opf1fmaMGJLMNGNLIVG")
+    ///     .body(VerifyFactorRequest::number_matching());
+    /// match client.verify_push(&verify, |number| println!("pick {number}")).await? {
+    ///     VerifyOutcome::Success(_) => println!("verified"),
+    ///     VerifyOutcome::Rejected(_) => println!("the user said no"),
+    ///     VerifyOutcome::Timeout(_) => println!("nobody answered in time"),
+    ///     other => println!("ended as {:?}", other.factor_result()),
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn verify_push(
         &self,
         verify: &VerifyFactor,
         mut on_challenge: impl FnMut(u32) + Send,
     ) -> Result<VerifyOutcome, Error> {
-        let trace = Trace::push();
+        let response = self.execute(verify).await?;
+        let VerifyOutcome::Waiting(waiting) = &response.value else {
+            return Ok(response.value);
+        };
+        let poll = PushPoll::for_verify(verify, waiting, &response.meta, &self.config)?;
+        self.poll(poll, "verify_push", &mut on_challenge).await
+    }
+
+    /// Waits until the device activates a push enrollment: polls `POST
+    /// /api/v1/users/{userId}/factors/{factorId}/lifecycle/activate/poll` on
+    /// the org with the `PollPolicy` (first poll at once, then every interval,
+    /// transient failures waited out as in [`Client::verify_push`]).
+    ///
+    /// `Ok(ActivateOutcome::Activated(factor))` once the device scanned the QR
+    /// code (or if the factor was already active), `Ok(ActivateOutcome::Ended(_))`
+    /// when the activation ended without it: `Ended(VerifyOutcome::Timeout(_))`
+    /// when it expired (Okta's `expiresAt` or `max_wait`; activate the factor
+    /// again for a new QR code).
+    ///
+    /// ```no_run
+    /// use okta_factors_core::model::{ActivateOutcome, FactorEnrollment, VerifyOutcome};
+    /// # async fn run(client: okta_factors_hyper::Client) -> Result<(), okta_factors_core::Error> {
+    /// let push = client.enroll_factor("00u15s1KDETTQMQYABRL", FactorEnrollment::push()).await?;
+    /// let factor_id = push.id().unwrap_or_default().to_owned();
+    /// // … show the QR code of the enrollment, then:
+    /// match client.wait_for_push_activation("00u15s1KDETTQMQYABRL", &factor_id).await? {
+    ///     ActivateOutcome::Activated(factor) => println!("{:?} is active", factor.id()),
+    ///     ActivateOutcome::Ended(VerifyOutcome::Timeout(_)) => println!("expired: activate again"),
+    ///     other => println!("not activated: {other:?}"),
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn wait_for_push_activation(
+        &self,
+        user_id: &str,
+        factor_id: &str,
+    ) -> Result<ActivateOutcome, Error> {
+        let poll = PushPoll::for_activation(user_id, factor_id, &self.config)?;
+        self.poll(poll, "wait_for_push_activation", &mut |_| {})
+            .await
+    }
+
+    /// Drives a [`PushPoll`] to its end: sleeps, sends (each poll bounded by
+    /// `request_timeout`), and hands every response (or failure) to the machine.
+    async fn poll<O>(
+        &self,
+        mut poll: PushPoll<O>,
+        operation: &'static str,
+        on_challenge: &mut (dyn FnMut(u32) + Send),
+    ) -> Result<O::Output, Error>
+    where
+        O: Polled + Send + Sync,
+        O::Output: Send,
+    {
+        let trace = Trace::push(operation);
         let started = Instant::now();
+        let limit = self.config.request_timeout;
         let result = trace
-            .instrument(self.push(verify, &mut on_challenge, started, &trace))
+            .instrument(async {
+                let mut step = poll.first_step();
+                loop {
+                    match step {
+                        PollStep::Wait { delay, show, .. } => {
+                            if let Some(answer) = show {
+                                on_challenge(answer);
+                            }
+                            self.sleeper.sleep(delay).await;
+                            let sent = race(self.send(poll.request()), self.sleeper.sleep(limit))
+                                .await
+                                .unwrap_or_else(|| Err(timeout(TimeoutLimit::Request, limit)));
+                            let elapsed = started.elapsed();
+                            step = match sent {
+                                Ok(response) => {
+                                    trace.response(response.status(), response.headers());
+                                    poll.on_response(response, elapsed, random())?
+                                }
+                                Err(error) => poll.on_transport_error(error, elapsed)?,
+                            };
+                            trace.poll(poll.polls(), elapsed, &step);
+                        }
+                        PollStep::Done(outcome) => return Ok(outcome),
+                    }
+                }
+            })
             .await;
         trace.finish(started.elapsed(), &result);
         result
-    }
-
-    async fn push(
-        &self,
-        verify: &VerifyFactor,
-        on_challenge: &mut (impl FnMut(u32) + Send),
-        started: Instant,
-        trace: &Trace,
-    ) -> Result<VerifyOutcome, Error> {
-        let response = self.execute(verify).await?;
-        let mut poll = match &response.value {
-            VerifyOutcome::Waiting(waiting) => {
-                PushPoll::new(waiting, &response.meta, &self.config)?
-            }
-            _ => return Ok(response.value),
-        };
-        let limit = self.config.request_timeout;
-        let mut step = poll.first_step();
-        loop {
-            match step {
-                PollStep::Wait { delay, show, .. } => {
-                    if let Some(answer) = show {
-                        on_challenge(answer);
-                    }
-                    self.sleeper.sleep(delay).await;
-                    let response = race(self.send(poll.request()), self.sleeper.sleep(limit))
-                        .await
-                        .unwrap_or_else(|| Err(timeout(TimeoutLimit::Request, limit)))?;
-                    trace.response(response.status(), response.headers());
-                    let elapsed = started.elapsed();
-                    step = poll.on_response(response, elapsed, random())?;
-                    trace.poll(poll.polls(), elapsed, &step);
-                }
-                PollStep::Done(outcome) => return Ok(outcome),
-                PollStep::Expired => return Err(poll.expired_error()),
-            }
-        }
     }
 
     okta_factors_core::operation_methods!(async);

@@ -56,10 +56,10 @@ mod enabled {
             Self { span }
         }
 
-        pub(crate) fn push() -> Self {
+        pub(crate) fn push(operation: &'static str) -> Self {
             let span = tracing::info_span!(
                 "okta_factors.push_poll",
-                operation = "verify_push",
+                operation,
                 status = Empty,
                 request_id = Empty,
                 polls = 0u32,
@@ -90,12 +90,13 @@ mod enabled {
             );
         }
 
-        pub(crate) fn poll(&self, polls: u32, elapsed: Duration, step: &PollStep) {
+        pub(crate) fn poll<T>(&self, polls: u32, elapsed: Duration, step: &PollStep<T>) {
             self.span.record("polls", polls);
-            let (state, delay_ms) = match step {
-                PollStep::Wait { delay, .. } => ("waiting", millis(*delay)),
-                PollStep::Done(_) => ("done", 0),
-                PollStep::Expired => ("expired", 0),
+            let (state, delay_ms, failures) = match step {
+                PollStep::Wait {
+                    delay, failures, ..
+                } => ("waiting", millis(*delay), *failures),
+                PollStep::Done(_) => ("done", 0, 0),
             };
             tracing::debug!(
                 parent: &self.span,
@@ -103,6 +104,7 @@ mod enabled {
                 elapsed_ms = millis(elapsed),
                 state,
                 delay_ms,
+                failures,
                 "push poll"
             );
         }
@@ -139,7 +141,7 @@ mod disabled {
             Self
         }
 
-        pub(crate) fn push() -> Self {
+        pub(crate) fn push(_: &'static str) -> Self {
             Self
         }
 
@@ -151,7 +153,7 @@ mod disabled {
 
         pub(crate) fn retry(&self, _: u32, _: Duration, _: RetryReason) {}
 
-        pub(crate) fn poll(&self, _: u32, _: Duration, _: &PollStep) {}
+        pub(crate) fn poll<T>(&self, _: u32, _: Duration, _: &PollStep<T>) {}
 
         pub(crate) fn finish<T>(&self, _: Duration, _: &Result<T, Error>) {}
     }

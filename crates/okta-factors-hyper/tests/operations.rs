@@ -35,7 +35,9 @@ fn route(req: &RecordedRequest) -> Reply {
         }
         ("GET", _) => Reply::json(200, SMS_FACTOR),
         ("DELETE", _) => empty(204),
-        ("POST", p) if p.ends_with("/lifecycle/activate") => Reply::json(200, SMS_FACTOR),
+        ("POST", p) if p.ends_with("/lifecycle/activate") || p.ends_with("/activate/poll") => {
+            Reply::json(200, SMS_FACTOR)
+        }
         ("POST", p) if p.ends_with("/resend") => Reply::json(200, SMS_FACTOR),
         ("POST", p) if p.ends_with("/verify") => {
             if req.body.is_empty() {
@@ -293,6 +295,7 @@ fn futures_are_send() {
     let verify = VerifyFactor::new("u", "f");
     send(&client.execute(&verify));
     send(&client.verify_push(&verify, |_| {}));
+    send(&client.wait_for_push_activation("u", "f"));
 }
 
 /// The runtime-agnostic constructor: any connector, executor and [`Sleep`]; the
@@ -344,4 +347,31 @@ async fn bring_your_own_connector_executor_and_timer() {
     // One call timer and one retry wait.
     assert_eq!(sleeper.0.load(Ordering::SeqCst), 2);
     assert_eq!(client.config().request_timeout, Duration::from_secs(60));
+}
+
+/// A body-less `POST` carries exactly one `Content-Length: 0` on the wire (some
+/// proxies answer `411 Length Required` without it), as in every transport; a
+/// `GET` carries no framing header at all.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_body_less_post_is_framed_with_content_length_zero() {
+    let server = TestServer::start(route);
+    let client = client(&server);
+    let u = "00u15s1KDETTQMQYABRL";
+    client.activate_factor(u, "sms1", None).await.unwrap();
+    client.verify_factor(u, "sms1", None).await.unwrap();
+    client.wait_for_push_activation(u, "sms1").await.unwrap();
+    client.list_factors(u).await.unwrap();
+    let requests = server.requests();
+    assert_eq!(requests.len(), 4);
+    for req in &requests[..3] {
+        assert_eq!(req.method, "POST");
+        assert_eq!(req.header_all("content-length"), vec!["0"], "{req:?}");
+        assert!(req.header("transfer-encoding").is_none(), "{req:?}");
+        assert!(req.body.is_empty());
+    }
+    assert_eq!(
+        requests[2].target,
+        format!("/api/v1/users/{u}/factors/sms1/lifecycle/activate/poll")
+    );
+    assert!(requests[3].header("content-length").is_none());
 }

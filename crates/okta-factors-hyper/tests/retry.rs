@@ -162,3 +162,45 @@ async fn max_total_wait_limits_retries() {
     assert!(err.is_rate_limited());
     assert_eq!(server.requests().len(), 1);
 }
+
+/// A business throttle is not a rate limit: `E0000109` (an SMS was sent
+/// recently), `E0000118` (an email was) and any other code come back at once
+/// with the wait Okta asks for, and nothing is sent again (a retry would text
+/// or mail the user a second time).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_business_throttle_is_returned_at_once_and_never_resent() {
+    for (code, summary, wait) in [
+        (
+            "E0000109",
+            "An SMS message was recently sent. Please wait 30 seconds before trying again.",
+            30,
+        ),
+        (
+            "E0000118",
+            "An email was recently sent. Please wait 5 seconds before trying again.",
+            5,
+        ),
+        // No count in the summary: the rate-limit window's reset (+1 s).
+        ("E0000999", "Something else is throttled.", 1),
+    ] {
+        let server = TestServer::start(move |_| {
+            Reply::json(
+                429,
+                format!(r#"{{"errorCode":"{code}","errorSummary":"{summary}","errorCauses":[]}}"#),
+            )
+            .header("date", DATE)
+            .header("x-rate-limit-limit", "600")
+            .header("x-rate-limit-remaining", "599")
+            .header("x-rate-limit-reset", RESET)
+        });
+        let started = Instant::now();
+        let err = client(&server)
+            .verify_factor("00u1", "sms1", None)
+            .await
+            .unwrap_err();
+        assert!(started.elapsed() < Duration::from_millis(900), "{code}");
+        assert_eq!(err.error_code(), Some(code));
+        assert_eq!(err.retry_after(), Some(Duration::from_secs(wait)), "{code}");
+        assert_eq!(server.requests().len(), 1, "{code}: resent");
+    }
+}

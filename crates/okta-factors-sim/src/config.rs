@@ -31,7 +31,8 @@ pub struct SimulatorConfig {
     /// Seed of the PRNG behind IDs, OTPs, secrets and request IDs: the same
     /// seed and the same requests give the same responses.
     pub seed: u64,
-    /// Requests allowed per token per rate-limit window (default 600).
+    /// Requests allowed per rate-limit window to the API token, and to all
+    /// unauthenticated requests together (default 600).
     pub rate_limit_per_minute: u32,
     /// Length of a rate-limit window (default 60 s).
     pub rate_limit_window: Duration,

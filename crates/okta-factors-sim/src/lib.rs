@@ -13,7 +13,10 @@
 //!   a push enrollment ([`Simulator::activate_push_device`]), inject faults
 //!   ([`Simulator::inject`]).
 //! * [`SharedSimulator`] shares one simulator between threads;
-//!   [`SimServer`] serves it over HTTP/1.1 on `127.0.0.1` (std only).
+//!   [`SimServer`] serves it over HTTP/1.1 on `127.0.0.1` (std only: one
+//!   thread per connection, at most [`ServerConfig::max_connections`] of them,
+//!   default 256, past which new connections get `503`; idle connections close
+//!   after [`ServerConfig::idle_timeout`], default 30 s).
 //! * The binary (`cargo run -p okta-factors-sim -- --help`) runs a server for
 //!   manual testing, with device commands on stdin.
 //!
@@ -79,13 +82,23 @@
 //!   token gets the same `401 E0000011`.
 //! * **Headers**: every response has a unique `X-Okta-Request-Id`, `Date` (the
 //!   clock, IMF-fixdate) and `X-Rate-Limit-Limit/Remaining/Reset` from a
-//!   fixed-window bucket per presented `Authorization` value
-//!   ([`SimulatorConfig::rate_limit_per_minute`], default 600 per 60 s).
-//!   Beyond it: `429 E0000047` until the window resets. Bodies are
-//!   `application/json`; `204` has no body and no `Content-Type`.
+//!   fixed-window bucket ([`SimulatorConfig::rate_limit_per_minute`], default
+//!   600 per 60 s). The token is checked first and the bucket belongs to the
+//!   authenticated principal: the API token has one bucket however the header
+//!   spells it (`SSWS`, `ssws`, `Bearer`, extra spaces), and every
+//!   unauthenticated request (no, malformed or wrong token) shares one other
+//!   bucket, so bogus tokens neither grow the table nor eat into the token's
+//!   limit ([`Simulator::rate_limit_buckets`] is at most 2). Beyond the limit:
+//!   `429 E0000047` until the window resets. Bodies are `application/json`
+//!   (QR code images: `image/png`); `204` has no body and no `Content-Type`.
+//! * **`HEAD`** is answered wherever `GET` is, as `GET` (`Allow` lists it):
+//!   [`Simulator::handle`] returns the `GET` response, body included, and
+//!   [`SimServer`] sends its status and headers (`Content-Length` too) without
+//!   the body.
 //! * **Errors**: unknown user or factor `404 E0000007` `"Not found: Resource not
 //!   found: <id> (User|UserFactor)"` (`(Transaction)` for transactions,
-//!   `(Endpoint)` for unknown paths); wrong method `405 E0000022` with `Allow`; malformed
+//!   `(Endpoint)` for unknown paths, `(QrCode)` for a QR code link that is not
+//!   or no longer valid); wrong method `405 E0000022` with `Allow`; malformed
 //!   JSON, wrong types or missing fields `400 E0000001` "Api validation failed:
 //!   …" with `errorCauses`; wrong passcode or answer `403 E0000068` "Invalid
 //!   Passcode/Answer" with a cause.
@@ -101,6 +114,16 @@
 //!   and provider is `400 E0000001` "A factor of this type is already set up.";
 //!   a type or provider outside the catalog ([`Simulator::set_catalog`]) is
 //!   `400 E0000001` too.
+//! * **QR codes**: the `qrcode` links of a TOTP or push enrollment
+//!   (`…/factors/{factorId}/qr/{token}`, API token required like every
+//!   endpoint) answer a PNG (black on white, 4 pixels per module, a 4-module
+//!   quiet zone) while the factor waits for activation, then `404`. A TOTP
+//!   code holds its [Key URI](https://github.com/google/google-authenticator/wiki/Key-Uri-Format)
+//!   `otpauth://totp/okta-factors-sim:<login>?secret=<sharedSecret>&issuer=okta-factors-sim&algorithm=SHA1&digits=6&period=30`
+//!   (label and values percent-encoded); a push code holds
+//!   `oktaverify://<login>/?t=<activation token>&f=<factorId>&s=<org origin>`
+//!   (the simulator's own format; the link and its image change when an
+//!   expired activation restarts).
 //! * **OTP throttles**: one SMS (or call) per phone number per 30 s (`429
 //!   E0000109`, or `E0000047` for calls), one email per address per 5 s (`429
 //!   E0000118`): on enroll, resend and verify challenges.
@@ -128,8 +151,8 @@
 //!
 //! Not simulated: cryptographic checks of U2F/WebAuthn data (any non-empty
 //! values pass), RSA/Symantec/YubiKey codes (any well-formed code passes:
-//! 6–10 digits, or 32–48 modhex characters), QR code images (`qrcode` links
-//! are not served), Duo's iframe flow, user lockout after failed verifications,
+//! 6–10 digits, or 32–48 modhex characters), the real Okta Verify QR payload,
+//! Duo's iframe flow, user lockout after failed verifications,
 //! SMS templates and localization (accepted, ignored).
 //!
 //! [UserFactor API]: https://developer.okta.com/docs/api/openapi/okta-management/management/tag/UserFactor/
@@ -152,6 +175,6 @@ mod timefmt;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Fault, ResponseDelay, SimulatorConfig};
 pub use control::{Channel, ControlError, FactorInfo, PendingPush, SentMessage, UserInfo};
-pub use server::SimServer;
+pub use server::{ServerConfig, SimServer};
 pub use shared::SharedSimulator;
 pub use sim::{default_catalog, CatalogEntry, Simulator};

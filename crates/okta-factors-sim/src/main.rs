@@ -13,7 +13,7 @@ use std::thread;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use okta_factors_core::model::{FactorStatus, FactorType};
-use okta_factors_sim::{SharedSimulator, SimServer, Simulator, SimulatorConfig};
+use okta_factors_sim::{ServerConfig, SharedSimulator, SimServer, Simulator, SimulatorConfig};
 
 const HELP: &str = "\
 okta-factors-sim: an in-memory Okta UserFactor API on a local port
@@ -27,6 +27,10 @@ OPTIONS:
     --token <TOKEN>   API token clients must send as `SSWS <TOKEN>` (default sim-token)
     --user <LOGIN>    create a user (repeatable; default one user, demo@example.com)
     --seed <N>        PRNG seed for IDs, OTPs and secrets (default: from the time)
+    --max-connections <N>
+                      connections served at once; more get 503 (default 256)
+    --idle-timeout <SECONDS>
+                      close a connection that sends no request for this long (default 30)
     -h, --help        print this help
 
 The server runs until the process is killed. OTPs \"sent\" and pushes waiting
@@ -43,6 +47,7 @@ struct Args {
     token: String,
     users: Vec<String>,
     seed: Option<u64>,
+    server: ServerConfig,
 }
 
 fn parse_args() -> Result<Option<Args>, String> {
@@ -52,6 +57,7 @@ fn parse_args() -> Result<Option<Args>, String> {
         token: "sim-token".to_owned(),
         users: Vec::new(),
         seed: None,
+        server: ServerConfig::default(),
     };
     let mut iter = std::env::args().skip(1);
     while let Some(arg) = iter.next() {
@@ -93,6 +99,24 @@ fn parse_args() -> Result<Option<Args>, String> {
                         .map_err(|_| "--seed must be a number".to_owned())?,
                 )
             }
+            "--max-connections" => {
+                let max: usize = value()?
+                    .parse()
+                    .map_err(|_| "--max-connections must be a number".to_owned())?;
+                if max == 0 {
+                    return Err("--max-connections must be at least 1".into());
+                }
+                args.server = args.server.max_connections(max);
+            }
+            "--idle-timeout" => {
+                let secs: u64 = value()?
+                    .parse()
+                    .map_err(|_| "--idle-timeout must be a number of seconds".to_owned())?;
+                if secs == 0 {
+                    return Err("--idle-timeout must be at least 1 second".into());
+                }
+                args.server = args.server.idle_timeout(Duration::from_secs(secs));
+            }
             other => return Err(format!("unknown argument {other:?} (try --help)")),
         }
     }
@@ -127,7 +151,11 @@ fn main() -> ExitCode {
         .iter()
         .map(|login| (sim.create_user(login.as_str()), login.clone()))
         .collect();
-    let server = match SimServer::start(sim.clone(), SocketAddr::new(args.host, args.port)) {
+    let server = match SimServer::start_with(
+        sim.clone(),
+        SocketAddr::new(args.host, args.port),
+        args.server,
+    ) {
         Ok(server) => server,
         Err(e) => {
             eprintln!("error: cannot listen on {}:{}: {e}", args.host, args.port);

@@ -1,8 +1,8 @@
 //! [`SimServer`]: the simulator over HTTP/1.1 on a loopback socket, with the
-//! standard library only (one thread per connection, keep-alive,
-//! `Content-Length` and chunked request bodies).
+//! standard library only (one thread per connection up to a cap, keep-alive
+//! with an idle timeout, `Content-Length` and chunked request bodies).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -25,6 +25,71 @@ const MAX_BODY: usize = 1 << 20;
 const MAX_LINE: usize = 16 * 1024;
 /// Most header lines per request.
 const MAX_HEADERS: usize = 100;
+/// How long a connection refused with `503` is kept open to read what the
+/// client still sends (so that closing it does not reset the connection
+/// before the client has read the `503`).
+const REFUSED_LINGER: Duration = Duration::from_secs(1);
+/// Most refused connections lingering at once (the oldest is closed first).
+const MAX_LINGERING: usize = 64;
+
+/// How a [`SimServer`] treats connections: how many it serves at once and how
+/// long an idle one stays open.
+///
+/// ```
+/// use std::time::Duration;
+/// use okta_factors_sim::ServerConfig;
+/// let config = ServerConfig::default()
+///     .max_connections(16)
+///     .idle_timeout(Duration::from_secs(5));
+/// assert_eq!(config.max_connections, 16);
+/// assert_eq!(ServerConfig::default().idle_timeout, Duration::from_secs(30));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ServerConfig {
+    /// Most connections served at once, each by its own thread (default 256;
+    /// 0 counts as 1). A connection past the cap is answered `503 Service
+    /// Unavailable` (with `Retry-After: 1` and `Connection: close`) at once,
+    /// without its request being read, and closed; the connections already
+    /// open are served as usual.
+    pub max_connections: usize,
+    /// How long a connection may take, after it opens or after its last
+    /// response, to send its next complete request (default 30 s; at least
+    /// 1 ms). Past it the connection is closed without a response. The same
+    /// bound applies to writing one response to a client that does not read.
+    pub idle_timeout: Duration,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            max_connections: 256,
+            idle_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+impl ServerConfig {
+    /// Sets [`ServerConfig::max_connections`].
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.max_connections = max;
+        self
+    }
+
+    /// Sets [`ServerConfig::idle_timeout`].
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.idle_timeout = timeout;
+        self
+    }
+
+    fn cap(&self) -> usize {
+        self.max_connections.max(1)
+    }
+
+    fn idle(&self) -> Duration {
+        self.idle_timeout.max(Duration::from_millis(1))
+    }
+}
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex
@@ -33,15 +98,23 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 struct Inner {
+    config: ServerConfig,
     stop: AtomicBool,
     next_id: AtomicU64,
-    /// Open connections, to shut them down on stop.
+    /// Open connections, to count them against the cap and to shut them
+    /// down on stop.
     connections: Mutex<HashMap<u64, TcpStream>>,
     workers: Mutex<Vec<JoinHandle<()>>>,
 }
 
 /// A running simulator server. Stopped (threads joined, connections closed) by
 /// [`SimServer::stop`] or on drop.
+///
+/// Each connection is served by its own thread, up to
+/// [`ServerConfig::max_connections`] at once (past it: `503`); a connection
+/// that sends no complete request for [`ServerConfig::idle_timeout`] is
+/// closed. [`SimServer::start`] and [`SimServer::start_new`] use
+/// [`ServerConfig::default`], [`SimServer::start_with`] takes one.
 ///
 /// Links in responses point back at the server: the simulator derives its
 /// link origin from the request's `Host` header unless
@@ -81,13 +154,23 @@ impl std::fmt::Debug for SimServer {
 }
 
 impl SimServer {
-    /// Serves `sim` on `addr` (port 0 picks a free port). Use
-    /// `127.0.0.1:0` for tests.
+    /// Serves `sim` on `addr` (port 0 picks a free port) with
+    /// [`ServerConfig::default`]. Use `127.0.0.1:0` for tests.
     pub fn start(sim: SharedSimulator, addr: SocketAddr) -> io::Result<Self> {
+        Self::start_with(sim, addr, ServerConfig::default())
+    }
+
+    /// Serves `sim` on `addr` (port 0 picks a free port) with `config`.
+    pub fn start_with(
+        sim: SharedSimulator,
+        addr: SocketAddr,
+        config: ServerConfig,
+    ) -> io::Result<Self> {
         let listener = TcpListener::bind(addr)?;
         let local_addr = listener.local_addr()?;
         let reachable = reachable(local_addr);
         let inner = Arc::new(Inner {
+            config,
             stop: AtomicBool::new(false),
             next_id: AtomicU64::new(0),
             connections: Mutex::new(HashMap::new()),
@@ -184,14 +267,26 @@ fn reachable(addr: SocketAddr) -> SocketAddr {
 }
 
 fn accept_loop(listener: &TcpListener, sim: &SharedSimulator, inner: &Arc<Inner>) {
+    let mut refused: VecDeque<Refused> = VecDeque::new();
     for conn in listener.incoming() {
         if inner.stop.load(Ordering::SeqCst) {
             break;
         }
+        refused.retain_mut(Refused::still_open);
         let Ok(stream) = conn else {
             thread::sleep(Duration::from_millis(10));
             continue;
         };
+        // Only this thread adds connections, so the count cannot overshoot.
+        if lock(&inner.connections).len() >= inner.config.cap() {
+            if let Some(lingering) = refuse(stream, inner.config.cap()) {
+                if refused.len() >= MAX_LINGERING {
+                    refused.pop_front();
+                }
+                refused.push_back(lingering);
+            }
+            continue;
+        }
         let id = inner.next_id.fetch_add(1, Ordering::Relaxed);
         let Ok(registered) = stream.try_clone() else {
             continue;
@@ -200,10 +295,7 @@ fn accept_loop(listener: &TcpListener, sim: &SharedSimulator, inner: &Arc<Inner>
         let (sim, worker_inner) = (sim.clone(), Arc::clone(inner));
         let spawned = thread::Builder::new()
             .name("okta-factors-sim-conn".into())
-            .spawn(move || {
-                serve_connection(stream, &sim, &worker_inner);
-                lock(&worker_inner.connections).remove(&id);
-            });
+            .spawn(move || serve_connection(id, stream, &sim, &worker_inner));
         match spawned {
             Ok(handle) => {
                 let mut workers = lock(&inner.workers);
@@ -222,6 +314,84 @@ fn accept_loop(listener: &TcpListener, sim: &SharedSimulator, inner: &Arc<Inner>
                 }
             }
         }
+    }
+}
+
+/// A connection answered `503`, kept open a moment to read what the client
+/// still sends.
+struct Refused {
+    stream: TcpStream,
+    until: Instant,
+}
+
+impl Refused {
+    /// Reads what arrived without blocking; whether to keep the connection.
+    fn still_open(&mut self) -> bool {
+        let mut scratch = [0u8; 4096];
+        for _ in 0..16 {
+            match self.stream.read(&mut scratch) {
+                Ok(0) => return false,
+                Ok(_) => continue,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(_) => return false,
+            }
+        }
+        Instant::now() < self.until
+    }
+}
+
+/// Answers a connection past the cap with `503` and half-closes it, without
+/// blocking the accepting thread.
+fn refuse(stream: TcpStream, cap: usize) -> Option<Refused> {
+    stream.set_nonblocking(true).ok()?;
+    let mut refused = Refused {
+        stream,
+        until: Instant::now() + REFUSED_LINGER,
+    };
+    if !refused.still_open() {
+        return None;
+    }
+    let body = serde_json::json!({
+        "errorCode": "E0000009",
+        "errorSummary": format!(
+            "Service unavailable: the simulator serves at most {cap} connections at once. Try again later."
+        ),
+        "errorLink": "E0000009",
+        "errorCauses": [],
+    })
+    .to_string();
+    let response = format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
+         retry-after: 1\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    // A fresh socket's send buffer takes this at once; if not, just close.
+    refused.stream.write_all(response.as_bytes()).ok()?;
+    refused.stream.shutdown(Shutdown::Write).ok()?;
+    Some(refused)
+}
+
+/// The read half of a connection: no read waits past `deadline`.
+struct Deadline {
+    stream: TcpStream,
+    /// `None`: no deadline (an idle timeout too large to represent).
+    deadline: Option<Instant>,
+}
+
+impl Read for Deadline {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let timeout = match self.deadline {
+            None => None,
+            Some(deadline) => {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Err(io::ErrorKind::TimedOut.into());
+                }
+                Some(left)
+            }
+        };
+        self.stream.set_read_timeout(timeout)?;
+        self.stream.read(buf)
     }
 }
 
@@ -244,22 +414,40 @@ struct Incoming {
     keep_alive: bool,
 }
 
-fn serve_connection(stream: TcpStream, sim: &SharedSimulator, inner: &Inner) {
-    let _ = stream.set_nodelay(true);
-    let Ok(read_half) = stream.try_clone() else {
-        return;
-    };
-    let mut reader = BufReader::new(read_half);
-    let mut writer = stream;
+fn serve_connection(id: u64, mut stream: TcpStream, sim: &SharedSimulator, inner: &Inner) {
+    if let Ok(read_half) = stream.try_clone() {
+        serve_requests(read_half, &mut stream, sim, inner);
+    }
+    // Leave the count before closing: a client that sees the close can
+    // connect again at once.
+    lock(&inner.connections).remove(&id);
+    let _ = stream.shutdown(Shutdown::Both);
+}
+
+fn serve_requests(
+    read_half: TcpStream,
+    writer: &mut TcpStream,
+    sim: &SharedSimulator,
+    inner: &Inner,
+) {
+    let idle = inner.config.idle();
+    let _ = writer.set_nodelay(true);
+    let _ = writer.set_write_timeout(Some(idle));
+    let mut reader = BufReader::new(Deadline {
+        stream: read_half,
+        deadline: None,
+    });
     loop {
         if inner.stop.load(Ordering::SeqCst) {
             break;
         }
-        let incoming = match read_request(&mut reader, &mut writer) {
+        // The whole next request must arrive within the idle timeout.
+        reader.get_mut().deadline = Instant::now().checked_add(idle);
+        let incoming = match read_request(&mut reader, writer) {
             Ok(Some(incoming)) => incoming,
             Ok(None) | Err(ReadError::Io) => break,
             Err(ReadError::Bad(status, why)) => {
-                let _ = write_protocol_error(&mut writer, status, why);
+                let _ = write_protocol_error(writer, status, why);
                 break;
             }
         };
@@ -268,13 +456,12 @@ fn serve_connection(stream: TcpStream, sim: &SharedSimulator, inner: &Inner) {
         if let Some(ResponseDelay(delay)) = response.extensions().get::<ResponseDelay>() {
             sleep_unless_stopped(*delay, &inner.stop);
         }
-        if write_response(&mut writer, &response, incoming.keep_alive, head).is_err()
+        if write_response(writer, &response, incoming.keep_alive, head, idle).is_err()
             || !incoming.keep_alive
         {
             break;
         }
     }
-    let _ = writer.shutdown(Shutdown::Both);
 }
 
 fn sleep_unless_stopped(delay: Duration, stop: &AtomicBool) {
@@ -317,7 +504,7 @@ fn bad(why: &'static str) -> ReadError {
 }
 
 fn read_request(
-    reader: &mut BufReader<TcpStream>,
+    reader: &mut BufReader<Deadline>,
     writer: &mut TcpStream,
 ) -> Result<Option<Incoming>, ReadError> {
     // Request line (tolerating a few empty lines before it).
@@ -504,6 +691,7 @@ fn write_response(
     response: &Response<Vec<u8>>,
     keep_alive: bool,
     head: bool,
+    idle: Duration,
 ) -> io::Result<()> {
     let status = response.status();
     let mut out = Vec::with_capacity(512 + response.body().len());
@@ -530,11 +718,15 @@ fn write_response(
     if !bodyless {
         out.extend_from_slice(format!("content-length: {}\r\n", response.body().len()).as_bytes());
     }
-    out.extend_from_slice(if keep_alive {
-        b"connection: keep-alive\r\n\r\n".as_slice()
+    if keep_alive {
+        out.extend_from_slice(b"connection: keep-alive\r\n");
+        if idle.as_secs() > 0 {
+            out.extend_from_slice(format!("keep-alive: timeout={}\r\n", idle.as_secs()).as_bytes());
+        }
+        out.extend_from_slice(b"\r\n");
     } else {
-        b"connection: close\r\n\r\n".as_slice()
-    });
+        out.extend_from_slice(b"connection: close\r\n\r\n");
+    }
     if !bodyless && !head {
         out.extend_from_slice(response.body());
     }

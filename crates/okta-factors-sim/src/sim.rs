@@ -13,12 +13,12 @@ use okta_factors_core::model::{
 };
 use okta_factors_core::{AuthScheme, ErrorCause, OktaError};
 
-use crate::api::{Ctx, Fail, Outcome, Query, Reply, Route};
+use crate::api::{Ctx, Fail, Outcome, Query, Reply, Route, JSON};
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Fault, ResponseDelay, SimulatorConfig};
 use crate::control::{Channel, ControlError, FactorInfo, PendingPush, SentMessage, UserInfo};
 use crate::rng::{base62, Rng};
-use crate::state::{add, Bucket, Kind, Transaction, TxState, User};
+use crate::state::{add, Bucket, Kind, Principal, Transaction, TxState, User};
 use crate::timefmt::{http_date, unix_secs, unix_secs_ceil};
 
 /// One catalog entry: a factor type and provider the org offers, and whether
@@ -52,7 +52,8 @@ pub struct Simulator {
     pub(crate) rng: Rng,
     pub(crate) users: Vec<User>,
     pub(crate) transactions: Vec<Transaction>,
-    pub(crate) buckets: HashMap<String, Bucket>,
+    /// Rate-limit buckets: at most one per [`Principal`].
+    pub(crate) buckets: HashMap<Principal, Bucket>,
     /// Last OTP sent per (channel, normalized address).
     pub(crate) throttles: HashMap<(Channel, String), SystemTime>,
     pub(crate) faults: VecDeque<Fault>,
@@ -139,8 +140,13 @@ impl Simulator {
     /// Every response carries `X-Okta-Request-Id` (unique), `Date` (from the
     /// clock), `X-Rate-Limit-Limit`, `X-Rate-Limit-Remaining` and
     /// `X-Rate-Limit-Reset`; every response with a body has
-    /// `Content-Type: application/json`. A [`Fault::Slow`] adds a
-    /// [`ResponseDelay`] extension (the server sleeps, `handle` does not).
+    /// `Content-Type: application/json`, but for the QR code images
+    /// (`image/png`). A [`Fault::Slow`] adds a [`ResponseDelay`] extension (the
+    /// server sleeps, `handle` does not).
+    ///
+    /// A `HEAD` request is answered as the `GET` it names, body included: a
+    /// server must send the headers only ([`SimServer`](crate::SimServer)
+    /// does), as HTTP servers do for a handler's response to `HEAD`.
     pub fn handle(&mut self, request: Request<Vec<u8>>) -> Response<Vec<u8>> {
         let now = self.clock.now();
         self.request_counter = self.request_counter.wrapping_add(1);
@@ -155,12 +161,16 @@ impl Simulator {
     }
 
     fn process(&mut self, request: &Request<Vec<u8>>, now: SystemTime) -> Processed {
-        let presented = request
-            .headers()
-            .get(AUTHORIZATION)
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_owned())
-            .unwrap_or_default();
-        let (allowed, rate) = self.take_rate(&presented, now);
+        // Authenticate first: the bucket belongs to whoever the token proves
+        // the caller is, never to the raw header (which a caller can respell
+        // at will, or vary to make the table grow).
+        let auth = self.authenticate(request);
+        let principal = if auth.is_ok() {
+            Principal::ApiToken
+        } else {
+            Principal::Unauthenticated
+        };
+        let (allowed, rate) = self.take_rate(principal, now);
         let mut processed = Processed {
             outcome: Err(Fail::rate_limited()),
             rate: Some(rate),
@@ -185,7 +195,7 @@ impl Simulator {
                 Fault::Slow { delay, .. } => processed.delay = Some(delay),
             }
         }
-        processed.outcome = self.route(request, &presented, now);
+        processed.outcome = auth.and_then(|scheme| self.route(request, scheme, now));
         processed
     }
 
@@ -201,18 +211,11 @@ impl Simulator {
         Some(fault)
     }
 
-    /// Counts a request against the token's bucket.
-    fn take_rate(&mut self, key: &str, now: SystemTime) -> (bool, RateHeaders) {
+    /// Counts a request against the bucket of `principal`.
+    fn take_rate(&mut self, principal: Principal, now: SystemTime) -> (bool, RateHeaders) {
         let limit = self.config.rate_limit_per_minute;
         let window = self.config.rate_limit_window;
-        if self.buckets.len() > 1024 {
-            self.buckets.retain(|_, b| {
-                now.duration_since(b.start)
-                    .map(|elapsed| elapsed < window)
-                    .unwrap_or(false)
-            });
-        }
-        let bucket = self.buckets.entry(key.to_owned()).or_insert(Bucket {
+        let bucket = self.buckets.entry(principal).or_insert(Bucket {
             start: now,
             used: 0,
         });
@@ -246,8 +249,26 @@ impl Simulator {
         )
     }
 
-    fn authenticate(&self, presented: &str) -> Result<AuthScheme, Fail> {
-        let (scheme, token) = presented.split_once(' ').ok_or_else(Fail::invalid_token)?;
+    /// How many rate-limit buckets the simulator holds: at most two, one for
+    /// the API token (however its `Authorization` header is spelled) and one
+    /// that every unauthenticated request shares. Distinct bogus tokens cost
+    /// no memory.
+    pub fn rate_limit_buckets(&self) -> usize {
+        self.buckets.len()
+    }
+
+    /// The scheme of a valid `Authorization` header: `SSWS` or `Bearer` in
+    /// any case, then the configured token (surrounding spaces ignored).
+    fn authenticate(&self, request: &Request<Vec<u8>>) -> Result<AuthScheme, Fail> {
+        let presented = request
+            .headers()
+            .get(AUTHORIZATION)
+            .and_then(|v| std::str::from_utf8(v.as_bytes()).ok())
+            .ok_or_else(Fail::invalid_token)?;
+        let (scheme, token) = presented
+            .trim()
+            .split_once(' ')
+            .ok_or_else(Fail::invalid_token)?;
         let scheme = if scheme.eq_ignore_ascii_case("SSWS") {
             AuthScheme::Ssws
         } else if scheme.eq_ignore_ascii_case("Bearer") {
@@ -288,8 +309,12 @@ impl Simulator {
         }
     }
 
-    fn route(&mut self, request: &Request<Vec<u8>>, presented: &str, now: SystemTime) -> Outcome {
-        let scheme = self.authenticate(presented)?;
+    fn route(
+        &mut self,
+        request: &Request<Vec<u8>>,
+        scheme: AuthScheme,
+        now: SystemTime,
+    ) -> Outcome {
         let path = request.uri().path();
         let route = Route::parse(path)
             .ok_or_else(|| Fail::not_found(&format!("{} {path}", request.method()), "Endpoint"))?;
@@ -297,6 +322,12 @@ impl Simulator {
         if !route.allows(method) {
             return Err(Fail::method_not_allowed(route.allow()));
         }
+        // `HEAD` is answered as `GET`; the server sends the headers only.
+        let method = if method == Method::HEAD {
+            &Method::GET
+        } else {
+            method
+        };
         if matches!(route, Route::Questions(_)) && scheme == AuthScheme::Bearer {
             // The endpoint documents API-token (SSWS) security only.
             return Err(Fail::invalid_token());
@@ -323,6 +354,7 @@ impl Simulator {
                 self.transaction(&ctx, &u, &f, &t)
             }
             Route::Transaction(u, f, t) => self.cancel_transaction(&ctx, &u, &f, &t),
+            Route::QrCode(u, f, t) => self.qr_code(&ctx, &u, &f, &t),
         }
     }
 
@@ -333,8 +365,12 @@ impl Simulator {
         request_id: &str,
     ) -> Response<Vec<u8>> {
         let mut allow = None;
-        let (status, body) = match processed.outcome {
-            Ok(Reply { status, body }) => (status, body),
+        let (status, body, content_type) = match processed.outcome {
+            Ok(Reply {
+                status,
+                body,
+                content_type,
+            }) => (status, body, content_type),
             Err(fail) => {
                 allow = fail.allow;
                 let mut error = OktaError::default();
@@ -351,7 +387,7 @@ impl Simulator {
                         cause
                     })
                     .collect();
-                (fail.status, serde_json::to_vec(&error).ok())
+                (fail.status, serde_json::to_vec(&error).ok(), JSON)
             }
         };
         let rate = processed.rate.unwrap_or(RateHeaders {
@@ -364,7 +400,7 @@ impl Simulator {
         *response.status_mut() = status;
         let headers = response.headers_mut();
         if has_body {
-            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
         }
         let mut put = |name: HeaderName, value: String| {
             if let Ok(value) = HeaderValue::from_str(&value) {

@@ -179,7 +179,15 @@ impl Transaction {
     }
 }
 
-/// One rate-limit window of one token.
+/// Whom a rate-limit bucket counts: the configured API token (whatever its
+/// scheme and spelling), or every unauthenticated request together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Principal {
+    ApiToken,
+    Unauthenticated,
+}
+
+/// One rate-limit window of one principal.
 pub(crate) struct Bucket {
     pub(crate) start: SystemTime,
     pub(crate) used: u32,

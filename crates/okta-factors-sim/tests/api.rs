@@ -96,7 +96,7 @@ fn not_found_validation_and_method_errors() {
     let r = h.raw(Method::PUT, &path, Some("{}"));
     assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(code_of(&r), "E0000022");
-    assert_eq!(header(&r, "allow"), "GET, POST");
+    assert_eq!(header(&r, "allow"), "GET, HEAD, POST");
     let r = h.raw(Method::GET, "/api/v1/nothing", None);
     assert_eq!(
         (r.status().as_u16(), code_of(&r).as_str()),
@@ -170,6 +170,59 @@ fn rate_limit_bucket_resets_with_the_clock() {
     assert_eq!(r.status(), 200);
     assert_eq!(header(&r, "x-rate-limit-remaining"), "2");
     assert_eq!(header(&r, "x-rate-limit-reset"), "1704067320");
+}
+
+#[test]
+fn rate_limit_is_keyed_by_the_authenticated_token_not_the_header() {
+    let mut h = H::with_config(SimulatorConfig::new(TOKEN).rate_limit_per_minute(3));
+    let path = format!("/api/v1/users/{}/factors", h.user);
+    // One token, four spellings Okta accepts: one bucket of 3 requests.
+    let spellings = [
+        format!("SSWS {TOKEN}"),
+        format!("ssws {TOKEN}"),
+        format!("Bearer {TOKEN}"),
+        format!("sSwS   {TOKEN} "),
+    ];
+    let statuses: Vec<u16> = spellings
+        .iter()
+        .map(|auth| h.raw_auth(Method::GET, &path, None, auth).status().as_u16())
+        .collect();
+    assert_eq!(statuses, [200, 200, 200, 429]);
+    let r = h.raw_auth(Method::GET, &path, None, &format!("SSWS {TOKEN}"));
+    assert_eq!(
+        (r.status().as_u16(), code_of(&r).as_str()),
+        (429, "E0000047")
+    );
+}
+
+#[test]
+fn distinct_bogus_tokens_cost_no_memory_and_do_not_touch_the_token_limit() {
+    let mut h = H::with_config(SimulatorConfig::new(TOKEN).rate_limit_per_minute(5));
+    let path = format!("/api/v1/users/{}/factors", h.user);
+    // 3,000 distinct 15 kB tokens within one window (the clock stands still).
+    let filler = "x".repeat(15 * 1024);
+    for i in 0..3000 {
+        let r = h.raw_auth(Method::GET, &path, None, &format!("SSWS {i}{filler}"));
+        assert!(matches!(r.status().as_u16(), 401 | 429), "{i}");
+        assert!(!header(&r, "x-rate-limit-remaining").is_empty());
+    }
+    // One bucket for the API token, one all unauthenticated requests share.
+    assert!(
+        h.sim.rate_limit_buckets() <= 2,
+        "{}",
+        h.sim.rate_limit_buckets()
+    );
+    // Unauthenticated requests shared one bucket: past its limit they are 429.
+    let r = h.raw_auth(Method::GET, &path, None, "SSWS another-bogus-token");
+    assert_eq!(
+        (r.status().as_u16(), code_of(&r).as_str()),
+        (429, "E0000047")
+    );
+    // The API token's own bucket is untouched.
+    let r = h.raw(Method::GET, &path, None);
+    assert_eq!(r.status(), 200);
+    assert_eq!(header(&r, "x-rate-limit-remaining"), "4");
+    assert_eq!(h.sim.rate_limit_buckets(), 2);
 }
 
 #[test]
@@ -611,7 +664,7 @@ fn enroll_totp(h: &mut H, provider: TotpProvider) -> (String, Totp) {
             activation.key_length,
             activation.encoding
         ),
-        (30, 6, "base32")
+        (30, Some(6), "base32")
     );
     assert_eq!(
         activation.qr_code.unwrap().media_type.as_deref(),

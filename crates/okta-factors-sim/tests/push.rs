@@ -273,13 +273,18 @@ fn push_approve_reject_timeout_cancel() {
         h.sim.approve_push("v2mst.nope"),
         Err(ControlError::UnknownTransaction("v2mst.nope".into()))
     );
-    // Through the poll link, the core's PushPoll accepts the same origin.
+    // The core's PushPoll polls the transaction of the poll link on the org.
     let config = okta_factors_core::ClientConfig::new(h.org.clone(), h.creds.clone());
     let VerifyOutcome::Waiting(w) = h.call(&verify).unwrap() else {
         panic!()
     };
-    let mut push_poll =
-        okta_factors_core::policy::PushPoll::new(&w, &ResponseMeta::default(), &config).unwrap();
+    let mut push_poll = okta_factors_core::policy::PushPoll::for_verify(
+        &verify,
+        &w,
+        &ResponseMeta::default(),
+        &config,
+    )
+    .unwrap();
     let response = h.sim.handle(push_poll.request());
     assert_eq!(response.status(), 200);
     let _ = push_poll.first_step();

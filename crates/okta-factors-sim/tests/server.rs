@@ -7,7 +7,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
 use okta_factors_sim::{
-    Fault, ManualClock, SharedSimulator, SimServer, Simulator, SimulatorConfig,
+    Fault, ManualClock, ServerConfig, SharedSimulator, SimServer, Simulator, SimulatorConfig,
 };
 use serde_json::Value;
 
@@ -31,6 +31,11 @@ impl Reply {
 }
 
 fn read_reply(reader: &mut BufReader<TcpStream>) -> Reply {
+    read_reply_to(reader, false)
+}
+
+/// A reply; to a `HEAD` request, without reading a body.
+fn read_reply_to(reader: &mut BufReader<TcpStream>, head: bool) -> Reply {
     let mut line = String::new();
     reader.read_line(&mut line).unwrap();
     let status = line.split(' ').nth(1).unwrap().parse().unwrap();
@@ -48,6 +53,7 @@ fn read_reply(reader: &mut BufReader<TcpStream>) -> Reply {
     let length = headers
         .iter()
         .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+        .filter(|_| !head)
         .map_or(0, |(_, v)| v.parse().unwrap());
     let mut body = vec![0; length];
     reader.read_exact(&mut body).unwrap();
@@ -206,4 +212,142 @@ fn start_new_sets_the_base_url_and_stops_on_drop() {
         assert_eq!(reply.header("connection"), Some("close"));
     }
     assert!(TcpStream::connect_timeout(&addr, Duration::from_millis(500)).is_err());
+}
+
+#[test]
+fn caps_connections_with_503_and_closes_idle_ones() {
+    let sim = SharedSimulator::new(Simulator::new(SimulatorConfig::new("tok")));
+    let user = sim.create_user("carol@example.com");
+    let idle = Duration::from_millis(1500);
+    let config = ServerConfig::default()
+        .max_connections(3)
+        .idle_timeout(idle);
+    let server = SimServer::start_with(sim, "127.0.0.1:0".parse().unwrap(), config).unwrap();
+    let request = format!(
+        "GET /api/v1/users/{user}/factors HTTP/1.1\r\nHost: x\r\nAuthorization: SSWS tok\r\n\r\n"
+    );
+
+    // Fill the cap with keep-alive connections (each served once, so each
+    // is known to be open on the server side).
+    let mut held: Vec<_> = (0..3).map(|_| connect(server.local_addr())).collect();
+    for (conn, reader) in &mut held {
+        conn.write_all(request.as_bytes()).unwrap();
+        let reply = read_reply(reader);
+        assert_eq!(reply.status, 200);
+        assert_eq!(reply.header("connection"), Some("keep-alive"));
+    }
+
+    // Past the cap: 503 at once, then closed.
+    for _ in 0..5 {
+        let (mut conn, mut reader) = connect(server.local_addr());
+        conn.write_all(request.as_bytes()).unwrap();
+        let reply = read_reply(&mut reader);
+        assert_eq!(reply.status, 503);
+        assert_eq!(reply.header("connection"), Some("close"));
+        assert_eq!(reply.header("retry-after"), Some("1"));
+        assert_eq!(reply.json()["errorCode"], "E0000009");
+        let mut rest = Vec::new();
+        reader.read_to_end(&mut rest).unwrap();
+        assert!(rest.is_empty());
+    }
+
+    // The open connections are still served.
+    let (conn, reader) = &mut held[0];
+    conn.write_all(request.as_bytes()).unwrap();
+    assert_eq!(read_reply(reader).status, 200);
+
+    // Idle past the timeout: the server closes them (EOF, no response).
+    let started = Instant::now();
+    for (_, reader) in &mut held {
+        let mut rest = Vec::new();
+        reader.read_to_end(&mut rest).unwrap();
+        assert!(rest.is_empty());
+    }
+    let waited = started.elapsed();
+    assert!(waited >= idle / 2, "closed after {waited:?}");
+    assert!(waited < Duration::from_secs(8), "closed after {waited:?}");
+
+    // Their slots are free again.
+    let (mut conn, mut reader) = connect(server.local_addr());
+    conn.write_all(request.as_bytes()).unwrap();
+    assert_eq!(read_reply(&mut reader).status, 200);
+    server.stop();
+}
+
+#[test]
+fn an_idle_connection_that_never_sends_is_closed() {
+    let config = ServerConfig::default().idle_timeout(Duration::from_millis(300));
+    let server = SimServer::start_with(
+        SharedSimulator::default(),
+        "127.0.0.1:0".parse().unwrap(),
+        config,
+    )
+    .unwrap();
+    let (_conn, mut reader) = connect(server.local_addr());
+    let started = Instant::now();
+    let mut rest = Vec::new();
+    reader.read_to_end(&mut rest).unwrap();
+    assert!(rest.is_empty());
+    assert!(started.elapsed() >= Duration::from_millis(200));
+    // A half-sent request does not extend the deadline either.
+    let (mut conn, mut reader) = connect(server.local_addr());
+    conn.write_all(b"GET /api/v1/users/x/factors HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    let mut rest = Vec::new();
+    reader.read_to_end(&mut rest).unwrap();
+    assert!(rest.is_empty());
+    server.stop();
+}
+
+#[test]
+fn head_answers_like_get_without_a_body() {
+    let server = SimServer::start_new(SimulatorConfig::new("tok")).unwrap();
+    let user = server.simulator().create_user("dave@example.com");
+    let qr_path = {
+        let (mut conn, mut reader) = connect(server.local_addr());
+        let body = r#"{"factorType":"token:software:totp","provider":"GOOGLE"}"#;
+        write!(
+            conn,
+            "POST /api/v1/users/{user}/factors HTTP/1.1\r\nHost: x\r\nAuthorization: SSWS tok\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let json = read_reply(&mut reader).json();
+        let href = json["_embedded"]["activation"]["_links"]["qrcode"]["href"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        href.strip_prefix(server.url()).unwrap().to_owned()
+    };
+    let (mut conn, mut reader) = connect(server.local_addr());
+    for path in [
+        format!("/api/v1/users/{user}/factors"),
+        format!("/api/v1/users/{user}/factors/questions"),
+        format!("/api/v1/users/{user}/factors/mblNOPE"),
+        qr_path,
+    ] {
+        // HEAD then GET on one keep-alive connection: if HEAD sent a body, the
+        // GET's reply would not parse.
+        for method in ["HEAD", "GET"] {
+            write!(
+                conn,
+                "{method} {path} HTTP/1.1\r\nHost: x\r\nAuthorization: SSWS tok\r\n\r\n"
+            )
+            .unwrap();
+        }
+        let head = read_reply_to(&mut reader, true);
+        let get = read_reply(&mut reader);
+        assert_ne!(head.status, 405, "{path}");
+        assert_eq!(head.status, get.status, "{path}");
+        assert!(!get.body.is_empty(), "{path}");
+        for name in ["content-type", "content-length", "connection"] {
+            assert_eq!(head.header(name), get.header(name), "{path} {name}");
+        }
+        assert_eq!(
+            head.header("content-length"),
+            Some(get.body.len().to_string().as_str())
+        );
+    }
+    server.stop();
 }

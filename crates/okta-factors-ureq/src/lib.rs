@@ -1,7 +1,7 @@
 //! # okta-factors-ureq
 //!
 //! A blocking Okta [UserFactor API] client over [ureq] 3. All API logic (building
-//! requests, retrying `429`s, polling pushes, parsing responses and errors) lives
+//! requests, retrying rate limits, polling pushes, parsing responses and errors) lives
 //! in the sans-IO [`okta_factors_core`]; this crate only moves the bytes, sleeps,
 //! and enforces the time and size limits of the [`ClientConfig`].
 //!
@@ -34,6 +34,31 @@
 //! let outcome = client.verify_push(&verify, |number| println!("pick {number} on your phone"))?;
 //! assert!(matches!(outcome, VerifyOutcome::Success(_)));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## Rate limits and throttles
+//!
+//! A `429` that is a rate limit (`E0000047`, or no Okta error body) is retried
+//! as the [`RetryPolicy`](okta_factors_core::policy::RetryPolicy) says, after
+//! the wait the server's rate-limit headers ask for. A `429` that is a business
+//! throttle (`E0000109`: an SMS was sent recently; `E0000118`: an email was;
+//! any other code) is returned at once as [`Error::Api`] and nothing is resent,
+//! so a user never gets a second SMS behind the caller's back;
+//! [`Error::retry_after`] says how long Okta asks to wait:
+//!
+//! ```no_run
+//! # use okta_factors_core::model::FactorEnrollment;
+//! # fn run(client: okta_factors_ureq::Client, factor_id: &str) -> Result<(), okta_factors_core::Error> {
+//! let body = FactorEnrollment::sms("+15554151337");
+//! match client.resend_enroll_factor("00u15s1KDETTQMQYABRL", factor_id, body) {
+//!     Ok(_) => println!("a new code is on its way"),
+//!     Err(err) if err.error_code() == Some("E0000109") => {
+//!         println!("an SMS was just sent; try again in {:?}", err.retry_after());
+//!     }
+//!     Err(err) => return Err(err),
+//! }
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! ## Limits
@@ -76,9 +101,9 @@ use std::thread;
 use std::time::Instant;
 
 use okta_factors_core::http::{Method, Request, Response};
-use okta_factors_core::model::VerifyOutcome;
+use okta_factors_core::model::{ActivateOutcome, VerifyOutcome};
 use okta_factors_core::operations::VerifyFactor;
-use okta_factors_core::policy::{Exchange, PollStep, PushPoll, Step};
+use okta_factors_core::policy::{Exchange, PollStep, Polled, PushPoll, Step};
 use okta_factors_core::{
     ClientConfig, Credentials, Error, FromConfig, OktaResponse, Operation, OrgUrl, TimeoutLimit,
     TransportError, TransportErrorKind,
@@ -263,7 +288,8 @@ impl Client {
         &self.inner.config
     }
 
-    /// Runs any operation, retrying `429`s as the [`RetryPolicy`](okta_factors_core::policy::RetryPolicy) says, within
+    /// Runs any operation, retrying rate-limit `429`s (not business throttles
+    /// such as `E0000109`) as the [`RetryPolicy`](okta_factors_core::policy::RetryPolicy) says, within
     /// [`ClientConfig::request_timeout`]. This is how optional query and header
     /// parameters are reached, e.g.
     /// `client.execute(&EnrollFactor::new(user, body).update_phone(true))`; the
@@ -358,29 +384,103 @@ impl Client {
 
     /// Verifies with a push and waits for the user's answer.
     ///
-    /// Runs `verify`; if the outcome is not [`VerifyOutcome::Waiting`], returns it.
-    /// Otherwise polls the transaction as the [`PollPolicy`](okta_factors_core::policy::PollPolicy) says, through the
-    /// poll link (which must be on the org's origin, else
-    /// [`okta_factors_core::InputError::Link`]), and returns the final outcome
-    /// (`Success`, `Rejected`, `Timeout`, …). `on_challenge` is called with the
+    /// Runs `verify`; if the outcome is not [`VerifyOutcome::Waiting`], returns
+    /// it. Otherwise polls the transaction as the
+    /// [`PollPolicy`](okta_factors_core::policy::PollPolicy) says until the push
+    /// is over, and returns how it ended. `on_challenge` is called with the
     /// number-matching answer as soon as it is known, once per distinct value.
     ///
-    /// When the push expires (Okta's `expiresAt` or [`PollPolicy::max_wait`](okta_factors_core::policy::PollPolicy::max_wait)) the
-    /// error is a [`TransportErrorKind::Timeout`] of [`TimeoutLimit::Poll`]. Each
-    /// poll is one request bounded by [`ClientConfig::request_timeout`], so the
+    /// * Polls go to the org (the user and factor of `verify`, the transaction
+    ///   ID of the `WAITING` answer), whatever origin the poll link names:
+    ///   credentials never leave the org, and an org reached through a custom
+    ///   domain polls on that domain.
+    /// * A poll that fails transiently (a `5xx`, a `429`, a reset connection, a
+    ///   timeout) is waited out and sent again; polling gives up with the error
+    ///   after [`MAX_CONSECUTIVE_POLL_FAILURES`](okta_factors_core::policy::MAX_CONSECUTIVE_POLL_FAILURES)
+    ///   in a row. Other errors (`401`, `403`, `404`, …) end it at once.
+    /// * **Nobody answering is an outcome, not an error**:
+    ///   `Ok(VerifyOutcome::Timeout(_))` whether Okta answered `TIMEOUT`, its
+    ///   `expiresAt` passed, or [`PollPolicy::max_wait`](okta_factors_core::policy::PollPolicy::max_wait)
+    ///   did (then the response is the last `WAITING` one, `factorResult`
+    ///   set to `TIMEOUT`). [`Error::is_timeout`] is only for a request that
+    ///   timed out.
+    ///
+    /// Each request is bounded by [`ClientConfig::request_timeout`], so the
     /// whole wait lasts at most the poll deadline plus one request timeout.
+    ///
+    /// ```no_run
+    /// use okta_factors_core::model::VerifyOutcome;
+    /// use okta_factors_core::operations::{VerifyFactor, VerifyFactorRequest};
+    /// # fn run(client: okta_factors_ureq::Client) -> Result<(), okta_factors_core::Error> {
+    /// let verify = VerifyFactor::new("00u15s1KDETTQMQYABRL", "opf1fmaMGJLMNGNLIVG")
+    ///     .body(VerifyFactorRequest::number_matching());
+    /// match client.verify_push(&verify, |number| println!("pick {number} on your phone"))? {
+    ///     VerifyOutcome::Success(_) => println!("verified"),
+    ///     VerifyOutcome::Rejected(_) => println!("the user said no"),
+    ///     VerifyOutcome::Timeout(_) => println!("nobody answered in time"),
+    ///     other => println!("ended as {:?}", other.factor_result()),
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn verify_push(
         &self,
         verify: &VerifyFactor,
         mut on_challenge: impl FnMut(u32),
     ) -> Result<VerifyOutcome, Error> {
         let response = self.execute(verify)?;
-        let Some(waiting) = response.value.as_waiting() else {
+        let VerifyOutcome::Waiting(waiting) = &response.value else {
             return Ok(response.value);
         };
+        let poll = PushPoll::for_verify(verify, waiting, &response.meta, self.config())?;
+        self.poll(poll, "verify_push", &mut on_challenge)
+    }
+
+    /// Waits until the device activates a push enrollment: polls `POST
+    /// /api/v1/users/{userId}/factors/{factorId}/lifecycle/activate/poll` on
+    /// the org with the [`PollPolicy`](okta_factors_core::policy::PollPolicy)
+    /// (first poll at once, then every interval, transient failures waited
+    /// out as in [`Client::verify_push`]).
+    ///
+    /// `Ok(ActivateOutcome::Activated(factor))` once the device scanned the QR
+    /// code (or if the factor was already active), `Ok(ActivateOutcome::Ended(_))`
+    /// when the activation ended without it: `Ended(VerifyOutcome::Timeout(_))`
+    /// when it expired (Okta's `expiresAt` or `max_wait`; activate the factor
+    /// again for a new QR code).
+    ///
+    /// ```no_run
+    /// use okta_factors_core::model::{ActivateOutcome, FactorEnrollment, VerifyOutcome};
+    /// # fn run(client: okta_factors_ureq::Client) -> Result<(), okta_factors_core::Error> {
+    /// let push = client.enroll_factor("00u15s1KDETTQMQYABRL", FactorEnrollment::push())?;
+    /// let factor_id = push.id().unwrap_or_default().to_owned();
+    /// // … show the QR code of the enrollment, then:
+    /// match client.wait_for_push_activation("00u15s1KDETTQMQYABRL", &factor_id)? {
+    ///     ActivateOutcome::Activated(factor) => println!("{:?} is active", factor.id()),
+    ///     ActivateOutcome::Ended(VerifyOutcome::Timeout(_)) => println!("expired: activate again"),
+    ///     other => println!("not activated: {other:?}"),
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn wait_for_push_activation(
+        &self,
+        user_id: &str,
+        factor_id: &str,
+    ) -> Result<ActivateOutcome, Error> {
+        let poll = PushPoll::for_activation(user_id, factor_id, self.config())?;
+        self.poll(poll, "wait_for_push_activation", &mut |_| {})
+    }
+
+    /// Drives a [`PushPoll`] to its end: sleeps, sends, and hands every
+    /// response (or failure) to the machine.
+    fn poll<O: Polled>(
+        &self,
+        mut poll: PushPoll<O>,
+        operation: &'static str,
+        on_challenge: &mut dyn FnMut(u32),
+    ) -> Result<O::Output, Error> {
         let started = Instant::now();
-        let mut poll = PushPoll::new(waiting, &response.meta, self.config())?;
-        let trace = PollTrace::new();
+        let trace = PollTrace::new(operation);
         let result = trace.in_scope(|| {
             let mut step = poll.first_step();
             loop {
@@ -391,14 +491,20 @@ impl Client {
                         }
                         thread::sleep(delay);
                         let deadline = Instant::now().checked_add(self.config().request_timeout);
-                        let response =
-                            self.send(poll.request(), deadline, TimeoutLimit::Request)?;
-                        let status = response.status();
-                        step = poll.on_response(response, started.elapsed(), random())?;
+                        let (status, next) =
+                            match self.send(poll.request(), deadline, TimeoutLimit::Request) {
+                                Ok(response) => (
+                                    Some(response.status()),
+                                    poll.on_response(response, started.elapsed(), random()),
+                                ),
+                                Err(error) => {
+                                    (None, poll.on_transport_error(error, started.elapsed()))
+                                }
+                            };
+                        step = next?;
                         trace.poll(poll.polls(), status, &step);
                     }
                     PollStep::Done(outcome) => return Ok(outcome),
-                    PollStep::Expired => return Err(poll.expired_error()),
                 }
             }
         });

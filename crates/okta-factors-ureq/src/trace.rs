@@ -88,12 +88,12 @@ pub(crate) struct PollTrace {
 }
 
 impl PollTrace {
-    pub(crate) fn new() -> Self {
+    pub(crate) fn new(operation: &'static str) -> Self {
         Self {
             #[cfg(feature = "tracing")]
             span: tracing::info_span!(
                 "okta_factors.push_poll",
-                operation = "verify_push",
+                operation,
                 polls = tracing::field::Empty,
                 status = tracing::field::Empty,
                 elapsed_ms = tracing::field::Empty,
@@ -108,19 +108,22 @@ impl PollTrace {
         f()
     }
 
-    pub(crate) fn poll(&self, polls: u32, status: StatusCode, step: &PollStep) {
+    /// One poll: its status (`None`: the transport failed) and what follows.
+    pub(crate) fn poll<T>(&self, polls: u32, status: Option<StatusCode>, step: &PollStep<T>) {
         #[cfg(feature = "tracing")]
         {
-            let (next, delay) = match step {
-                PollStep::Wait { delay, .. } => ("wait", Some(millis(*delay))),
-                PollStep::Done(_) => ("done", None),
-                PollStep::Expired => ("expired", None),
+            let (next, delay, failures) = match step {
+                PollStep::Wait {
+                    delay, failures, ..
+                } => ("wait", Some(millis(*delay)), *failures),
+                PollStep::Done(_) => ("done", None, 0),
             };
             tracing::debug!(
                 polls,
-                status = status.as_u16(),
+                status = status.map(|s| s.as_u16()),
                 next,
                 delay_ms = delay,
+                failures,
                 "okta_factors: push polled"
             );
         }

@@ -312,3 +312,35 @@ fn redirects_are_not_followed() {
     ));
     assert_eq!(server.requests().len(), 1);
 }
+
+/// A body-less `POST` carries exactly one `Content-Length: 0` on the wire (some
+/// proxies answer `411 Length Required` without it), as in every transport; a
+/// `GET` carries no framing header at all.
+#[test]
+fn a_body_less_post_is_framed_with_content_length_zero() {
+    let server = TestServer::start(|req| match req.method.as_str() {
+        "POST" if req.path().ends_with("/verify") => {
+            Reply::json(200, r#"{"factorResult":"CHALLENGE"}"#)
+        }
+        "POST" => Reply::json(200, ACTIVE_TOTP),
+        _ => Reply::json(200, "[]"),
+    });
+    let client = client(&server);
+    client.activate_factor("u1", "ostf1", None).unwrap();
+    client.verify_factor("u1", "mbl1", None).unwrap();
+    client.wait_for_push_activation("u1", "ostf1").unwrap();
+    client.list_factors("u1").unwrap();
+    let requests = server.requests();
+    assert_eq!(requests.len(), 4);
+    for req in &requests[..3] {
+        assert_eq!(req.method, "POST");
+        assert_eq!(req.header_all("content-length"), ["0"], "{req:?}");
+        assert!(req.header("transfer-encoding").is_none(), "{req:?}");
+        assert!(req.body.is_empty());
+    }
+    assert_eq!(
+        requests[2].target,
+        "/api/v1/users/u1/factors/ostf1/lifecycle/activate/poll"
+    );
+    assert!(requests[3].header("content-length").is_none());
+}

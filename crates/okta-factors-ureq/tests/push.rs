@@ -9,10 +9,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use common::{builder, client};
-use okta_factors_core::model::VerifyOutcome;
+use okta_factors_core::model::{ActivateOutcome, FactorResult, VerifyOutcome};
 use okta_factors_core::operations::{VerifyFactor, VerifyFactorRequest};
 use okta_factors_core::policy::PollPolicy;
-use okta_factors_core::{Error, InputError, TimeoutLimit, TransportErrorKind};
 use okta_factors_testserver::{RecordedRequest, Reply, TestServer};
 
 const POLL_PATH: &str = "/api/v1/users/u/factors/f/transactions/t1";
@@ -103,55 +102,135 @@ fn a_non_waiting_verify_is_returned_without_polling() {
     assert_eq!(server.requests().len(), 1);
 }
 
+/// A custom-domain org whose poll links name its `*.okta.com` host (or any
+/// other origin): the poll is built from the org and the IDs, so it goes to the
+/// org, with the credentials, and never to the link's host.
 #[test]
-fn a_poll_link_to_another_host_is_refused_and_never_followed() {
-    for origin in ["http://127.0.0.2:{port}", "https://evil.example"] {
+fn a_poll_link_on_another_origin_is_polled_on_the_org() {
+    for origin in ["http://127.0.0.2:{port}", "https://acme.okta.com"] {
+        let polls = AtomicUsize::new(0);
         let server = TestServer::start(move |req: &RecordedRequest| {
             let port = req
                 .header("host")
                 .and_then(|h| h.rsplit(':').next())
                 .unwrap_or_default()
                 .to_owned();
-            Reply::json(201, waiting(&origin.replace("{port}", &port)))
+            let link_origin = origin.replace("{port}", &port);
+            match (req.method.as_str(), req.path()) {
+                ("POST", "/api/v1/users/u/factors/f/verify") => {
+                    Reply::json(201, waiting(&link_origin))
+                }
+                ("GET", POLL_PATH) if polls.fetch_add(1, Ordering::SeqCst) == 0 => {
+                    Reply::json(200, waiting(&link_origin))
+                }
+                ("GET", POLL_PATH) => Reply::json(200, r#"{"factorResult":"SUCCESS"}"#),
+                _ => Reply::json(404, r#"{"errorCode":"E0000007"}"#),
+            }
         });
-        let err = client(&server).verify_push(&verify(), |_| {}).unwrap_err();
+        let outcome = client(&server).verify_push(&verify(), |_| {}).unwrap();
         assert!(
-            matches!(err, Error::Input(InputError::Link { .. })),
-            "{origin}: {err:?}"
+            matches!(outcome, VerifyOutcome::Success(_)),
+            "{origin}: {outcome:?}"
         );
-        assert_eq!(server.requests().len(), 1, "{origin}");
-        assert!(!format!("{err}").contains("00test-token"));
+        let requests = server.requests();
+        assert_eq!(requests.len(), 3, "{origin}");
+        for poll in &requests[1..] {
+            assert_eq!(
+                (poll.method.as_str(), poll.target.as_str()),
+                ("GET", POLL_PATH)
+            );
+            assert_eq!(poll.header("authorization"), Some("SSWS 00test-token"));
+            assert_eq!(poll.header("host"), server.url().strip_prefix("http://"));
+        }
     }
 }
 
+/// A push nobody answers before the poll policy's `max_wait` is an outcome,
+/// `Ok(Timeout)`, like Okta's own `TIMEOUT`: not an error.
 #[test]
-fn polling_expires_with_a_poll_timeout() {
+fn polling_past_max_wait_is_a_timeout_outcome() {
     let server = TestServer::start(|req: &RecordedRequest| {
         let origin = format!("http://{}", req.header("host").unwrap_or_default());
         Reply::json(201, waiting(&origin))
     });
-    let client = builder(&server)
-        .poll_policy(
-            PollPolicy::default()
-                .interval(Duration::from_millis(20))
-                .max_wait(Duration::from_millis(150)),
-        )
+    let short = builder(&server)
+        .poll_policy(PollPolicy::default().max_wait(Duration::from_millis(2500)))
         .build()
         .unwrap();
     let started = Instant::now();
     let mut challenges = Vec::new();
-    let err = client
+    let outcome = short
         .verify_push(&verify(), |n| challenges.push(n))
-        .unwrap_err();
-    assert!(started.elapsed() < Duration::from_secs(2));
-    assert!(started.elapsed() >= Duration::from_millis(150));
-    assert!(err.is_timeout());
-    assert_eq!(
-        err.transport().unwrap().kind,
-        TransportErrorKind::Timeout(TimeoutLimit::Poll)
-    );
+        .unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(2500));
+    assert!(started.elapsed() < Duration::from_secs(6));
+    let VerifyOutcome::Timeout(response) = outcome else {
+        panic!("{outcome:?}")
+    };
+    // The last WAITING answer, now TIMEOUT: its cancel link is kept.
+    assert_eq!(response.factor_result, Some(FactorResult::Timeout));
+    assert!(response.link("cancel").is_some());
     assert_eq!(challenges, [72]);
-    assert!(server.requests().len() >= 3);
+    // The default interval is 4 s: one poll, cut to the deadline.
+    assert_eq!(server.requests().len(), 2);
+
+    // Okta's own TIMEOUT is the same outcome.
+    let server = push_server("TIMEOUT");
+    let outcome = client(&server).verify_push(&verify(), |_| {}).unwrap();
+    assert!(matches!(outcome, VerifyOutcome::Timeout(_)), "{outcome:?}");
+}
+
+/// One failed poll (a `500`, a connection reset mid-body, a connection closed
+/// without an answer) does not end a push the user is approving.
+#[test]
+fn transient_poll_failures_are_waited_out() {
+    let polls = AtomicUsize::new(0);
+    let server = TestServer::start(move |req: &RecordedRequest| {
+        let origin = format!("http://{}", req.header("host").unwrap_or_default());
+        if req.method == "POST" {
+            return Reply::json(201, waiting(&origin));
+        }
+        match polls.fetch_add(1, Ordering::SeqCst) {
+            0 => Reply::json(200, waiting(&origin)),
+            1 => Reply::json(
+                500,
+                r#"{"errorCode":"E0000009","errorSummary":"Internal Server Error"}"#,
+            ),
+            2 => Reply::ResetMidBody {
+                status: 200,
+                declared_len: 100,
+                partial: br#"{"factorResult":"WAI"#.to_vec(),
+            },
+            3 => Reply::Close,
+            4 => Reply::json(200, waiting(&origin)),
+            _ => Reply::json(200, r#"{"factorResult":"SUCCESS"}"#),
+        }
+    });
+    let outcome = client(&server).verify_push(&verify(), |_| {}).unwrap();
+    assert!(matches!(outcome, VerifyOutcome::Success(_)), "{outcome:?}");
+    let gets = server
+        .requests()
+        .iter()
+        .filter(|r| r.method == "GET")
+        .count();
+    assert_eq!(gets, 6);
+}
+
+/// Polls that keep failing end the push with the last failure, after four
+/// in a row.
+#[test]
+fn four_failed_polls_in_a_row_end_with_the_last_error() {
+    let server = TestServer::start(|req: &RecordedRequest| {
+        let origin = format!("http://{}", req.header("host").unwrap_or_default());
+        if req.method == "POST" {
+            Reply::json(201, waiting(&origin))
+        } else {
+            Reply::json(503, "<html>Service Unavailable</html>")
+        }
+    });
+    let err = client(&server).verify_push(&verify(), |_| {}).unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503), "{err:?}");
+    assert_eq!(server.requests().len(), 5);
 }
 
 #[test]
@@ -170,4 +249,69 @@ fn a_poll_error_is_returned() {
     let err = client(&server).verify_push(&verify(), |_| {}).unwrap_err();
     assert_eq!(err.error_code(), Some("E0000007"));
     assert_eq!(server.requests().len(), 2);
+}
+
+const ACTIVATION_POLL: &str = "/api/v1/users/u/factors/f/lifecycle/activate/poll";
+
+/// `wait_for_push_activation` polls the activation on the org (`POST`, no
+/// body) until the device activates the factor; a failed poll on the way is
+/// waited out.
+#[test]
+fn wait_for_push_activation_until_the_device_activates() {
+    let polls = AtomicUsize::new(0);
+    let server = TestServer::start(move |req: &RecordedRequest| {
+        let origin = format!("http://{}", req.header("host").unwrap_or_default());
+        let waiting = format!(
+            r#"{{"factorResult":"WAITING","expiresAt":"2999-01-01T00:00:00.000Z",
+            "_links":{{"poll":{{"href":"https://acme.okta.com{ACTIVATION_POLL}","hints":{{"allow":["POST"]}}}},
+            "qrcode":{{"href":"{origin}/api/v1/users/u/factors/f/qr/00fukNElRS","type":"image/png"}}}}}}"#
+        );
+        match polls.fetch_add(1, Ordering::SeqCst) {
+            0 => Reply::json(200, waiting),
+            1 => Reply::json(502, "<html>Bad Gateway</html>"),
+            2 => Reply::json(200, waiting),
+            _ => Reply::json(
+                200,
+                r#"{"id":"f","factorType":"push","provider":"OKTA","status":"ACTIVE",
+                "profile":{"credentialId":"dade.murphy@example.com","name":"Gibson"}}"#,
+            ),
+        }
+    });
+    let outcome = client(&server).wait_for_push_activation("u", "f").unwrap();
+    let ActivateOutcome::Activated(factor) = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(factor.id(), Some("f"));
+    let requests = server.requests();
+    assert_eq!(requests.len(), 4);
+    for poll in &requests {
+        assert_eq!(
+            (poll.method.as_str(), poll.target.as_str()),
+            ("POST", ACTIVATION_POLL)
+        );
+        assert_eq!(poll.header("authorization"), Some("SSWS 00test-token"));
+        assert_eq!(poll.header_all("content-length"), ["0"]);
+        assert!(poll.body.is_empty());
+    }
+}
+
+/// An activation Okta ends (`TIMEOUT`, `REJECTED`) is `Ended`, not waiting.
+#[test]
+fn an_activation_that_ended_is_an_ended_outcome() {
+    for result in ["TIMEOUT", "REJECTED"] {
+        let server = TestServer::start(move |_: &RecordedRequest| {
+            Reply::json(
+                200,
+                format!(
+                    r#"{{"factorResult":"{result}","_links":{{"activate":{{"href":"https://acme.okta.com/api/v1/users/u/factors/f/lifecycle/activate"}}}}}}"#
+                ),
+            )
+        });
+        let outcome = client(&server).wait_for_push_activation("u", "f").unwrap();
+        let ActivateOutcome::Ended(ended) = &outcome else {
+            panic!("{outcome:?}")
+        };
+        assert_eq!(ended.factor_result().map(|r| r.as_str()), Some(result));
+        assert_eq!(server.requests().len(), 1);
+    }
 }

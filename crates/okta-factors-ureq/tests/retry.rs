@@ -180,6 +180,53 @@ fn max_total_wait_stops_retrying() {
     assert_eq!(server.requests().len(), 1);
 }
 
+/// A business throttle is not a rate limit: `E0000109` (an SMS was sent
+/// recently), `E0000118` (an email was) and any other code come back at once
+/// with the wait Okta asks for, and nothing is sent again (a retry would text
+/// or mail the user a second time).
+#[test]
+fn a_business_throttle_is_returned_at_once_and_never_resent() {
+    for (code, summary, wait) in [
+        (
+            "E0000109",
+            "An SMS message was recently sent. Please wait 30 seconds before trying again.",
+            Some(30),
+        ),
+        (
+            "E0000118",
+            "An email was recently sent. Please wait 5 seconds before trying again.",
+            Some(5),
+        ),
+        // No count in the summary: the rate-limit window's reset (1 s away).
+        ("E0000999", "Something else is throttled.", Some(1)),
+    ] {
+        let server = TestServer::start(move |_| {
+            let (date, now) = http_date_now();
+            Reply::json(
+                429,
+                format!(r#"{{"errorCode":"{code}","errorSummary":"{summary}","errorCauses":[]}}"#),
+            )
+            .header("date", &date)
+            .header("x-rate-limit-limit", "600")
+            .header("x-rate-limit-remaining", "599")
+            .header("x-rate-limit-reset", &now.to_string())
+        });
+        let started = Instant::now();
+        let err = client(&server)
+            .resend_enroll_factor(
+                "u1",
+                "mbl1",
+                okta_factors_core::model::FactorEnrollment::sms("+15554151337"),
+            )
+            .unwrap_err();
+        assert!(started.elapsed() < Duration::from_millis(900), "{code}");
+        assert_eq!(err.error_code(), Some(code));
+        assert!(err.is_rate_limited());
+        assert_eq!(err.retry_after(), wait.map(Duration::from_secs), "{code}");
+        assert_eq!(server.requests().len(), 1, "{code}: resent");
+    }
+}
+
 #[test]
 fn http_date_matches_known_value() {
     assert_eq!(

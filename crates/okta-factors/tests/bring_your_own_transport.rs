@@ -12,7 +12,10 @@ use okta_factors::http::{Request, Response};
 use okta_factors::model::{FactorEnrollment, UserFactor, VerifyOutcome};
 use okta_factors::operations::{EnrollFactor, ListFactors, VerifyFactor, VerifyFactorRequest};
 use okta_factors::policy::{PollPolicy, PollStep, PushPoll, RetryPolicy, Step};
-use okta_factors::{ClientConfig, Credentials, Error, OktaResponse, Operation, OrgUrl};
+use okta_factors::{
+    ClientConfig, Credentials, Error, OktaResponse, Operation, OrgUrl, TransportError,
+    TransportErrorKind,
+};
 use okta_factors_testserver::{Reply, TestServer};
 
 /// A minimal HTTP/1.1 client: one connection per request, read to EOF.
@@ -172,7 +175,7 @@ fn push_polling_over_a_hand_written_transport() {
     };
     assert_eq!(waiting.transaction_id().as_deref(), Some("v2mst.T1"));
 
-    let mut poll = PushPoll::new(waiting, &sent.meta, &config).unwrap();
+    let mut poll = PushPoll::for_verify(&verify, waiting, &sent.meta, &config).unwrap();
     assert_eq!(poll.correct_answer(), Some(72));
     let started = Instant::now();
     let mut step = poll.first_step();
@@ -180,10 +183,15 @@ fn push_polling_over_a_hand_written_transport() {
         match step {
             PollStep::Wait { delay, .. } => std::thread::sleep(delay),
             PollStep::Done(outcome) => break outcome,
-            PollStep::Expired => panic!("expired"),
         }
-        let response = send(&poll.request()).unwrap();
-        step = poll.on_response(response, started.elapsed(), 1).unwrap();
+        step = match send(&poll.request()) {
+            Ok(response) => poll.on_response(response, started.elapsed(), 1).unwrap(),
+            Err(e) => {
+                let error = TransportError::new(TransportErrorKind::Io, e.to_string());
+                poll.on_transport_error(error.into(), started.elapsed())
+                    .unwrap()
+            }
+        };
     };
     assert!(outcome.is_success());
     assert_eq!(polls.load(std::sync::atomic::Ordering::SeqCst), 3);

@@ -1,10 +1,25 @@
 //! [`FactorEnrollment`]: the request body of enroll and resend. Only writable
 //! members exist here; there is no way to send an `id`, `status` or `_links`.
+//!
+//! Every member the spec lets a request carry has a typed field and a `with_…`
+//! setter (the types are `#[non_exhaustive]`, so struct literals are not
+//! available outside this crate).
 
 use super::{FactorProvider, FactorType, Secret};
 
 wire_object! {
-    /// The writable profile members of every factor type.
+    /// The writable profile members of every factor type (both spec versions).
+    ///
+    /// ```
+    /// use okta_factors_core::model::EnrollmentProfile;
+    /// let profile = EnrollmentProfile::default()
+    ///     .with_phone_number("+15554151337")
+    ///     .with_phone_extension("1234");
+    /// assert_eq!(
+    ///     serde_json::to_value(&profile).unwrap(),
+    ///     serde_json::json!({"phoneNumber": "+15554151337", "phoneExtension": "1234"})
+    /// );
+    /// ```
     pub struct EnrollmentProfile {
         /// `sms`/`call` phone number.
         "phoneNumber" => phone_number: String,
@@ -20,17 +35,87 @@ wire_object! {
         "credentialId" => credential_id: String,
         /// `token:hotp` shared secret (redacted in `Debug`).
         "sharedSecret" => shared_secret: Secret,
+        /// `push` device token (redacted in `Debug`).
+        "deviceToken" => device_token: Secret,
+        /// `push` device type, e.g. `SmartPhone_IPhone`.
+        "deviceType" => device_type: String,
+        /// `push` device name.
+        "name" => name: String,
+        /// `push` device platform, e.g. `IOS`.
+        "platform" => platform: String,
+        /// `push` Okta Verify version.
+        "version" => version: String,
+    }
+}
+
+setters! {
+    EnrollmentProfile {
+        with_phone_number => phone_number: String,
+        with_phone_extension => phone_extension: String,
+        with_email => email: String,
+        with_question => question: String,
+        with_answer => answer: Secret,
+        with_credential_id => credential_id: String,
+        with_shared_secret => shared_secret: Secret,
+        with_device_token => device_token: Secret,
+        with_device_type => device_type: String,
+        with_name => name: String,
+        with_platform => platform: String,
+        with_version => version: String,
     }
 }
 
 wire_object! {
-    /// The `verify` member of a token enrollment: the current (and for Symantec
-    /// VIP, the next) code of the token.
+    /// The `verify` member of an enrollment: the current (and for Symantec
+    /// VIP, the next) code of a token, or, in the 3.0-era spec where `verify` is
+    /// a whole verify request, a U2F or WebAuthn proof.
+    ///
+    /// ```
+    /// use okta_factors_core::model::{EnrollmentVerify, FactorEnrollment};
+    /// let body = FactorEnrollment::u2f().with_verify(
+    ///     EnrollmentVerify::default()
+    ///         .with_registration_data("BQTEMUyOM8h1TiZG4DL-RdMr-tYgTYSf62Y52AmwEFTiSYWIRVO5L-MwWdRdzFuB")
+    ///         .with_client_data("eyJ0eXAiOiJuYXZpZ2F0b3IuaWQuZmluaXNoRW5yb2xsbWVudCJ9"),
+    /// );
+    /// let json = serde_json::to_value(&body).unwrap();
+    /// assert_eq!(json["verify"]["clientData"], "eyJ0eXAiOiJuYXZpZ2F0b3IuaWQuZmluaXNoRW5yb2xsbWVudCJ9");
+    /// ```
     pub struct EnrollmentVerify {
         /// Code of the current time window.
         "passCode" => pass_code: Secret,
         /// Code of the next time window (Symantec VIP).
         "nextPassCode" => next_pass_code: Secret,
+        /// Security question answer (3.0 spec).
+        "answer" => answer: Secret,
+        /// Activation token (3.0 spec).
+        "activationToken" => activation_token: Secret,
+        /// Authn state token (3.0 spec).
+        "stateToken" => state_token: Secret,
+        /// U2F/WebAuthn client data (3.0 spec).
+        "clientData" => client_data: String,
+        /// U2F registration data (3.0 spec).
+        "registrationData" => registration_data: String,
+        /// WebAuthn attestation (3.0 spec).
+        "attestation" => attestation: String,
+        /// WebAuthn authenticator data (3.0 spec).
+        "authenticatorData" => authenticator_data: String,
+        /// U2F/WebAuthn signature (3.0 spec).
+        "signatureData" => signature_data: String,
+    }
+}
+
+setters! {
+    EnrollmentVerify {
+        with_pass_code => pass_code: Secret,
+        with_next_pass_code => next_pass_code: Secret,
+        with_answer => answer: Secret,
+        with_activation_token => activation_token: Secret,
+        with_state_token => state_token: Secret,
+        with_client_data => client_data: String,
+        with_registration_data => registration_data: String,
+        with_attestation => attestation: String,
+        with_authenticator_data => authenticator_data: String,
+        with_signature_data => signature_data: String,
     }
 }
 
@@ -38,7 +123,7 @@ wire_object! {
     /// The body of `enroll_factor` and `resend_enroll_factor`.
     ///
     /// Use a constructor for the common cases; anything else can be built with
-    /// [`FactorEnrollment::new`] and the public fields.
+    /// [`FactorEnrollment::new`] and the `with_…` setters.
     ///
     /// ```
     /// use okta_factors_core::model::FactorEnrollment;
@@ -56,8 +141,19 @@ wire_object! {
         "factorProfileId" => factor_profile_id: String,
         /// Profile.
         "profile" => profile: EnrollmentProfile,
-        /// Token codes for `token` / `token:hardware` enrollments.
+        /// Token codes for `token` / `token:hardware` enrollments (and, in the
+        /// 3.0-era spec, U2F/WebAuthn proofs).
         "verify" => verify: EnrollmentVerify,
+    }
+}
+
+setters! {
+    FactorEnrollment {
+        with_factor_type => factor_type: FactorType,
+        with_provider => provider: FactorProvider,
+        with_factor_profile_id => factor_profile_id: String,
+        with_profile => profile: EnrollmentProfile,
+        with_verify => verify: EnrollmentVerify,
     }
 }
 
@@ -79,11 +175,6 @@ impl FactorEnrollment {
             provider: Some(provider),
             ..Self::default()
         }
-    }
-
-    fn with_profile(mut self, profile: EnrollmentProfile) -> Self {
-        self.profile = Some(profile);
-        self
     }
 
     /// SMS to `phone_number`.

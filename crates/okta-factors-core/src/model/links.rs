@@ -20,14 +20,21 @@ use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, Seq
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
 
-use super::secret::RedactedValue;
 use super::wire::{position, Key};
 
 wire_object! {
+    @custom_debug
     /// One link object.
     ///
     /// Read the target with [`Link::href()`]. The `href` field says whether Okta
     /// sent one at all: `None` when the member was absent or `null`.
+    ///
+    /// `Debug` shows everything but the target of a one-time link: a link of
+    /// relation `qrcode` or `send` formatted inside [`Links`], or a link whose
+    /// `href` has the shape of Okta's QR code (`…/qr/{token}`) or activation
+    /// `send` links (`…/lifecycle/activate/email`, `…/sms`) anywhere, shows
+    /// `href: [REDACTED]`. The target is still sent and serialized as is, and
+    /// readable through the API.
     pub struct Link {
         /// The link target as sent (`None`: absent or `null`). Most callers want
         /// [`Link::href()`], the target as `&str`.
@@ -248,7 +255,8 @@ impl Link {
 }
 
 /// The value of one link relation: a single link, an array of links, or
-/// anything else, kept as sent.
+/// anything else, kept as sent. (`Debug` redacts one-time targets as [`Link`]
+/// says, and secret-named members of a value kept as sent.)
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum LinkSet {
@@ -284,10 +292,10 @@ impl fmt::Debug for LinkSet {
         match self {
             Self::One(link) => f.debug_tuple("One").field(link).finish(),
             Self::Many(links) => f.debug_tuple("Many").field(links).finish(),
-            // Kept as sent: secret-named members are redacted, as in `extra`.
+            // Kept as sent: secret members and one-time targets are redacted.
             Self::Other(value) => f
                 .debug_tuple("Other")
-                .field(&RedactedValue(value, false))
+                .field(&super::secret::LinkValue(value))
                 .finish(),
         }
     }
@@ -728,6 +736,9 @@ impl<'de> Deserialize<'de> for LooseMethod {
 
 /// The `_links` object: relations in wire order, unknown relations included.
 ///
+/// `Debug` shows the relations as a map; the `href` of every link of a
+/// one-time relation (`qrcode`, `send`) is `[REDACTED]`.
+///
 /// ```
 /// use okta_factors_core::model::Links;
 /// let links: Links = serde_json::from_str(
@@ -736,7 +747,7 @@ impl<'de> Deserialize<'de> for LooseMethod {
 /// assert_eq!(links.resend()[0].name.as_deref(), Some("sms"));
 /// assert_eq!(links.get("self").unwrap().href(), "https://x.okta.com/f");
 /// ```
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Links(Vec<(Cow<'static, str>, LinkSet)>);
 
 /// Equal when the same relations have the same links, in any order (as JSON
@@ -871,6 +882,86 @@ impl<'de> Deserialize<'de> for Links {
             }
         }
         deserializer.deserialize_map(LinksVisitor)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Debug: the targets of one-time links are never shown.
+
+/// `Debug` of a link; `redact_href` hides its target.
+fn fmt_link(link: &Link, redact_href: bool, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    use super::secret::{is_one_time_href, RedactedMap};
+    let redact_href = redact_href || link.href.as_deref().is_some_and(is_one_time_href);
+    let href: Option<&dyn fmt::Debug> = match &link.href {
+        Some(_) if redact_href => Some(&Redacted),
+        Some(href) => Some(href),
+        None => None,
+    };
+    f.debug_struct("Link")
+        .field("href", &href)
+        .field("name", &link.name)
+        .field("media_type", &link.media_type)
+        .field("templated", &link.templated)
+        .field("hints", &link.hints)
+        .field("extra", &RedactedMap(&link.extra))
+        .finish()
+}
+
+/// Shows `[REDACTED]`.
+struct Redacted;
+
+impl fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[REDACTED]")
+    }
+}
+
+impl fmt::Debug for Link {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt_link(self, false, f)
+    }
+}
+
+/// A link of a one-time relation.
+struct OneTimeLink<'a>(&'a Link);
+
+impl fmt::Debug for OneTimeLink<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt_link(self.0, true, f)
+    }
+}
+
+/// The links of one relation, as [`LinkSet`]'s `Debug` shows them.
+struct LinkSetView<'a>(&'a LinkSet, bool);
+
+impl fmt::Debug for LinkSetView<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self(set, false) => set.fmt(f),
+            Self(LinkSet::One(link), true) => {
+                f.debug_tuple("One").field(&OneTimeLink(link)).finish()
+            }
+            Self(LinkSet::Many(links), true) => f
+                .debug_tuple("Many")
+                .field(&links.iter().map(OneTimeLink).collect::<Vec<_>>())
+                .finish(),
+            Self(LinkSet::Other(value), true) => f
+                .debug_tuple("Other")
+                .field(&super::secret::OneTimeLinkValue(value))
+                .finish(),
+        }
+    }
+}
+
+impl fmt::Debug for Links {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use super::secret::ONE_TIME_RELATIONS;
+        f.debug_map()
+            .entries(self.0.iter().map(|(rel, set)| {
+                let one_time = ONE_TIME_RELATIONS.contains(&&**rel);
+                (rel, LinkSetView(set, one_time))
+            }))
+            .finish()
     }
 }
 

@@ -49,8 +49,9 @@ wire_object! {
     pub struct PushProfile {
         /// Credential ID (the user's login).
         "credentialId" => credential_id: String,
-        /// Device token.
-        "deviceToken" => device_token: String,
+        /// Device token (identifies the device to Okta's push service;
+        /// redacted in `Debug`).
+        "deviceToken" => device_token: Secret,
         /// Device type, e.g. `SmartPhone_IPhone`.
         "deviceType" => device_type: String,
         /// Device name.

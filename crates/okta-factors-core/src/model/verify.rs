@@ -235,14 +235,45 @@ impl<'de> Deserialize<'de> for VerifyOutcome {
 }
 
 /// The outcome of activating a factor: the activated factor, or (for push) an
-/// activation that waits for the device to scan the QR code.
+/// activation that waits for the device to scan the QR code, or one that
+/// ended without it.
+///
+/// ```
+/// use okta_factors_core::model::{ActivateOutcome, VerifyOutcome};
+/// let ended: ActivateOutcome = serde_json::from_str(r#"{"factorResult":"TIMEOUT",
+///   "_links":{"activate":{"href":"https://dev-1.okta.com/api/v1/users/00u1/factors/opf1/lifecycle/activate"}}}"#).unwrap();
+/// match ended {
+///     ActivateOutcome::Activated(factor) => println!("active: {:?}", factor.id()),
+///     ActivateOutcome::Waiting(_) => println!("scan the QR code"),
+///     ActivateOutcome::Ended(VerifyOutcome::Timeout(_)) => println!("expired: activate again"),
+///     ActivateOutcome::Ended(other) => println!("ended: {:?}", other.factor_result()),
+///     _ => {}
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ActivateOutcome {
     /// The factor, usually `ACTIVE` now.
     Activated(Box<UserFactor>),
-    /// A push activation waiting for the device (`factorResult` present, no `factorType`).
+    /// A push activation waiting for the device (`factorResult: WAITING`, no
+    /// `factorType`).
     Waiting(PushWaiting),
+    /// A push activation that ended without the device: a `factorResult`
+    /// other than `WAITING` and no `factorType` (`TIMEOUT`: it expired,
+    /// activate again through its `activate` link; `REJECTED`; a result this
+    /// version does not know). Never [`VerifyOutcome::Waiting`].
+    Ended(VerifyOutcome),
+}
+
+impl ActivateOutcome {
+    /// Classifies a push activation result (an object with `factorResult` and
+    /// no `factorType`): `WAITING` waits, anything else ended.
+    pub fn from_result(response: VerifyResponse) -> Self {
+        match VerifyOutcome::from_response(response) {
+            VerifyOutcome::Waiting(waiting) => Self::Waiting(waiting),
+            ended => Self::Ended(ended),
+        }
+    }
 }
 
 impl Serialize for ActivateOutcome {
@@ -250,14 +281,16 @@ impl Serialize for ActivateOutcome {
         match self {
             Self::Activated(factor) => factor.serialize(serializer),
             Self::Waiting(waiting) => waiting.response.serialize(serializer),
+            Self::Ended(outcome) => outcome.serialize(serializer),
         }
     }
 }
 
 impl<'de> Deserialize<'de> for ActivateOutcome {
     /// Dispatches on the members present: a factor has `factorType`; a push
-    /// activation has `factorResult` and no `factorType`. One pass: the object
-    /// is read as a factor, and turned into a [`VerifyResponse`] when it is not one.
+    /// activation result has `factorResult` and no `factorType`. One pass: the
+    /// object is read as a factor, and turned into a [`VerifyResponse`] when
+    /// it is not one.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct OutcomeVisitor;
         impl<'de> Visitor<'de> for OutcomeVisitor {
@@ -273,7 +306,7 @@ impl<'de> Deserialize<'de> for ActivateOutcome {
                         .map(|f| ActivateOutcome::Activated(Box::new(f)));
                 }
                 let response = raw.into_verify_response()?;
-                Ok(ActivateOutcome::Waiting(PushWaiting { response }))
+                Ok(ActivateOutcome::from_result(response))
             }
         }
         deserializer.deserialize_map(OutcomeVisitor)
@@ -308,6 +341,38 @@ mod tests {
         let from_bytes: ActivateOutcome =
             serde_json::from_slice(json.to_string().as_bytes()).unwrap();
         assert_eq!(from_bytes, outcome);
+    }
+
+    #[test]
+    fn an_activation_that_ended_is_not_waiting() {
+        for (json, ended) in [
+            (
+                r#"{"factorResult":"TIMEOUT","_links":{"activate":{"href":"https://x.okta.com/a"}}}"#,
+                true,
+            ),
+            (r#"{"factorResult":"REJECTED"}"#, true),
+            (
+                r#"{"factorResult":"SOMETHING_NEW","expiresAt":"2015-04-01T15:57:32.000Z"}"#,
+                true,
+            ),
+            (r#"{"factorResult":"WAITING"}"#, false),
+        ] {
+            let outcome: ActivateOutcome = serde_json::from_str(json).unwrap();
+            match (&outcome, ended) {
+                (ActivateOutcome::Ended(result), true) => assert!(result.is_terminal()),
+                (ActivateOutcome::Waiting(_), false) => {}
+                _ => panic!("{json}: {outcome:?}"),
+            }
+            // Nothing dropped: it serializes back to what came in.
+            let value: serde_json::Value = serde_json::from_str(json).unwrap();
+            assert_eq!(serde_json::to_value(&outcome).unwrap(), value);
+        }
+        let timeout: ActivateOutcome =
+            serde_json::from_str(r#"{"factorResult":"TIMEOUT"}"#).unwrap();
+        assert!(matches!(
+            timeout,
+            ActivateOutcome::Ended(VerifyOutcome::Timeout(_))
+        ));
     }
 
     #[test]

@@ -2,19 +2,26 @@
 //!
 //! `POST /api/v1/users/{userId}/factors/{factorId}/lifecycle/activate` with an
 //! optional [`ActivateFactorRequest`] body → `200` the activated factor, or for
-//! push a waiting activation ([`ActivateOutcome`]).
+//! push a waiting (or ended) activation ([`ActivateOutcome`]).
 
 use http::{Method, StatusCode};
 
 use serde::de::IgnoredAny;
 
-use crate::model::{ActivateOutcome, PushWaiting, Secret};
+use crate::model::{ActivateOutcome, Secret, VerifyResponse};
 use crate::operation::{BodyError, Operation, RequestParts};
 use crate::{decode_json, InputError};
 
 wire_object! {
     /// The body of `activate_factor`: one object with optional members (the
-    /// spec's `oneOf` branches all reduce to it).
+    /// spec's `oneOf` branches all reduce to it). Build it with a constructor
+    /// and the `with_…` setters:
+    ///
+    /// ```
+    /// use okta_factors_core::operations::ActivateFactorRequest;
+    /// let body = ActivateFactorRequest::default().with_use_number_matching_challenge(true);
+    /// assert_eq!(serde_json::to_string(&body).unwrap(), r#"{"useNumberMatchingChallenge":true}"#);
+    /// ```
     pub struct ActivateFactorRequest {
         /// OTP (sms, call, email, token:software:totp).
         "passCode" => pass_code: Secret,
@@ -26,6 +33,19 @@ wire_object! {
         "registrationData" => registration_data: String,
         /// Authn state token.
         "stateToken" => state_token: Secret,
+        /// Push: ask for a number-matching challenge.
+        "useNumberMatchingChallenge" => use_number_matching_challenge: bool,
+    }
+}
+
+setters! {
+    ActivateFactorRequest {
+        with_pass_code => pass_code: Secret,
+        with_attestation => attestation: String,
+        with_client_data => client_data: String,
+        with_registration_data => registration_data: String,
+        with_state_token => state_token: Secret,
+        with_use_number_matching_challenge => use_number_matching_challenge: bool,
     }
 }
 
@@ -34,6 +54,15 @@ impl ActivateFactorRequest {
     pub fn pass_code(pass_code: impl Into<Secret>) -> Self {
         Self {
             pass_code: Some(pass_code.into()),
+            ..Self::default()
+        }
+    }
+
+    /// Push: `{"useNumberMatchingChallenge": true}`, a number-matching
+    /// challenge on the activation.
+    pub fn number_matching() -> Self {
+        Self {
+            use_number_matching_challenge: Some(true),
             ..Self::default()
         }
     }
@@ -86,6 +115,16 @@ impl ActivateFactor {
         self.body = Some(body);
         self
     }
+
+    /// The user ID.
+    pub fn user_id(&self) -> &str {
+        &self.user_id
+    }
+
+    /// The factor ID.
+    pub fn factor_id(&self) -> &str {
+        &self.factor_id
+    }
 }
 
 impl Operation for ActivateFactor {
@@ -100,23 +139,33 @@ impl Operation for ActivateFactor {
             .json_body(self.body.as_ref())
     }
 
-    /// A factor has `factorType`; a waiting push activation has `factorResult`
-    /// and no `factorType`. A cheap probe decides, then the body is decoded as
-    /// that shape (so decode errors keep their JSON path).
+    /// A factor has `factorType` ([`ActivateOutcome::Activated`]); a push
+    /// activation result has `factorResult` and no `factorType`
+    /// ([`ActivateOutcome::Waiting`], or [`ActivateOutcome::Ended`] for any
+    /// result but `WAITING`).
     fn parse_success(&self, _: StatusCode, body: &[u8]) -> Result<Self::Output, BodyError> {
-        #[derive(serde::Deserialize)]
-        struct ActivateResponse {
-            #[serde(rename = "factorType")]
-            factor_type: Option<IgnoredAny>,
-            #[serde(rename = "factorResult")]
-            factor_result: Option<IgnoredAny>,
-        }
-        let probe: ActivateResponse = decode_json(body)?;
-        if probe.factor_type.is_none() && probe.factor_result.is_some() {
-            let response = decode_json(body)?;
-            Ok(ActivateOutcome::Waiting(PushWaiting { response }))
-        } else {
-            decode_json(body).map(|factor| ActivateOutcome::Activated(Box::new(factor)))
-        }
+        parse_activate_outcome(body)
+    }
+}
+
+/// An activation's answer: a factor (it has `factorType`), or a push
+/// activation result (`factorResult` and no `factorType`): `WAITING` for the
+/// device, or ended (`TIMEOUT`, `REJECTED`, anything else). A cheap probe
+/// decides, then the body is decoded as that shape (so decode errors keep
+/// their JSON path).
+pub(super) fn parse_activate_outcome(body: &[u8]) -> Result<ActivateOutcome, BodyError> {
+    #[derive(serde::Deserialize)]
+    struct ActivateResponse {
+        #[serde(rename = "factorType")]
+        factor_type: Option<IgnoredAny>,
+        #[serde(rename = "factorResult")]
+        factor_result: Option<IgnoredAny>,
+    }
+    let probe: ActivateResponse = decode_json(body)?;
+    if probe.factor_type.is_none() && probe.factor_result.is_some() {
+        let response: VerifyResponse = decode_json(body)?;
+        Ok(ActivateOutcome::from_result(response))
+    } else {
+        decode_json(body).map(|factor| ActivateOutcome::Activated(Box::new(factor)))
     }
 }

@@ -12,6 +12,11 @@
 //! | [`GetFactorTransactionStatus`] | `GET …/factors/{factorId}/transactions/{transactionId}` | `200` `VerifyOutcome` |
 //! | [`ListSupportedFactors`] | `GET …/factors/catalog` | `200` `Vec<Result<SupportedFactor, Malformed>>` |
 //! | [`ListSupportedSecurityQuestions`] | `GET …/factors/questions` | `200` `Vec<Result<SecurityQuestion, Malformed>>` |
+//!
+//! And one link as an operation: [`PollFactorActivation`] (`POST
+//! …/factors/{factorId}/lifecycle/activate/poll` → `200` `ActivateOutcome`),
+//! the `poll` link of a push enrollment, which the clients'
+//! `wait_for_push_activation` polls.
 
 mod activate_factor;
 mod enroll_factor;
@@ -20,6 +25,7 @@ mod get_factor_transaction_status;
 mod list_factors;
 mod list_supported_factors;
 mod list_supported_security_questions;
+mod poll_factor_activation;
 mod resend_enroll_factor;
 mod unenroll_factor;
 mod verify_factor;
@@ -31,6 +37,7 @@ pub use get_factor_transaction_status::GetFactorTransactionStatus;
 pub use list_factors::ListFactors;
 pub use list_supported_factors::ListSupportedFactors;
 pub use list_supported_security_questions::ListSupportedSecurityQuestions;
+pub use poll_factor_activation::PollFactorActivation;
 pub use resend_enroll_factor::ResendEnrollFactor;
 pub use unenroll_factor::UnenrollFactor;
 pub use verify_factor::{VerifyFactor, VerifyFactorRequest};

@@ -19,7 +19,17 @@ use crate::{decode_json, InputError};
 const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 
 wire_object! {
-    /// The body of `verify_factor`: one object with optional members.
+    /// The body of `verify_factor`: one object with optional members. Build it
+    /// with a constructor and the `with_…` setters:
+    ///
+    /// ```
+    /// use okta_factors_core::operations::VerifyFactorRequest;
+    /// let body = VerifyFactorRequest::pass_code("123456").with_next_pass_code("654321");
+    /// assert_eq!(
+    ///     serde_json::to_string(&body).unwrap(),
+    ///     r#"{"passCode":"123456","nextPassCode":"654321"}"#
+    /// );
+    /// ```
     pub struct VerifyFactorRequest {
         /// OTP.
         "passCode" => pass_code: Secret,
@@ -43,6 +53,22 @@ wire_object! {
         "stateToken" => state_token: Secret,
         /// Ask for a number-matching push.
         "useNumberMatchingChallenge" => use_number_matching_challenge: bool,
+    }
+}
+
+setters! {
+    VerifyFactorRequest {
+        with_pass_code => pass_code: Secret,
+        with_answer => answer: Secret,
+        with_next_pass_code => next_pass_code: Secret,
+        with_activation_token => activation_token: Secret,
+        with_client_data => client_data: String,
+        with_signature_data => signature_data: String,
+        with_authenticator_data => authenticator_data: String,
+        with_attestation => attestation: String,
+        with_registration_data => registration_data: String,
+        with_state_token => state_token: Secret,
+        with_use_number_matching_challenge => use_number_matching_challenge: bool,
     }
 }
 
@@ -74,6 +100,31 @@ impl VerifyFactorRequest {
     /// `{}`: issues a challenge (same as no body for OTP factors).
     pub fn challenge() -> Self {
         Self::default()
+    }
+
+    /// U2F: `{"clientData": …, "signatureData": …}`, the browser's answer to the
+    /// challenge's nonce.
+    pub fn u2f(client_data: impl Into<String>, signature_data: impl Into<String>) -> Self {
+        Self {
+            client_data: Some(client_data.into()),
+            signature_data: Some(signature_data.into()),
+            ..Self::default()
+        }
+    }
+
+    /// WebAuthn: `{"clientData": …, "authenticatorData": …, "signatureData": …}`,
+    /// the assertion the browser returned for the challenge.
+    pub fn webauthn(
+        client_data: impl Into<String>,
+        authenticator_data: impl Into<String>,
+        signature_data: impl Into<String>,
+    ) -> Self {
+        Self {
+            client_data: Some(client_data.into()),
+            authenticator_data: Some(authenticator_data.into()),
+            signature_data: Some(signature_data.into()),
+            ..Self::default()
+        }
     }
 }
 
@@ -118,6 +169,16 @@ impl VerifyFactor {
     pub fn body(mut self, body: VerifyFactorRequest) -> Self {
         self.body = Some(body);
         self
+    }
+
+    /// The user ID.
+    pub fn user_id(&self) -> &str {
+        &self.user_id
+    }
+
+    /// The factor ID.
+    pub fn factor_id(&self) -> &str {
+        &self.factor_id
     }
 
     /// `templateId`: custom SMS template (sms only).

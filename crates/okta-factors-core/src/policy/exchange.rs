@@ -48,7 +48,6 @@ pub enum Step<T> {
 /// };
 /// assert!(result.unwrap().value.is_empty());
 /// ```
-#[derive(Debug)]
 pub struct Exchange<'o, O: Operation> {
     op: &'o O,
     request: Request<Vec<u8>>,
@@ -58,21 +57,9 @@ pub struct Exchange<'o, O: Operation> {
 impl<'o, O: Operation> Exchange<'o, O> {
     /// Builds the request of `op` for `config` (user agent included).
     pub fn new(op: &'o O, config: &ClientConfig) -> Result<Self, Error> {
-        let mut request = op.build_request(&config.org, &config.credentials)?;
-        // The request already names the crate; an app's suffix is added here.
-        if config.has_user_agent_extra() {
-            let ua_header = if request.headers().contains_key(X_OKTA_USER_AGENT_EXTENDED) {
-                X_OKTA_USER_AGENT_EXTENDED
-            } else {
-                USER_AGENT
-            };
-            if let Ok(value) = HeaderValue::from_str(&config.user_agent()) {
-                request.headers_mut().insert(ua_header, value);
-            }
-        }
         Ok(Self {
             op,
-            request,
+            request: build_request(op, config)?,
             retry: RetryState::new(config.retry),
         })
     }
@@ -90,10 +77,13 @@ impl<'o, O: Operation> Exchange<'o, O> {
     }
 
     /// Decides after a response: done (parsed), or retry after a delay.
-    /// `random` is any random number (jitter). `time_left` is what remains of
-    /// the call's time limit, if it has one: a retry whose wait would not fit
-    /// is not made, and the response (the `429` error, with its rate-limit
-    /// headers) is final.
+    /// Only a rate-limit `429` is retried ([`super::is_rate_limit`]): a
+    /// business throttle such as `E0000109` is `Done` at once with its
+    /// [`Error::Api`] (see [`crate::ApiError::retry_after`]), and nothing is
+    /// resent. `random` is any random number (jitter). `time_left` is what
+    /// remains of the call's time limit, if it has one: a retry whose wait
+    /// would not fit is not made, and the response (the `429` error, with its
+    /// rate-limit headers) is final.
     pub fn on_response<B: AsRef<[u8]>>(
         &mut self,
         response: Response<B>,
@@ -101,7 +91,13 @@ impl<'o, O: Operation> Exchange<'o, O> {
         time_left: Option<Duration>,
     ) -> Step<O::Output> {
         let mut retry = self.retry.clone();
-        match retry.on_response(response.status(), response.headers(), random) {
+        let decision = retry.on_response(
+            response.status(),
+            response.headers(),
+            response.body().as_ref(),
+            random,
+        );
+        match decision {
             RetryDecision::Retry {
                 delay,
                 retry: count,
@@ -119,6 +115,27 @@ impl<'o, O: Operation> Exchange<'o, O> {
     }
 }
 
+/// The request of `op` for `config`: the org, the credentials, and the
+/// client's user agent (the crate's, with the application's suffix).
+pub(crate) fn build_request<O: Operation + ?Sized>(
+    op: &O,
+    config: &ClientConfig,
+) -> Result<Request<Vec<u8>>, Error> {
+    let mut request = op.build_request(&config.org, &config.credentials)?;
+    // The request already names the crate; an app's suffix is added here.
+    if config.has_user_agent_extra() {
+        let ua_header = if request.headers().contains_key(X_OKTA_USER_AGENT_EXTENDED) {
+            X_OKTA_USER_AGENT_EXTENDED
+        } else {
+            USER_AGENT
+        };
+        if let Ok(value) = HeaderValue::from_str(&config.user_agent()) {
+            request.headers_mut().insert(ua_header, value);
+        }
+    }
+    Ok(request)
+}
+
 /// `http::Request` is not `Clone` (extensions); requests built here have none.
 pub(crate) fn copy_request(request: &Request<Vec<u8>>) -> Request<Vec<u8>> {
     let mut copy = Request::new(request.body().clone());
@@ -127,4 +144,19 @@ pub(crate) fn copy_request(request: &Request<Vec<u8>>) -> Request<Vec<u8>> {
     *copy.version_mut() = request.version();
     *copy.headers_mut() = request.headers().clone();
     copy
+}
+
+/// Shows the operation, method, path template, body length and retries: never
+/// the body (passcodes, answers, shared secrets), the path's IDs or any header
+/// value (`Authorization`).
+impl<O: Operation> std::fmt::Debug for Exchange<'_, O> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Exchange")
+            .field("operation", &O::NAME)
+            .field("method", self.request.method())
+            .field("path_template", &O::PATH_TEMPLATE)
+            .field("body_len", &self.request.body().len())
+            .field("retries", &self.retry.retries())
+            .finish()
+    }
 }

@@ -1,25 +1,52 @@
-//! [`PushPoll`]: polling a waiting push until it is answered, as a state machine.
+//! [`PushPoll`]: polling a push until it ends, as a state machine. One machine
+//! for both things a push waits for: a verify transaction (the user answers)
+//! and a push activation (the device scans the QR code).
 
+use std::fmt;
 use std::time::Duration;
 
-use http::header::{ACCEPT, AUTHORIZATION, USER_AGENT};
-use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, Uri};
+use http::{Request, Response, StatusCode};
 
+use super::exchange::{build_request, copy_request};
 use super::retry::{delay_for, RetryPolicy};
 use super::time::parse_rfc3339;
 use crate::config::ClientConfig;
-use crate::error::{Error, InputError, TimeoutLimit, TransportError, TransportErrorKind};
+use crate::error::{Error, InputError, TimeoutLimit, TransportErrorKind};
 use crate::meta::ResponseMeta;
-use crate::model::{HttpMethod, PushWaiting, VerifyOutcome};
-use crate::response::{decode_json, parse};
+use crate::model::{ActivateOutcome, FactorResult, PushWaiting, VerifyOutcome, VerifyResponse};
+use crate::operation::{OktaResponse, Operation};
+use crate::operations::{GetFactorTransactionStatus, PollFactorActivation, VerifyFactor};
+
+/// The shortest wait between two polls: [`PollPolicy::interval`] is never
+/// below it (a shorter one is raised to it), so a misconfigured client cannot
+/// hammer Okta. Only the last wait before the poll deadline may be shorter.
+pub const MIN_POLL_INTERVAL: Duration = Duration::from_secs(1);
+
+/// How many polls in a row may fail (a `5xx`, a `429`, a reset connection, a
+/// timeout) before polling gives up with the last failure. A good poll starts
+/// the count again.
+pub const MAX_CONSECUTIVE_POLL_FAILURES: u32 = 4;
 
 /// How to poll a push.
+///
+/// The interval is at least [`MIN_POLL_INTERVAL`] (1 s): [`PollPolicy::interval`]
+/// raises a shorter one, and [`PushPoll`] raises it again if the field was set
+/// directly.
+///
+/// ```
+/// use std::time::Duration;
+/// use okta_factors_core::policy::{PollPolicy, MIN_POLL_INTERVAL};
+/// let policy = PollPolicy::default().interval(Duration::from_millis(10));
+/// assert_eq!(policy.interval, MIN_POLL_INTERVAL);
+/// assert_eq!(PollPolicy::default().interval(Duration::from_secs(2)).interval, Duration::from_secs(2));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct PollPolicy {
-    /// Wait between polls (default 4 s).
+    /// Wait between polls (default 4 s, at least [`MIN_POLL_INTERVAL`]).
     pub interval: Duration,
-    /// Longest time to poll when Okta gives no expiry (default 5 min).
+    /// Longest time to poll (default 5 min); Okta's `expiresAt` may end it
+    /// sooner. When it passes, the push is over as a `TIMEOUT`.
     pub max_wait: Duration,
 }
 
@@ -33,9 +60,9 @@ impl Default for PollPolicy {
 }
 
 impl PollPolicy {
-    /// Sets [`PollPolicy::interval`].
+    /// Sets [`PollPolicy::interval`], raised to [`MIN_POLL_INTERVAL`] if shorter.
     pub fn interval(mut self, interval: Duration) -> Self {
-        self.interval = interval;
+        self.interval = interval.max(MIN_POLL_INTERVAL);
         self
     }
 
@@ -46,11 +73,52 @@ impl PollPolicy {
     }
 }
 
+/// What a [`PushPoll`] polls: an operation sent again and again, and how to
+/// read its result. Implemented for [`GetFactorTransactionStatus`] (a push
+/// verification: [`VerifyOutcome`]) and [`PollFactorActivation`] (a push
+/// activation: [`ActivateOutcome`]).
+pub trait Polled: Operation {
+    /// The waiting push in a result, or the result itself when it is final.
+    fn into_waiting(output: Self::Output) -> Result<PushWaiting, Self::Output>;
+
+    /// The final result of a push that expired while waiting, decided by the
+    /// poll machine (Okta's `expiresAt` or [`PollPolicy::max_wait`] passed):
+    /// `timed_out` is the last `WAITING` response with `factorResult` set to
+    /// `TIMEOUT`.
+    fn timed_out(timed_out: VerifyResponse) -> Self::Output;
+}
+
+impl Polled for GetFactorTransactionStatus {
+    fn into_waiting(output: VerifyOutcome) -> Result<PushWaiting, VerifyOutcome> {
+        match output {
+            VerifyOutcome::Waiting(waiting) => Ok(waiting),
+            other => Err(other),
+        }
+    }
+
+    fn timed_out(timed_out: VerifyResponse) -> VerifyOutcome {
+        VerifyOutcome::Timeout(timed_out)
+    }
+}
+
+impl Polled for PollFactorActivation {
+    fn into_waiting(output: ActivateOutcome) -> Result<PushWaiting, ActivateOutcome> {
+        match output {
+            ActivateOutcome::Waiting(waiting) => Ok(waiting),
+            other => Err(other),
+        }
+    }
+
+    fn timed_out(timed_out: VerifyResponse) -> ActivateOutcome {
+        ActivateOutcome::Ended(VerifyOutcome::Timeout(timed_out))
+    }
+}
+
 /// What to do after a poll.
 #[derive(Debug, Clone, PartialEq)]
 /// Exhaustive on purpose: an adapter must handle every step, so a new one
 /// is a breaking change.
-pub enum PollStep {
+pub enum PollStep<T = VerifyOutcome> {
     /// Still waiting: poll again after `delay` (already clamped to the deadline).
     Wait {
         /// How long to wait.
@@ -60,105 +128,181 @@ pub enum PollStep {
         /// The number to show the user now: set the first time a (new)
         /// answer is known, `None` after that.
         show: Option<u32>,
+        /// Polls that failed in a row just before this wait (0 after a good
+        /// poll); polling gives up at [`MAX_CONSECUTIVE_POLL_FAILURES`].
+        failures: u32,
     },
-    /// The push reached a final state (`SUCCESS`, `REJECTED`, `TIMEOUT`, …).
-    Done(VerifyOutcome),
-    /// The push expired (Okta's `expiresAt`, or the policy's `max_wait`) while
-    /// still waiting.
-    Expired,
+    /// The push is over: answered (`SUCCESS`, `REJECTED`, …), activated, or
+    /// expired (`TIMEOUT`: Okta's own, or decided here when its `expiresAt` or
+    /// [`PollPolicy::max_wait`] passed while it was still waiting).
+    Done(T),
 }
 
-/// Polls a waiting push: the poll request to send, the interval to wait, and the
-/// final result. The poll link must have the org's origin; credentials are never
-/// sent anywhere else. Time comes in as `elapsed` (since the push was sent).
+/// Polls a push until it is over, as a pure state machine: the poll request to
+/// send, how long to wait before the next one, and the final result. Time
+/// comes in as `elapsed` (since the push was sent, or since polling started).
+///
+/// * Every poll request is built from the org and the IDs
+///   ([`GetFactorTransactionStatus`] for a verification,
+///   [`PollFactorActivation`] for an activation), never from the poll link
+///   of a response: credentials only ever go to the org, and an org reached
+///   through a custom domain whose links name another host still works.
+/// * A transient failure of one poll (a `5xx`, a `429`, a reset connection, a
+///   timeout: [`PushPoll::on_response`], [`PushPoll::on_transport_error`]) does
+///   not end the push: the next poll comes after the interval (after a `429`,
+///   at least until its rate-limit reset), until
+///   [`MAX_CONSECUTIVE_POLL_FAILURES`] in a row. Other error statuses (`401`,
+///   `403`, `404`, …) are final errors.
+/// * A push that expires is a result, never an error: when Okta's
+///   `expiresAt` (by the server's `Date`) or [`PollPolicy::max_wait`] passes,
+///   the step is [`PollStep::Done`] with a `TIMEOUT` ([`Polled::timed_out`]),
+///   as when Okta itself answers `TIMEOUT`.
 ///
 /// ```
 /// use std::time::Duration;
 /// use okta_factors_core::{ClientConfig, Credentials, OrgUrl, ResponseMeta};
 /// use okta_factors_core::model::VerifyOutcome;
+/// use okta_factors_core::operations::VerifyFactor;
 /// use okta_factors_core::policy::{PollStep, PushPoll};
-/// let config = ClientConfig::new(OrgUrl::parse("https://dev-1.okta.com").unwrap(), Credentials::api_token("t").unwrap());
+/// let config = ClientConfig::new(OrgUrl::parse("https://login.example.com").unwrap(), Credentials::api_token("t").unwrap());
+/// let verify = VerifyFactor::new("00u1", "opf1");
+/// // The org is reached through a custom domain; Okta's links name its okta.com host.
 /// let waiting: VerifyOutcome = serde_json::from_str(r#"{"factorResult":"WAITING",
-///   "_links":{"poll":{"href":"https://evil.example/api/v1/users/u/factors/f/transactions/t"}}}"#).unwrap();
-/// let waiting = waiting.as_waiting().unwrap();
-/// assert!(PushPoll::new(waiting, &ResponseMeta::default(), &config).is_err()); // another host: refused
+///   "_links":{"poll":{"href":"https://acme.okta.com/api/v1/users/00u1/factors/opf1/transactions/v2mst.1"}}}"#).unwrap();
+/// let mut poll = PushPoll::for_verify(&verify, waiting.as_waiting().unwrap(), &ResponseMeta::default(), &config).unwrap();
+/// assert_eq!(poll.request().uri(), "https://login.example.com/api/v1/users/00u1/factors/opf1/transactions/v2mst.1");
+/// let PollStep::Wait { delay, .. } = poll.first_step() else { unreachable!() };
+/// assert_eq!(delay, Duration::from_secs(4));
+/// // … wait, send `poll.request()`, and hand the response back:
+/// let answered = http::Response::builder().status(200).body(r#"{"factorResult":"SUCCESS"}"#).unwrap();
+/// let step = poll.on_response(answered, Duration::from_secs(4), 0).unwrap();
+/// assert!(matches!(step, PollStep::Done(VerifyOutcome::Success(_))));
 /// ```
-#[derive(Debug, Clone)]
-pub struct PushPoll {
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
+pub struct PushPoll<O: Polled = GetFactorTransactionStatus> {
+    op: O,
+    request: Request<Vec<u8>>,
     interval: Duration,
     retry: RetryPolicy,
     deadline: Duration,
     correct_answer: Option<u32>,
     shown: Option<u32>,
     polls: u32,
+    failures: u32,
+    /// The last `WAITING` response: what a machine-decided `TIMEOUT` reports.
+    last_waiting: Option<VerifyResponse>,
 }
 
-impl PushPoll {
-    /// Starts polling `waiting`, the result of a verify (or activation) whose
-    /// response carried `meta`.
-    pub fn new(
+impl<O: Polled + Clone> Clone for PushPoll<O> {
+    fn clone(&self) -> Self {
+        Self {
+            op: self.op.clone(),
+            request: copy_request(&self.request),
+            interval: self.interval,
+            retry: self.retry,
+            deadline: self.deadline,
+            correct_answer: self.correct_answer,
+            shown: self.shown,
+            polls: self.polls,
+            failures: self.failures,
+            last_waiting: self.last_waiting.clone(),
+        }
+    }
+}
+
+impl<O: Polled> fmt::Debug for PushPoll<O> {
+    /// The request's method, path template and body length; never its
+    /// headers (credentials) or body.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PushPoll")
+            .field("method", &O::METHOD)
+            .field("path_template", &O::PATH_TEMPLATE)
+            .field("body_len", &self.request.body().len())
+            .field("interval", &self.interval)
+            .field("deadline", &self.deadline)
+            .field("polls", &self.polls)
+            .field("failures", &self.failures)
+            .field("correct_answer", &self.correct_answer)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PushPoll<GetFactorTransactionStatus> {
+    /// Polls the push verification that `verify` started and that answered
+    /// `waiting` (with the headers `meta`): `GET
+    /// /api/v1/users/{userId}/factors/{factorId}/transactions/{transactionId}`
+    /// on the org, with the user and factor of `verify` and the transaction ID
+    /// of `waiting` ([`PushWaiting::transaction_id`]). The poll link's origin
+    /// is never used. A `WAITING` response without a transaction ID is
+    /// [`InputError::Link`].
+    pub fn for_verify(
+        verify: &VerifyFactor,
         waiting: &PushWaiting,
         meta: &ResponseMeta,
         config: &ClientConfig,
     ) -> Result<Self, Error> {
-        let link = waiting.poll_link().ok_or(InputError::Link {
-            reason: "the WAITING response has no poll link".into(),
-        })?;
-        let href = link.href();
-        if !config.org.is_same_origin(href) {
-            return Err(InputError::Link {
-                reason: format!(
-                    "the poll link is not on the org's origin {}; credentials are never sent elsewhere",
-                    config.org
-                ),
-            }
-            .into());
-        }
-        // Parsed as checked (trimmed), so a same-origin link is never refused
-        // for its surrounding spaces.
-        let uri: Uri = href.trim().parse().map_err(|_| InputError::Link {
-            reason: "the poll link is not a valid URL".into(),
-        })?;
-        // GET unless the link allows only POST.
-        let method = if link.allows(&HttpMethod::Post) && !link.allows(&HttpMethod::Get) {
-            Method::POST
-        } else {
-            Method::GET
-        };
-        let mut headers = HeaderMap::new();
-        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        headers.insert(AUTHORIZATION, config.credentials.authorization());
-        if let Ok(ua) = HeaderValue::from_str(&config.user_agent()) {
-            headers.insert(USER_AGENT, ua);
-        }
-        // Okta's expiry, measured on the server's clock (expiresAt − Date).
-        let expires_in = waiting
-            .expires_at()
-            .and_then(parse_rfc3339)
-            .zip(
-                meta.date
-                    .as_deref()
-                    .and_then(|d| httpdate::parse_http_date(d).ok()),
-            )
-            .and_then(|(expires, date)| {
-                let date = date.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
-                Some(Duration::from_secs(expires.saturating_sub(date)))
-            });
-        let deadline = expires_in.map_or(config.poll.max_wait, |e| e.min(config.poll.max_wait));
+        let transaction_id = waiting
+            .transaction_id()
+            .filter(|id| !matches!(id.as_str(), "." | ".."))
+            .ok_or_else(|| InputError::Link {
+                reason: "the WAITING response has no poll link naming its transaction \
+                     (…/transactions/{transactionId})"
+                    .into(),
+            })?;
+        let op =
+            GetFactorTransactionStatus::new(verify.user_id(), verify.factor_id(), transaction_id);
+        Self::new(op, Some(waiting), meta, config)
+    }
+}
+
+impl PushPoll<PollFactorActivation> {
+    /// Polls the push activation of `factor_id` of `user_id` until the device
+    /// activates it (`POST …/lifecycle/activate/poll` on the org). The first
+    /// poll is sent at once ([`PushPoll::first_step`] waits zero); Okta's
+    /// `expiresAt` is learnt from the first `WAITING` answer.
+    pub fn for_activation(
+        user_id: &str,
+        factor_id: &str,
+        config: &ClientConfig,
+    ) -> Result<Self, Error> {
+        let op = PollFactorActivation::new(user_id, factor_id);
+        Self::new(op, None, &ResponseMeta::default(), config)
+    }
+}
+
+impl<O: Polled> PushPoll<O> {
+    /// Polls with `op` (its request is built once, for `config`'s org,
+    /// credentials and user agent). `waiting` is the `WAITING` answer that
+    /// started the push, if there was one (with the headers `meta` it came
+    /// with): its `expiresAt` bounds the deadline and the first poll waits
+    /// one interval. Without it, the first poll is sent at once.
+    pub fn new(
+        op: O,
+        waiting: Option<&PushWaiting>,
+        meta: &ResponseMeta,
+        config: &ClientConfig,
+    ) -> Result<Self, Error> {
+        let request = build_request(&op, config)?;
+        let max_wait = config.poll.max_wait;
+        let deadline = waiting
+            .and_then(|w| expires_in(w, meta))
+            .map_or(max_wait, |expires| expires.min(max_wait));
         Ok(Self {
-            method,
-            uri,
-            headers,
-            interval: config.poll.interval,
+            op,
+            request,
+            interval: config.poll.interval.max(MIN_POLL_INTERVAL),
             retry: config.retry,
             deadline,
-            correct_answer: waiting.correct_answer(),
+            correct_answer: waiting.and_then(PushWaiting::correct_answer),
             shown: None,
             polls: 0,
+            failures: 0,
+            last_waiting: waiting.map(|w| w.response.clone()),
         })
+    }
+
+    /// The operation sent at every poll.
+    pub fn operation(&self) -> &O {
+        &self.op
     }
 
     /// The number-matching answer, once known.
@@ -166,31 +310,39 @@ impl PushPoll {
         self.correct_answer
     }
 
-    /// How long polling may last in total.
+    /// How long polling may last in total (measured like `elapsed`): the
+    /// policy's `max_wait`, or less when Okta's `expiresAt` comes sooner.
     pub fn deadline(&self) -> Duration {
         self.deadline
     }
 
-    /// Polls sent so far.
+    /// Polls sent so far (failed ones included).
     pub fn polls(&self) -> u32 {
         self.polls
     }
 
-    /// The poll request to send now.
+    /// Polls that failed in a row since the last good one.
+    pub fn failures(&self) -> u32 {
+        self.failures
+    }
+
+    /// The poll request to send now: always the same one.
     pub fn request(&self) -> Request<Vec<u8>> {
-        let mut request = Request::new(Vec::new());
-        *request.method_mut() = self.method.clone();
-        *request.uri_mut() = self.uri.clone();
-        *request.headers_mut() = self.headers.clone();
-        request
+        copy_request(&self.request)
     }
 
-    /// The first step, before any poll: wait one interval.
-    pub fn first_step(&mut self) -> PollStep {
-        self.wait(self.interval.min(self.deadline))
+    /// The first step, before any poll: wait one interval after a `WAITING`
+    /// answer (cut to the deadline), or poll at once without one.
+    pub fn first_step(&mut self) -> PollStep<O::Output> {
+        let delay = if self.last_waiting.is_some() {
+            self.interval.min(self.deadline)
+        } else {
+            Duration::ZERO
+        };
+        self.wait(delay)
     }
 
-    fn wait(&mut self, delay: Duration) -> PollStep {
+    fn wait(&mut self, delay: Duration) -> PollStep<O::Output> {
         let show = self.correct_answer.filter(|a| self.shown != Some(*a));
         if show.is_some() {
             self.shown = show;
@@ -199,45 +351,138 @@ impl PushPoll {
             delay,
             correct_answer: self.correct_answer,
             show,
+            failures: self.failures,
         }
     }
 
-    /// The error for a push that expired while waiting.
-    pub fn expired_error(&self) -> Error {
-        TransportError::new(
-            TransportErrorKind::Timeout(TimeoutLimit::Poll),
-            format!("the push was not answered within {:?}", self.deadline),
-        )
-        .into()
-    }
-
-    /// Decides after a poll response; `elapsed` is the time since the push was sent.
+    /// Decides after a poll response; `elapsed` is the time since the push
+    /// was sent. `random` is any random number (jitter of a `429`'s wait).
+    ///
+    /// * still `WAITING`: wait one interval (cut to the deadline), or, with no
+    ///   time left, [`PollStep::Done`] with a `TIMEOUT`;
+    /// * a final result: [`PollStep::Done`] with it;
+    /// * a `5xx` or a `429`: a transient failure (see [`PushPoll`]);
+    /// * any other error status, or a body that does not decode: `Err`.
     pub fn on_response<B: AsRef<[u8]>>(
         &mut self,
         response: Response<B>,
         elapsed: Duration,
         random: u64,
-    ) -> Result<PollStep, Error> {
-        self.polls += 1;
-        let remaining = self.deadline.saturating_sub(elapsed);
-        if response.status() == StatusCode::TOO_MANY_REQUESTS && !remaining.is_zero() {
-            let (delay, _) = delay_for(&self.retry, response.headers(), 0, random);
-            return Ok(self.wait(delay.max(self.interval).min(remaining)));
-        }
-        let outcome = parse(&response, |_, body| decode_json::<VerifyOutcome>(body))?.value;
-        match outcome {
-            VerifyOutcome::Waiting(waiting) => {
-                if let Some(answer) = waiting.correct_answer() {
-                    self.correct_answer = Some(answer);
-                }
-                if remaining.is_zero() {
-                    return Ok(PollStep::Expired);
-                }
-                Ok(self.wait(self.interval.min(remaining)))
-            }
-            done => Ok(PollStep::Done(done)),
+    ) -> Result<PollStep<O::Output>, Error> {
+        self.polls = self.polls.saturating_add(1);
+        let status = response.status();
+        let transient = status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error();
+        let rate_limit_wait = (status == StatusCode::TOO_MANY_REQUESTS)
+            .then(|| delay_for(&self.retry, response.headers(), self.failures, random).0);
+        match self.op.parse_response(response) {
+            Ok(parsed) => self.on_parsed(parsed, elapsed),
+            Err(error) if transient => self.on_failure(error, rate_limit_wait, elapsed),
+            Err(error) => Err(error),
         }
     }
+
+    /// Decides after a poll that got no response: `error` is what the
+    /// transport reported. A reset or refused connection, a failed lookup or
+    /// a timeout is a transient failure (see [`PushPoll`]): the next poll
+    /// comes after the interval. Anything else (TLS, a body over the size
+    /// limit, invalid HTTP, an input error) is returned as is.
+    pub fn on_transport_error(
+        &mut self,
+        error: Error,
+        elapsed: Duration,
+    ) -> Result<PollStep<O::Output>, Error> {
+        self.polls = self.polls.saturating_add(1);
+        if is_transient_transport_error(&error) {
+            self.on_failure(error, None, elapsed)
+        } else {
+            Err(error)
+        }
+    }
+
+    fn on_parsed(
+        &mut self,
+        parsed: OktaResponse<O::Output>,
+        elapsed: Duration,
+    ) -> Result<PollStep<O::Output>, Error> {
+        self.failures = 0;
+        let waiting = match O::into_waiting(parsed.value) {
+            Ok(waiting) => waiting,
+            Err(done) => return Ok(PollStep::Done(done)),
+        };
+        if let Some(answer) = waiting.correct_answer() {
+            self.correct_answer = Some(answer);
+        }
+        // A later answer may say when the push expires (an activation's first
+        // one does): the deadline only ever comes closer.
+        if let Some(expires) = expires_in(&waiting, &parsed.meta) {
+            self.deadline = self.deadline.min(elapsed.saturating_add(expires));
+        }
+        self.last_waiting = Some(waiting.response);
+        let remaining = self.deadline.saturating_sub(elapsed);
+        if remaining.is_zero() {
+            return Ok(self.timed_out());
+        }
+        Ok(self.wait(self.interval.min(remaining)))
+    }
+
+    /// One poll failed (transiently): wait and poll again, unless too many
+    /// failed in a row (the error) or no time is left (a `TIMEOUT`, if the push
+    /// was ever seen waiting; else the error).
+    fn on_failure(
+        &mut self,
+        error: Error,
+        rate_limit_wait: Option<Duration>,
+        elapsed: Duration,
+    ) -> Result<PollStep<O::Output>, Error> {
+        self.failures = self.failures.saturating_add(1);
+        if self.failures >= MAX_CONSECUTIVE_POLL_FAILURES {
+            return Err(error);
+        }
+        let remaining = self.deadline.saturating_sub(elapsed);
+        if remaining.is_zero() {
+            return if self.last_waiting.is_some() {
+                Ok(self.timed_out())
+            } else {
+                Err(error)
+            };
+        }
+        let delay = rate_limit_wait
+            .unwrap_or_default()
+            .max(self.interval)
+            .min(remaining);
+        Ok(self.wait(delay))
+    }
+
+    /// The machine's `TIMEOUT`: the last `WAITING` response (links, profile,
+    /// challenge and `expiresAt` kept) with `factorResult: TIMEOUT`.
+    fn timed_out(&mut self) -> PollStep<O::Output> {
+        let mut response = self.last_waiting.take().unwrap_or_default();
+        response.factor_result = Some(FactorResult::Timeout);
+        PollStep::Done(O::timed_out(response))
+    }
+}
+
+/// A transport failure that another poll may not meet: no connection, a
+/// connection that broke, a failed lookup, a request that timed out.
+fn is_transient_transport_error(error: &Error) -> bool {
+    error.transport().is_some_and(|t| {
+        matches!(
+            t.kind,
+            TransportErrorKind::Dns
+                | TransportErrorKind::Connect
+                | TransportErrorKind::Io
+                | TransportErrorKind::Timeout(TimeoutLimit::Connect | TimeoutLimit::Request)
+        )
+    })
+}
+
+/// Okta's expiry of a waiting push, measured on the server's clock
+/// (`expiresAt` − `Date`); `None` without both.
+fn expires_in(waiting: &PushWaiting, meta: &ResponseMeta) -> Option<Duration> {
+    let expires = waiting.expires_at().and_then(parse_rfc3339)?;
+    let date = httpdate::parse_http_date(meta.date.as_deref()?.trim()).ok()?;
+    let date = date.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
+    Some(Duration::from_secs(expires.saturating_sub(date)))
 }
 
 #[cfg(test)]
@@ -245,25 +490,216 @@ mod tests {
     use super::*;
     use crate::{Credentials, OrgUrl};
 
-    #[test]
-    fn a_padded_same_origin_poll_link_is_polled() {
-        let config = ClientConfig::new(
-            OrgUrl::parse("https://dev-1.okta.com").unwrap(),
+    fn config(org: &str) -> ClientConfig {
+        ClientConfig::new(
+            OrgUrl::parse(org).unwrap(),
             Credentials::api_token("t").unwrap(),
-        );
-        let waiting: VerifyOutcome = serde_json::from_str(
-            r#"{"factorResult":"WAITING","_links":{"poll":{"href":" https://dev-1.okta.com/api/v1/users/u/factors/f/transactions/t\t"}}}"#,
         )
-        .unwrap();
-        let poll = PushPoll::new(
-            waiting.as_waiting().unwrap(),
+    }
+
+    fn waiting(json: &str) -> PushWaiting {
+        let outcome: VerifyOutcome = serde_json::from_str(json).unwrap();
+        outcome.as_waiting().unwrap().clone()
+    }
+
+    fn reply(status: u16, body: &str) -> Response<Vec<u8>> {
+        let mut response = Response::new(body.as_bytes().to_vec());
+        *response.status_mut() = StatusCode::from_u16(status).unwrap();
+        response
+    }
+
+    const WAITING: &str = r#"{"factorResult":"WAITING","_links":{"poll":{"href":"https://dev-1.okta.com/api/v1/users/u/factors/f/transactions/t1"}}}"#;
+
+    fn verify_poll(config: &ClientConfig) -> PushPoll {
+        PushPoll::for_verify(
+            &VerifyFactor::new("u", "f"),
+            &waiting(WAITING),
+            &ResponseMeta::default(),
+            config,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_poll_link_on_another_origin_is_polled_on_the_org() {
+        let config = config("https://login.example.com");
+        let waiting = waiting(
+            r#"{"factorResult":"WAITING","_links":{"poll":{"href":"https://evil.example/api/v1/users/x/factors/y/transactions/v2mst.a%2Fb?z=1"}}}"#,
+        );
+        let poll = PushPoll::for_verify(
+            &VerifyFactor::new("00u1", "opf1"),
+            &waiting,
             &ResponseMeta::default(),
             &config,
         )
         .unwrap();
+        let request = poll.request();
+        // The user and factor of the verify; the transaction ID of the link,
+        // percent-decoded and encoded again as one segment.
         assert_eq!(
-            poll.request().uri(),
-            "https://dev-1.okta.com/api/v1/users/u/factors/f/transactions/t"
+            request.uri(),
+            "https://login.example.com/api/v1/users/00u1/factors/opf1/transactions/v2mst.a%2Fb"
         );
+        assert_eq!(request.method(), http::Method::GET);
+        assert_eq!(
+            request.headers()[http::header::AUTHORIZATION],
+            config.credentials.authorization()
+        );
+        // No transaction in the link: nothing to poll.
+        let err = PushPoll::for_verify(
+            &VerifyFactor::new("00u1", "opf1"),
+            &self::waiting(
+                r#"{"factorResult":"WAITING","_links":{"poll":{"href":"https://login.example.com/api/v1/users/00u1/factors/opf1"}}}"#,
+            ),
+            &ResponseMeta::default(),
+            &config,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, Error::Input(InputError::Link { .. })),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn transient_failures_wait_and_too_many_in_a_row_end_polling() {
+        let config = config("https://dev-1.okta.com");
+        let mut poll = verify_poll(&config);
+        let interval = Duration::from_secs(4);
+        assert!(matches!(poll.first_step(), PollStep::Wait { delay, .. } if delay == interval));
+        let reset = || {
+            Error::from(crate::TransportError::new(
+                TransportErrorKind::Io,
+                "connection reset",
+            ))
+        };
+        let mut elapsed = interval;
+        // 500, reset, 503 — then a good WAITING starts the count again.
+        for (i, step) in [
+            poll.on_response(reply(500, "oops"), elapsed, 0),
+            poll.on_transport_error(reset(), elapsed),
+            poll.on_response(reply(503, ""), elapsed, 0),
+            poll.on_response(reply(200, WAITING), elapsed, 0),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let failures = if i == 3 { 0 } else { i as u32 + 1 };
+            assert_eq!(
+                step.unwrap(),
+                PollStep::Wait {
+                    delay: interval,
+                    correct_answer: None,
+                    show: None,
+                    failures
+                }
+            );
+            elapsed += interval;
+        }
+        for _ in 0..3 {
+            assert!(poll.on_response(reply(502, ""), elapsed, 0).is_ok());
+        }
+        let err = poll.on_transport_error(reset(), elapsed).unwrap_err();
+        assert_eq!(err.transport().unwrap().kind, TransportErrorKind::Io);
+        assert_eq!(poll.polls(), 8);
+
+        // Final errors: another status, or a transport failure no retry fixes.
+        let mut poll = verify_poll(&config);
+        let err = poll
+            .on_response(reply(404, r#"{"errorCode":"E0000007"}"#), elapsed, 0)
+            .unwrap_err();
+        assert_eq!(err.error_code(), Some("E0000007"));
+        let tls = Error::from(crate::TransportError::new(
+            TransportErrorKind::Tls,
+            "bad cert",
+        ));
+        assert!(poll.on_transport_error(tls, elapsed).is_err());
+    }
+
+    #[test]
+    fn expiry_is_a_timeout_outcome_whoever_decides_it() {
+        let config = config("https://dev-1.okta.com").poll(
+            PollPolicy::default()
+                .interval(Duration::from_secs(2))
+                .max_wait(Duration::from_secs(5)),
+        );
+        // The policy's max_wait: the last WAITING, now TIMEOUT, links kept.
+        let mut poll = verify_poll(&config);
+        let step = poll
+            .on_response(reply(200, WAITING), Duration::from_secs(5), 0)
+            .unwrap();
+        let PollStep::Done(VerifyOutcome::Timeout(response)) = step else {
+            panic!("{step:?}")
+        };
+        assert_eq!(response.factor_result, Some(FactorResult::Timeout));
+        assert!(response.link("poll").is_some());
+        // A transient failure at the deadline: the push still expired.
+        let mut poll = verify_poll(&config);
+        let step = poll
+            .on_response(reply(500, ""), Duration::from_secs(6), 0)
+            .unwrap();
+        assert!(matches!(step, PollStep::Done(VerifyOutcome::Timeout(_))));
+        // Okta's own TIMEOUT: kept as sent.
+        let mut poll = verify_poll(&config);
+        let step = poll
+            .on_response(
+                reply(200, r#"{"factorResult":"TIMEOUT","x":1}"#),
+                Duration::from_secs(2),
+                0,
+            )
+            .unwrap();
+        let PollStep::Done(VerifyOutcome::Timeout(response)) = step else {
+            panic!("{step:?}")
+        };
+        assert_eq!(response.extra["x"], 1);
+        // Okta's expiresAt, by the server's clock, learnt from a later answer.
+        let mut poll = PushPoll::for_activation("u", "f", &config).unwrap();
+        assert!(matches!(poll.first_step(), PollStep::Wait { delay, .. } if delay.is_zero()));
+        let mut soon = reply(
+            200,
+            r#"{"factorResult":"WAITING","expiresAt":"2021-01-01T00:00:03.000Z"}"#,
+        );
+        soon.headers_mut().insert(
+            http::header::DATE,
+            http::HeaderValue::from_static("Fri, 01 Jan 2021 00:00:00 GMT"),
+        );
+        let step = poll.on_response(soon, Duration::from_secs(1), 0).unwrap();
+        assert!(matches!(step, PollStep::Wait { delay, .. } if delay == Duration::from_secs(2)));
+        assert_eq!(poll.deadline(), Duration::from_secs(4));
+        let step = poll
+            .on_response(
+                reply(200, r#"{"factorResult":"WAITING"}"#),
+                Duration::from_secs(4),
+                0,
+            )
+            .unwrap();
+        assert!(
+            matches!(
+                step,
+                PollStep::Done(ActivateOutcome::Ended(VerifyOutcome::Timeout(_)))
+            ),
+            "{step:?}"
+        );
+    }
+
+    #[test]
+    fn the_interval_has_a_floor() {
+        assert_eq!(
+            PollPolicy::default().interval(Duration::ZERO).interval,
+            MIN_POLL_INTERVAL
+        );
+        // Set directly on the public field: the machine raises it again.
+        let policy = PollPolicy {
+            interval: Duration::from_millis(1),
+            ..PollPolicy::default()
+        };
+        let mut poll = verify_poll(&config("https://dev-1.okta.com").poll(policy));
+        assert!(
+            matches!(poll.first_step(), PollStep::Wait { delay, .. } if delay == MIN_POLL_INTERVAL)
+        );
+        let step = poll
+            .on_response(reply(200, WAITING), MIN_POLL_INTERVAL, 0)
+            .unwrap();
+        assert!(matches!(step, PollStep::Wait { delay, .. } if delay == MIN_POLL_INTERVAL));
     }
 }

@@ -1,12 +1,22 @@
 //! Retrying `429 Too Many Requests`: a pure policy. The caller passes the
-//! response head and a random number; the policy answers "retry after this
-//! delay" or "give up". Nothing here sleeps or reads a clock.
+//! response (status, headers, body) and a random number; the policy answers
+//! "retry after this delay" or "give up". Nothing here sleeps or reads a clock.
+//!
+//! Only rate limits are retried: a `429` whose Okta body says `E0000047` (the
+//! concurrent limit included), or a `429` without an Okta error code at all
+//! (empty, not JSON, JSON without `errorCode`: a proxy's). A `429` that names
+//! another code is a business throttle, not a rate limit: `E0000109` (an SMS
+//! was sent recently), `E0000118` (an email was sent recently) or anything
+//! else. Retrying it would send the user another SMS or email behind the
+//! caller's back, so it is final at once; the wait Okta asks for is
+//! [`ApiError::retry_after`](crate::ApiError::retry_after).
 
 use std::time::Duration;
 
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 
-use super::time::server_date;
+use super::time::{reset_wait_secs, server_date};
+use crate::error::codes;
 use crate::meta::{RateLimit, X_OKTA_REQUEST_ID};
 
 /// `X-Okta-Retry-For`: the request ID of the first `429` of a call.
@@ -14,7 +24,8 @@ pub const X_OKTA_RETRY_FOR: HeaderName = HeaderName::from_static("x-okta-retry-f
 /// `X-Okta-Retry-Count`: which retry this request is (1, 2, …).
 pub const X_OKTA_RETRY_COUNT: HeaderName = HeaderName::from_static("x-okta-retry-count");
 
-/// Limits for retrying `429` answers.
+/// Limits for retrying `429` answers that are rate limits ([`is_rate_limit`]:
+/// business throttles such as `E0000109` are never retried).
 ///
 /// ```
 /// use std::time::Duration;
@@ -147,15 +158,19 @@ impl RetryState {
         self.total_wait
     }
 
-    /// Decides what to do after a response with `status` and `headers`.
-    /// `random` is any random number from the caller (used for jitter).
+    /// Decides what to do after a response with `status`, `headers` and
+    /// `body`. Only a rate-limit `429` is retried ([`is_rate_limit`]): a `429`
+    /// that names another Okta error code (`E0000109`, `E0000118`, …) is a
+    /// business throttle and stops at once, like every other status. `random`
+    /// is any random number from the caller (used for jitter).
     pub fn on_response(
         &mut self,
         status: StatusCode,
         headers: &HeaderMap,
+        body: &[u8],
         random: u64,
     ) -> RetryDecision {
-        if status != StatusCode::TOO_MANY_REQUESTS || self.retries >= self.policy.max_retries {
+        if self.retries >= self.policy.max_retries || !is_rate_limit(status, body) {
             return RetryDecision::Stop;
         }
         let (delay, reason) = delay_for(&self.policy, headers, self.retries, random);
@@ -198,6 +213,34 @@ impl RetryState {
     }
 }
 
+/// Whether a response is a rate limit that may be retried: a `429` whose body
+/// names `E0000047` (Okta's rate limit, the concurrent limit included), or a
+/// `429` without an Okta error code (an empty body, HTML or text from a proxy,
+/// JSON without a string `errorCode`). A `429` naming any other code is a
+/// business throttle (`E0000109`: an SMS was sent recently; `E0000118`: an
+/// email was) and is not: resending it could reach the user again.
+///
+/// ```
+/// use http::StatusCode;
+/// use okta_factors_core::policy::is_rate_limit;
+/// let too_many = StatusCode::TOO_MANY_REQUESTS;
+/// assert!(is_rate_limit(too_many, br#"{"errorCode":"E0000047","errorSummary":"API call exceeded rate limit"}"#));
+/// assert!(is_rate_limit(too_many, b""));
+/// assert!(!is_rate_limit(too_many, br#"{"errorCode":"E0000109","errorSummary":"An SMS message was recently sent."}"#));
+/// assert!(!is_rate_limit(StatusCode::SERVICE_UNAVAILABLE, b""));
+/// ```
+pub fn is_rate_limit(status: StatusCode, body: &[u8]) -> bool {
+    if status != StatusCode::TOO_MANY_REQUESTS {
+        return false;
+    }
+    let value = serde_json::from_slice::<serde_json::Value>(body).ok();
+    match value.as_ref().and_then(|v| v.get("errorCode")) {
+        Some(serde_json::Value::String(code)) => code == codes::RATE_LIMITED,
+        // No Okta error code: not Okta's answer (a proxy, a bare 429).
+        _ => true,
+    }
+}
+
 /// The delay before retry number `retries + 1`, always within `policy.max_delay`.
 pub fn delay_for(
     policy: &RetryPolicy,
@@ -211,7 +254,7 @@ pub fn delay_for(
         return (delay.min(policy.max_delay), RetryReason::ConcurrentLimit);
     }
     if let (Some(reset), Some(date)) = (limits.reset, server_date(headers)) {
-        let seconds = reset.saturating_sub(date).saturating_add(1);
+        let seconds = reset_wait_secs(reset, date);
         let delay = Duration::from_secs(seconds.min(policy.max_delay.as_secs().saturating_add(1)));
         return (delay.min(policy.max_delay), RetryReason::RateLimitReset);
     }
@@ -253,7 +296,7 @@ mod tests {
             ("x-okta-request-id", "first-429"),
         ]);
         let mut state = RetryState::new(RetryPolicy::default());
-        let decision = state.on_response(StatusCode::TOO_MANY_REQUESTS, &headers, 7);
+        let decision = state.on_response(StatusCode::TOO_MANY_REQUESTS, &headers, b"", 7);
         assert_eq!(
             decision,
             RetryDecision::Retry {
@@ -271,7 +314,7 @@ mod tests {
         // The second 429 has another request id: Retry-For keeps the first one.
         let second = head(&[("x-okta-request-id", "second-429")]);
         assert!(matches!(
-            state.on_response(StatusCode::TOO_MANY_REQUESTS, &second, 0),
+            state.on_response(StatusCode::TOO_MANY_REQUESTS, &second, b"", 0),
             RetryDecision::Retry {
                 retry: 2,
                 reason: RetryReason::Fallback,
@@ -283,7 +326,7 @@ mod tests {
         assert_eq!(next["x-okta-retry-for"], "first-429");
         // Default: two retries, then stop.
         assert_eq!(
-            state.on_response(StatusCode::TOO_MANY_REQUESTS, &second, 0),
+            state.on_response(StatusCode::TOO_MANY_REQUESTS, &second, b"", 0),
             RetryDecision::Stop
         );
     }
@@ -294,18 +337,149 @@ mod tests {
         for status in [200, 400, 401, 403, 404, 500, 503] {
             let status = StatusCode::from_u16(status).unwrap();
             assert_eq!(
-                state.on_response(status, &HeaderMap::new(), 0),
+                state.on_response(status, &HeaderMap::new(), b"", 0),
                 RetryDecision::Stop
             );
         }
         let mut disabled = RetryState::new(RetryPolicy::disabled());
         assert_eq!(
-            disabled.on_response(StatusCode::TOO_MANY_REQUESTS, &HeaderMap::new(), 0),
+            disabled.on_response(StatusCode::TOO_MANY_REQUESTS, &HeaderMap::new(), b"", 0),
             RetryDecision::Stop
         );
         let mut headers = HeaderMap::new();
         disabled.apply_headers(&mut headers);
         assert!(headers.is_empty());
+    }
+
+    #[test]
+    fn business_throttles_are_final_and_rate_limits_are_retried() {
+        // Bodies as Okta sends them (shared vectors 49, 55, 67, 11 and 59).
+        let sms = br#"{"errorCode":"E0000109","errorSummary":"An SMS message was recently sent. Please wait 30 seconds before trying again.","errorLink":"E0000109","errorId":"oaeneEaQF8qQrepOWHSkdoejw","errorCauses":[]}"#;
+        let email = br#"{"errorCode":"E0000118","errorSummary":"An email was recently sent. Please wait 5 seconds before trying again.","errorLink":"E0000118","errorId":"oae0qf10rGJQQeWFX1OSuStdQ","errorCauses":[]}"#;
+        let other = br#"{"errorCode":"E0000999","errorSummary":"Something else"}"#;
+        let limited = br#"{"errorCode":"E0000047","errorSummary":"API call exceeded rate limit due to too many requests.","errorLink":"E0000047","errorId":"oae6dB62BdhRFCF_9ltxiklFQ","errorCauses":[]}"#;
+        // The concurrent-limit headers do not make a business throttle a rate limit.
+        let concurrent = head(&[
+            ("date", "Fri, 01 Jan 2021 00:00:00 GMT"),
+            ("x-rate-limit-limit", "0"),
+            ("x-rate-limit-remaining", "0"),
+            ("x-rate-limit-reset", "1609459260"),
+        ]);
+        for headers in [HeaderMap::new(), concurrent.clone()] {
+            for body in [sms.as_slice(), email, other] {
+                let mut state = RetryState::new(RetryPolicy::default());
+                let decision = state.on_response(StatusCode::TOO_MANY_REQUESTS, &headers, body, 0);
+                assert_eq!(decision, RetryDecision::Stop);
+                assert_eq!(state, RetryState::new(RetryPolicy::default()));
+            }
+        }
+        for (headers, body) in [
+            (&concurrent, limited.as_slice()),
+            (&HeaderMap::new(), limited),
+            (&concurrent, b""),
+            (&HeaderMap::new(), b"<html>Too Many Requests</html>"),
+            (&HeaderMap::new(), br#"{"message":"slow down"}"#),
+            (&HeaderMap::new(), br#"{"errorCode":null}"#),
+            (&HeaderMap::new(), br#"["E0000109"]"#),
+        ] {
+            let mut state = RetryState::new(RetryPolicy::default());
+            let decision = state.on_response(StatusCode::TOO_MANY_REQUESTS, headers, body, 0);
+            assert!(
+                matches!(decision, RetryDecision::Retry { retry: 1, .. }),
+                "{:?}",
+                String::from_utf8_lossy(body)
+            );
+        }
+    }
+
+    #[test]
+    fn retry_after_reads_the_summary_then_the_rate_limit_headers() {
+        use crate::operation::Operation;
+        use crate::operations::ListFactors;
+        let error = |status: u16, headers: &[(&str, &str)], body: &str| {
+            let mut builder = http::Response::builder().status(status);
+            for (name, value) in headers {
+                builder = builder.header(*name, *value);
+            }
+            ListFactors::new("u")
+                .parse_response(builder.body(body.as_bytes()).unwrap())
+                .unwrap_err()
+        };
+        let window = [
+            ("date", "Fri, 01 Jan 2021 00:00:00 GMT"),
+            ("x-rate-limit-reset", "1609459220"),
+        ];
+        // The summaries of the shared vectors 49/55 (SMS) and 67 (email) win
+        // over the headers.
+        for (summary, seconds) in [
+            (
+                "An SMS message was recently sent. Please wait 30 seconds before trying again.",
+                30,
+            ),
+            (
+                "An email was recently sent. Please wait 5 seconds before trying again.",
+                5,
+            ),
+            ("Please wait 1 second.", 1),
+            ("PLEASE WAIT 12 SECONDS", 12),
+        ] {
+            let body = format!(r#"{{"errorCode":"E0000109","errorSummary":"{summary}"}}"#);
+            let err = error(429, &window, &body);
+            assert_eq!(
+                err.retry_after(),
+                Some(Duration::from_secs(seconds)),
+                "{summary}"
+            );
+            assert_eq!(err.api().unwrap().retry_after(), err.retry_after());
+        }
+        // No count of seconds in the summary: the window's reset by the
+        // server's clock (20 s), plus one second, like `delay_for`.
+        let limited = r#"{"errorCode":"E0000047","errorSummary":"API call exceeded rate limit due to too many requests."}"#;
+        assert_eq!(
+            error(429, &window, limited).retry_after(),
+            Some(Duration::from_secs(21))
+        );
+        assert_eq!(
+            delay_for(&RetryPolicy::default(), &head(&window), 0, 0).0,
+            Duration::from_secs(21)
+        );
+        // Digits that are not a count of seconds, missing or garbled headers,
+        // a status other than 429, an error without Okta's body: `None`.
+        for (status, headers, body) in [
+            (429, &[][..], limited),
+            (
+                429,
+                &[("date", "soon"), ("x-rate-limit-reset", "1609459220")][..],
+                limited,
+            ),
+            (
+                429,
+                &[("date", "Fri, 01 Jan 2021 00:00:00 GMT")][..],
+                limited,
+            ),
+            (
+                429,
+                &[][..],
+                r#"{"errorCode":"E0000109","errorSummary":"Code E0000109 seconds"}"#,
+            ),
+            (
+                403,
+                &window[..],
+                r#"{"errorCode":"E0000068","errorSummary":"Invalid Passcode/Answer"}"#,
+            ),
+            (429, &window[..], "<html>Too Many Requests</html>"),
+        ] {
+            assert_eq!(
+                error(status, headers, body).retry_after(),
+                None,
+                "{status} {body}"
+            );
+        }
+        let transport = crate::Error::from(crate::TransportError::new(
+            crate::TransportErrorKind::Io,
+            "reset",
+        ));
+        assert_eq!(transport.retry_after(), None);
     }
 
     #[test]
@@ -329,7 +503,7 @@ mod tests {
         for id in ["", "  ", "req-2", "req-3"] {
             let headers = head(&[("x-okta-request-id", id)]);
             assert!(matches!(
-                state.on_response(StatusCode::TOO_MANY_REQUESTS, &headers, 0),
+                state.on_response(StatusCode::TOO_MANY_REQUESTS, &headers, b"", 0),
                 RetryDecision::Retry { .. }
             ));
         }
@@ -350,12 +524,12 @@ mod tests {
         let mut state = RetryState::new(policy);
         let headers = HeaderMap::new();
         assert!(matches!(
-            state.on_response(StatusCode::TOO_MANY_REQUESTS, &headers, 0),
+            state.on_response(StatusCode::TOO_MANY_REQUESTS, &headers, b"", 0),
             RetryDecision::Retry { retry: 1, .. }
         ));
         assert_eq!(state.total_wait(), Duration::MAX);
         assert_eq!(
-            state.on_response(StatusCode::TOO_MANY_REQUESTS, &headers, 0),
+            state.on_response(StatusCode::TOO_MANY_REQUESTS, &headers, b"", 0),
             RetryDecision::Stop
         );
         assert_eq!((state.retries(), state.total_wait()), (1, Duration::MAX));
@@ -367,7 +541,7 @@ mod tests {
         ]);
         let mut state = RetryState::new(policy.fallback_delay(Duration::from_secs(1)));
         assert_eq!(
-            state.on_response(StatusCode::TOO_MANY_REQUESTS, &far, 0),
+            state.on_response(StatusCode::TOO_MANY_REQUESTS, &far, b"", 0),
             RetryDecision::Retry {
                 delay: Duration::from_secs(u64::MAX),
                 retry: 1,
@@ -375,7 +549,7 @@ mod tests {
             }
         );
         assert_eq!(
-            state.on_response(StatusCode::TOO_MANY_REQUESTS, &far, 0),
+            state.on_response(StatusCode::TOO_MANY_REQUESTS, &far, b"", 0),
             RetryDecision::Stop
         );
     }
@@ -418,12 +592,12 @@ mod tests {
                 .max_total_wait(Duration::from_millis(1500)),
         );
         assert!(matches!(
-            state.on_response(StatusCode::TOO_MANY_REQUESTS, &HeaderMap::new(), 0),
+            state.on_response(StatusCode::TOO_MANY_REQUESTS, &HeaderMap::new(), b"", 0),
             RetryDecision::Retry { .. }
         ));
         // 1 s spent; the next fallback is 2 s and would exceed the 1.5 s total.
         assert_eq!(
-            state.on_response(StatusCode::TOO_MANY_REQUESTS, &HeaderMap::new(), 0),
+            state.on_response(StatusCode::TOO_MANY_REQUESTS, &HeaderMap::new(), b"", 0),
             RetryDecision::Stop
         );
     }

@@ -18,6 +18,14 @@ pub fn server_date(headers: &HeaderMap) -> Option<u64> {
         .min()
 }
 
+/// Seconds to wait for a rate-limit window that resets at `reset` (epoch
+/// seconds, `X-Rate-Limit-Reset`) when the server's clock says `date`: the
+/// difference plus one second (both are whole seconds, so the server may be up
+/// to a second further than `date` says). At least one second.
+pub(crate) fn reset_wait_secs(reset: u64, date: u64) -> u64 {
+    reset.saturating_sub(date).saturating_add(1)
+}
+
 /// Parses an RFC 3339 UTC timestamp such as `2015-04-01T15:57:32.000Z` (or with a
 /// numeric offset) into epoch seconds. `None` for anything else.
 pub fn parse_rfc3339(value: &str) -> Option<u64> {

@@ -4,7 +4,7 @@
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use okta_factors_core::policy::{PollPolicy, RetryPolicy};
+use okta_factors_core::policy::{PollPolicy, RetryPolicy, MIN_POLL_INTERVAL};
 use okta_factors_core::{Credentials, OrgUrl};
 use okta_factors_hyper::{Client, ClientBuilder};
 use okta_factors_testserver::{RecordedRequest, Reply, TestServer};
@@ -12,7 +12,7 @@ use okta_factors_testserver::{RecordedRequest, Reply, TestServer};
 pub(crate) const TOKEN: &str = "test-token-00aBcD";
 pub(crate) const AUTHORIZATION: &str = "SSWS test-token-00aBcD";
 
-/// A builder for `server` with short retry and poll delays.
+/// A builder for `server` with short retry delays and the shortest poll interval.
 pub(crate) fn builder(url: &str) -> ClientBuilder {
     Client::builder(
         OrgUrl::parse(url).expect("loopback org"),
@@ -24,7 +24,7 @@ pub(crate) fn builder(url: &str) -> ClientBuilder {
             .concurrent_delay(Duration::from_millis(10))
             .max_delay(Duration::from_millis(50)),
     )
-    .poll_policy(PollPolicy::default().interval(Duration::from_millis(20)))
+    .poll_policy(PollPolicy::default().interval(MIN_POLL_INTERVAL))
 }
 
 pub(crate) fn client(server: &TestServer) -> Client {

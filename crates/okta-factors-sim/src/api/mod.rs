@@ -4,6 +4,7 @@
 mod catalog;
 mod enroll;
 mod lifecycle;
+mod qrcode;
 mod render;
 mod verify;
 
@@ -16,10 +17,13 @@ use serde::Serialize;
 
 use crate::control::Channel;
 
-/// A successful reply: status and JSON body (none for `204`).
+/// A successful reply: status and body (none for `204`), JSON unless it says
+/// otherwise.
 pub(crate) struct Reply {
     pub(crate) status: StatusCode,
     pub(crate) body: Option<Vec<u8>>,
+    /// The `Content-Type` of the body.
+    pub(crate) content_type: &'static str,
 }
 
 impl Reply {
@@ -27,6 +31,7 @@ impl Reply {
         Self {
             status: StatusCode::NO_CONTENT,
             body: None,
+            content_type: JSON,
         }
     }
 }
@@ -172,12 +177,16 @@ impl Fail {
 
 pub(crate) type Outcome = Result<Reply, Fail>;
 
+/// The media type of every body but the QR code images.
+pub(crate) const JSON: &str = "application/json";
+
 /// A JSON reply.
 pub(crate) fn json<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Outcome {
     serde_json::to_vec(value)
         .map(|body| Reply {
             status,
             body: Some(body),
+            content_type: JSON,
         })
         .map_err(|_| Fail::internal())
 }
@@ -385,6 +394,7 @@ pub(crate) enum Route {
     Resend(String, String),
     Verify(String, String),
     Transaction(String, String, String),
+    QrCode(String, String, String),
 }
 
 impl Route {
@@ -424,16 +434,20 @@ impl Route {
             ["api", "v1", "users", u, "factors", f, "transactions", t] => {
                 Self::Transaction(own(u), own(f), own(t))
             }
+            ["api", "v1", "users", u, "factors", f, "qr", t] => {
+                Self::QrCode(own(u), own(f), own(t))
+            }
             _ => return None,
         })
     }
 
-    /// The methods the endpoint accepts (the `Allow` header of a 405).
+    /// The methods the endpoint accepts (the `Allow` header of a 405): `HEAD`
+    /// wherever `GET` is.
     pub(crate) fn allow(&self) -> &'static str {
         match self {
-            Self::Factors(_) => "GET, POST",
-            Self::Catalog(_) | Self::Questions(_) => "GET",
-            Self::Factor(..) | Self::Transaction(..) => "GET, DELETE",
+            Self::Factors(_) => "GET, HEAD, POST",
+            Self::Catalog(_) | Self::Questions(_) | Self::QrCode(..) => "GET, HEAD",
+            Self::Factor(..) | Self::Transaction(..) => "GET, HEAD, DELETE",
             Self::Activate(..)
             | Self::ActivatePoll(..)
             | Self::ActivateSend(..)

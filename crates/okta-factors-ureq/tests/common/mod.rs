@@ -1,9 +1,9 @@
 //! Helpers shared by the adapter tests.
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
-use okta_factors_core::policy::PollPolicy;
+use okta_factors_core::policy::{PollPolicy, MIN_POLL_INTERVAL};
 use okta_factors_core::{Credentials, OrgUrl};
 pub use okta_factors_testserver::http_date;
 use okta_factors_testserver::TestServer;
@@ -20,7 +20,7 @@ pub fn builder(server: &TestServer) -> ClientBuilder {
         OrgUrl::parse(server.url()).unwrap(),
         Credentials::api_token(TOKEN).unwrap(),
     )
-    .poll_policy(PollPolicy::default().interval(Duration::from_millis(20)))
+    .poll_policy(PollPolicy::default().interval(MIN_POLL_INTERVAL))
 }
 
 pub fn client(server: &TestServer) -> Client {
