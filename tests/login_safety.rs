@@ -37,7 +37,7 @@ const EMAIL: &str = "user@example.com";
 /// once against this surface.
 enum Harness {
     Ureq(okta_factors::ureq::Client),
-    Hyper(tokio::runtime::Runtime, okta_factors::hyper::Client),
+    Hyper(Box<tokio::runtime::Runtime>, okta_factors::hyper::Client),
 }
 
 impl Harness {
@@ -116,7 +116,7 @@ fn harness(kind: Kind, url: &str, config: impl FnOnce(ClientConfig) -> ClientCon
                 let _entered = rt.enter();
                 okta_factors::hyper::Client::from_config(config).unwrap()
             };
-            Harness::Hyper(rt, client)
+            Harness::Hyper(Box::new(rt), client)
         }
     }
 }
