@@ -6,9 +6,11 @@
 //!
 //! With no environment it starts the simulator on 127.0.0.1 and walks through
 //! every operation: the catalog and security questions; a security question;
-//! Okta Verify TOTP (codes computed here, a replayed code); SMS (OTP read from the
-//! simulator's outbox, a throttled resend, a challenge); push with number matching
-//! (approved, then rejected); a wrong passcode; listing; and unenrolling
+//! Okta Verify TOTP (its `otpauth://` URI, codes computed here, a replayed code);
+//! SMS (OTP read from the simulator's outbox, a resend inside the throttle answered
+//! at once with its wait, a challenge); push (activation waited for until the
+//! device enrolls; number matching approved, approved although one poll meets a
+//! server error, then rejected); a wrong passcode; listing; and unenrolling
 //! everything. With `OKTA_ORG_URL`, `OKTA_API_TOKEN` and `OKTA_USER_ID` set it
 //! runs the read-only steps against that org instead. It exits non-zero if any
 //! step did not behave as expected.
@@ -16,17 +18,21 @@
 use std::process::ExitCode;
 use std::sync::mpsc;
 use std::thread;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use examples_support::{expect_invalid_passcode, result, status, Target, Transcript};
+use examples_support::{
+    activation, expect_invalid_passcode, expect_throttle, otpauth_for_transcript, result, status,
+    Target, Transcript,
+};
 use okta_factors::model::{
     ActivateOutcome, FactorEnrollment, FactorStatus, TotpProvider, UserFactor, VerifyOutcome,
 };
 use okta_factors::operations::{ActivateFactorRequest, VerifyFactor, VerifyFactorRequest};
+use okta_factors::policy::MIN_POLL_INTERVAL;
 use okta_factors::totp::Totp;
 use okta_factors::ureq::Client;
 use okta_factors::{codes, Error};
-use okta_factors_sim::SharedSimulator;
+use okta_factors_sim::{Fault, SharedSimulator};
 
 type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -141,6 +147,15 @@ fn totp(client: &Client, t: &mut Transcript, user: &str) -> Result {
     let activation = factor
         .totp_activation()
         .ok_or("the enrollment has no TOTP activation data")?;
+    let uri = activation.otpauth_uri("Example Co", user)?;
+    t.note(format!(
+        "for an authenticator app (QR code or link): {}",
+        otpauth_for_transcript(uri.expose())
+    ));
+    t.check(
+        uri.expose().starts_with("otpauth://totp/Example%20Co:"),
+        "the enrollment gives an otpauth:// Key URI",
+    );
     let totp = Totp::from_activation(&activation)?;
     let id = factor.id().unwrap_or_default().to_owned();
 
@@ -202,17 +217,18 @@ fn sms(client: &Client, t: &mut Transcript, sim: &SharedSimulator, user: &str) -
         "an SMS enrollment waits for activation",
     );
 
-    t.send("POST …/resend (at once)");
-    match client.resend_enroll_factor(user, &id, FactorEnrollment::sms(phone)) {
-        Err(e) => {
-            t.got(&e);
-            t.check(
-                e.error_code() == Some(codes::SMS_RECENTLY_SENT),
-                "a resend inside the throttle window is 429 E0000109",
-            );
-        }
-        Ok(_) => t.check(false, "a resend inside the throttle window is refused"),
-    }
+    t.send("POST …/resend (at once: inside the SMS throttle)");
+    let started = Instant::now();
+    let resent = client.resend_enroll_factor(user, &id, FactorEnrollment::sms(phone));
+    expect_throttle(t, resent, started.elapsed(), codes::SMS_RECENTLY_SENT);
+    t.check(
+        sim.outbox(user)
+            .iter()
+            .filter(|m| m.factor_id == id)
+            .count()
+            == 1,
+        "the throttled resend sent no second SMS",
+    );
 
     let code = sim.last_code(user, &id).ok_or("no SMS in the outbox")?;
     t.note("the phone received a code (simulator outbox)");
@@ -252,36 +268,52 @@ fn push(client: &Client, t: &mut Transcript, sim: &SharedSimulator, user: &str) 
         factor.embedded().and_then(|e| e.qr_code()).is_some()
     ));
 
-    t.send("POST …/lifecycle/activate");
-    let waiting = client.activate_factor(user, &id, None)?;
-    t.got(if matches!(waiting, ActivateOutcome::Waiting(_)) {
-        "WAITING for the device"
-    } else {
-        "not waiting"
-    });
-    t.check(
-        matches!(waiting, ActivateOutcome::Waiting(_)),
-        "activation waits for the device",
-    );
-    sim.activate_push_device(&id)?;
+    t.send("POST …/lifecycle/activate/poll until the device enrolls (wait_for_push_activation)");
+    let device = {
+        let (sim, id) = (sim.clone(), id.clone());
+        thread::spawn(move || {
+            // The user takes a moment to scan the QR code.
+            thread::sleep(Duration::from_millis(1500));
+            sim.activate_push_device(&id)
+        })
+    };
+    let activated = client.wait_for_push_activation(user, &id)?;
+    device.join().map_err(|_| "the device thread panicked")??;
     t.note("the phone scanned the QR code");
-    t.send("POST …/lifecycle/activate");
-    let activated = client.activate_factor(user, &id, None)?;
-    let active = matches!(&activated, ActivateOutcome::Activated(f) if f.status() == Some(&FactorStatus::Active));
-    t.got(if active { "ACTIVE" } else { "not active" });
-    t.check(active, "the push factor is active once the device enrolled");
+    t.got(activation(&activated));
+    match &activated {
+        ActivateOutcome::Activated(f) => t.check(
+            f.status() == Some(&FactorStatus::Active),
+            "the push factor is active once the device enrolled",
+        ),
+        // TIMEOUT (nobody scanned the QR code in time) or REJECTED: enroll again.
+        ActivateOutcome::Ended(_) => t.check(false, "the push activation ended unactivated"),
+        _ => t.check(false, "the push activation finished"),
+    }
 
-    for approve in [true, false] {
+    // Approved; approved although one poll meets a server error; rejected.
+    for (approve, fault) in [(true, false), (true, true), (false, false)] {
         let verify = VerifyFactor::new(user, &id)
             .body(VerifyFactorRequest::number_matching())
             .user_agent("Mozilla/5.0 (quickstart)");
-        t.send("POST …/verify {useNumberMatchingChallenge: true}, then poll the transaction");
-        let outcome = with_device(sim, user, approve, |shown| {
+        t.send(if fault {
+            "POST …/verify {useNumberMatchingChallenge: true}, then poll (one poll answers 500)"
+        } else {
+            "POST …/verify {useNumberMatchingChallenge: true}, then poll the transaction"
+        });
+        let outcome = with_device(sim, user, approve, fault, |shown| {
             client.verify_push(&verify, shown)
         })?;
         t.got(result(&outcome));
         if approve {
-            t.check(outcome.is_success(), "the approved push is SUCCESS");
+            t.check(
+                outcome.is_success(),
+                if fault {
+                    "one server error while polling does not end the approved push"
+                } else {
+                    "the approved push is SUCCESS"
+                },
+            );
         } else {
             t.check(
                 matches!(outcome, VerifyOutcome::Rejected(_)),
@@ -298,6 +330,7 @@ fn with_device(
     sim: &SharedSimulator,
     user: &str,
     approve: bool,
+    fault: bool,
     verify: impl FnOnce(&mut dyn FnMut(u32)) -> std::result::Result<VerifyOutcome, Error>,
 ) -> Result<VerifyOutcome> {
     let (tx, rx) = mpsc::channel::<u32>();
@@ -305,6 +338,13 @@ fn with_device(
         let (sim, user) = (sim.clone(), user.to_owned());
         thread::spawn(move || {
             let number = rx.recv_timeout(Duration::from_secs(10)).ok();
+            if fault {
+                // The org answers the next poll with 500; the user answers
+                // after that poll was made.
+                sim.inject(Fault::ServerError { count: 1 });
+                println!("       · the org answers the next poll with 500 Internal Server Error");
+                thread::sleep(MIN_POLL_INTERVAL * 2);
+            }
             for push in sim.pending_pushes(&user) {
                 let _ = match (approve, number) {
                     (true, Some(n)) => sim.answer_push(&push.transaction_id, n),

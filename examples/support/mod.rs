@@ -6,7 +6,7 @@
 use std::fmt::Display;
 use std::time::Duration;
 
-use okta_factors::policy::PollPolicy;
+use okta_factors::policy::{PollPolicy, MIN_POLL_INTERVAL};
 use okta_factors::{ClientConfig, Credentials, OrgUrl};
 use okta_factors_sim::{SimServer, SimulatorConfig};
 
@@ -62,14 +62,14 @@ impl Target {
         }
     }
 
-    /// The client configuration for this target (short poll interval on the simulator).
+    /// The client configuration for this target (the shortest poll interval, 1 s, on the simulator).
     pub fn client_config(&self) -> Result<ClientConfig, Box<dyn std::error::Error>> {
         Ok(match self {
             Target::Simulator { server, .. } => ClientConfig::new(
                 OrgUrl::parse(server.url())?,
                 Credentials::api_token(SIM_TOKEN)?,
             )
-            .poll(PollPolicy::default().interval(Duration::from_millis(200))),
+            .poll(PollPolicy::default().interval(MIN_POLL_INTERVAL)),
             Target::RealOrg { config, .. } => (**config).clone(),
         })
     }
@@ -158,4 +158,66 @@ pub fn status(factor: &okta_factors::model::UserFactor) -> &str {
 /// A verify result for the transcript (`-` when Okta sent none).
 pub fn result(outcome: &okta_factors::model::VerifyOutcome) -> &str {
     outcome.factor_result().map_or("-", |r| r.as_str())
+}
+
+/// Records that `result` is the business throttle `code` (`429`, e.g.
+/// `E0000109`), answered at once (`took`) with the wait Okta asks for.
+pub fn expect_throttle<T: std::fmt::Debug>(
+    t: &mut Transcript,
+    result: Result<T, okta_factors::Error>,
+    took: Duration,
+    code: &str,
+) {
+    match result {
+        Err(e) => {
+            let wait = e.retry_after().map_or_else(
+                || "no wait given".to_owned(),
+                |w| format!("retry after {w:?}"),
+            );
+            t.got(format!("{e} (in {} ms; {wait})", took.as_millis()));
+            t.check(
+                e.error_code() == Some(code),
+                format!("a resend inside the throttle window is 429 {code}"),
+            );
+            t.check(
+                took < Duration::from_secs(2),
+                "a throttle is answered at once, not retried",
+            );
+            t.check(
+                e.retry_after().is_some(),
+                "the throttle says how long to wait",
+            );
+        }
+        Ok(value) => {
+            t.got(format!("{value:?}"));
+            t.check(false, "a resend inside the throttle window is refused");
+        }
+    }
+}
+
+/// An `otpauth://` URI for the transcript, its `secret` parameter hidden (a
+/// real enrollment tool shows the whole URI, or its QR code, to the user).
+pub fn otpauth_for_transcript(uri: &str) -> String {
+    let Some((head, query)) = uri.split_once('?') else {
+        return uri.to_owned();
+    };
+    let query: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some(("secret", _)) => "secret=<hidden>".to_owned(),
+            _ => pair.to_owned(),
+        })
+        .collect();
+    format!("{head}?{}", query.join("&"))
+}
+
+/// An activation result for the transcript.
+pub fn activation(outcome: &okta_factors::model::ActivateOutcome) -> String {
+    use okta_factors::model::ActivateOutcome;
+    match outcome {
+        ActivateOutcome::Activated(factor) => status(factor).to_owned(),
+        ActivateOutcome::Waiting(_) => "WAITING for the device".to_owned(),
+        ActivateOutcome::Ended(ended) => format!("ended: {}", result(ended)),
+        _ => "an activation result this version does not know".to_owned(),
+    }
 }
