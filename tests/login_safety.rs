@@ -386,12 +386,7 @@ fn a_poll_link_on_another_origin_is_polled_on_the_org(kind: Kind) {
     // The org's links do name the other origin (a WAITING verify, sent
     // without polling, shows its poll link)…
     let waiting = h.execute(&VerifyFactor::new(&user, &factor)).unwrap().value;
-    let poll = waiting
-        .as_waiting()
-        .unwrap()
-        .poll_link()
-        .unwrap()
-        .href_str();
+    let poll = waiting.as_waiting().unwrap().poll_link().unwrap().href();
     assert!(poll.starts_with(&foreign_url), "{poll}");
     // …and nothing ever connected to it.
     assert!(

@@ -15,7 +15,9 @@ macro_rules! operation_methods {
         $crate::operation_methods!(@methods [async] [.await]);
     };
     (@methods [$($async:tt)*] [$($await:tt)*]) => {
-        /// `GET /api/v1/users/{userId}/factors`: the user's enrolled factors.
+        /// `GET /api/v1/users/{userId}/factors`: the user's enrolled factors (a
+        /// factor that does not decode as its type is `UserFactor::Malformed`,
+        /// kept as sent: it never fails the list).
         pub $($async)* fn list_factors(
             &self,
             user_id: &str,
@@ -128,21 +130,30 @@ macro_rules! operation_methods {
         }
 
         /// `GET /api/v1/users/{userId}/factors/catalog`: the factors the user may
-        /// enroll.
+        /// enroll, one `Result` per entry (`Err` with the entry as sent when it
+        /// does not decode: one odd entry never fails the list).
         pub $($async)* fn list_supported_factors(
             &self,
             user_id: &str,
-        ) -> ::std::result::Result<::std::vec::Vec<$crate::model::SupportedFactor>, $crate::Error> {
+        ) -> ::std::result::Result<
+            ::std::vec::Vec<::std::result::Result<$crate::model::SupportedFactor, $crate::model::Malformed>>,
+            $crate::Error,
+        > {
             let op = $crate::operations::ListSupportedFactors::new(user_id);
             ::std::result::Result::Ok(self.execute(&op)$($await)*?.value)
         }
 
         /// `GET /api/v1/users/{userId}/factors/questions`: the security questions
-        /// the user may enroll (API tokens only: Okta refuses OAuth tokens here).
+        /// the user may enroll (API tokens only: Okta refuses OAuth tokens here),
+        /// one `Result` per question (`Err` with the question as sent when it
+        /// does not decode).
         pub $($async)* fn list_supported_security_questions(
             &self,
             user_id: &str,
-        ) -> ::std::result::Result<::std::vec::Vec<$crate::model::SecurityQuestion>, $crate::Error> {
+        ) -> ::std::result::Result<
+            ::std::vec::Vec<::std::result::Result<$crate::model::SecurityQuestion, $crate::model::Malformed>>,
+            $crate::Error,
+        > {
             let op = $crate::operations::ListSupportedSecurityQuestions::new(user_id);
             ::std::result::Result::Ok(self.execute(&op)$($await)*?.value)
         }

@@ -4,8 +4,9 @@
 //!   version does not know are kept in an `Other(String)` variant.
 //! * [`wire_object!`] declares a JSON object type whose members are all optional,
 //!   with a single-pass `Deserialize` (no buffering, no `#[serde(flatten)]`) that keeps
-//!   every member it does not know in `extra`, and a `Serialize` that writes back the
-//!   members that are present followed by `extra`.
+//!   every member it does not know in `extra` and notes (in a bit set) the modeled
+//!   members sent as `null`, and a `Serialize` that writes back each modeled member
+//!   that is set or was `null`, then `extra`: the JSON value that came in.
 //! * [`setters!`] gives a request body one chainable `with_…` setter per member:
 //!   the types are `#[non_exhaustive]`, so callers outside the crate cannot use
 //!   struct literals.
@@ -137,9 +138,12 @@ macro_rules! wire_object {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 #[allow(unused_imports)]
                 use $crate::model::{RawJsonMember as _, TypedMember as _};
-                f.debug_struct(stringify!($name))
-                    $( .field(stringify!($field), &(&$crate::model::Member(&self.$field)).view()) )*
-                    .field("extra", &$crate::model::RedactedMap(&self.extra))
+                let mut out = f.debug_struct(stringify!($name));
+                $( out.field(stringify!($field), &(&$crate::model::Member(&self.$field)).view()); )*
+                if !self.nulls.is_empty() {
+                    out.field("null", &$crate::model::wire::NullNames(Self::FIELDS, self.nulls));
+                }
+                out.field("extra", &$crate::model::RedactedMap(&self.extra))
                     .finish()
             }
         }
@@ -152,6 +156,10 @@ macro_rules! wire_object {
         }
     ) => {
         $(#[$meta])*
+        ///
+        /// Parsing then serializing gives back the same JSON value: unknown
+        /// members are kept in `extra`, and a member sent as `null` is `None`
+        /// here and written back as `null` (until it is set to a value).
         #[derive(Clone, Default, PartialEq)]
         #[non_exhaustive]
         pub struct $name {
@@ -159,53 +167,81 @@ macro_rules! wire_object {
             /// Members Okta sent that this version does not model, kept verbatim
             /// and written back on serialization.
             pub extra: serde_json::Map<String, serde_json::Value>,
+            /// Modeled members that were sent as `null`.
+            pub(crate) nulls: $crate::model::wire::Nulls,
         }
 
         impl $name {
             /// The JSON member names this type models (everything else lands in `extra`).
             pub const FIELDS: &'static [&'static str] = &[ $( $json, )* ];
-        }
 
-        impl serde::Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                use serde::ser::SerializeMap;
-                let mut map = serializer.serialize_map(None)?;
-                $( if let Some(value) = &self.$field { map.serialize_entry($json, value)?; } )*
-                for (key, value) in &self.extra {
-                    map.serialize_entry(key, value)?;
+            /// Records whether member `json` (a name of `FIELDS`) was sent as `null`.
+            #[allow(dead_code)]
+            pub(crate) fn set_null(&mut self, json: &str, null: bool) {
+                if let Some(i) = Self::FIELDS.iter().position(|name| *name == json) {
+                    self.nulls.set(i, null);
                 }
-                map.end()
             }
         }
 
-        impl<'de> serde::Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                struct Visitor;
-                impl<'de> serde::de::Visitor<'de> for Visitor {
-                    type Value = $name;
-                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                        f.write_str(concat!("a JSON object (", stringify!($name), ")"))
+        const _: () = {
+            assert!($name::FIELDS.len() <= $crate::model::wire::Nulls::CAPACITY);
+
+            /// The members in declaration order: `Member::x as usize` is the
+            /// index of `x` in `FIELDS` and in `nulls`.
+            #[allow(non_camel_case_types, dead_code)]
+            enum Member { $( $field, )* }
+
+            impl serde::Serialize for $name {
+                fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                    use serde::ser::SerializeMap;
+                    let mut map = serializer.serialize_map(None)?;
+                    $(
+                        if let Some(value) = &self.$field {
+                            map.serialize_entry($json, value)?;
+                        } else if self.nulls.contains(Member::$field as usize) {
+                            map.serialize_entry($json, &())?;
+                        }
+                    )*
+                    for (key, value) in &self.extra {
+                        map.serialize_entry(key, value)?;
                     }
-                    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<$name, A::Error> {
-                        let mut out = $name::default();
-                        while let Some(key) = map.next_key::<$crate::model::wire::Key<'de>>()? {
-                            match key.as_bytes() {
-                                $( k if k == $json.as_bytes() => {
-                                    out.$field = map.next_value::<Option<$ty>>()?
-                                } )*
-                                _ => {
-                                    let key = key.into_string()?;
-                                    let value = map.next_value::<serde_json::Value>()?;
-                                    out.extra.insert(key, value);
+                    map.end()
+                }
+            }
+
+            impl<'de> serde::Deserialize<'de> for $name {
+                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    struct Visitor;
+                    impl<'de> serde::de::Visitor<'de> for Visitor {
+                        type Value = $name;
+                        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                            f.write_str(concat!("a JSON object (", stringify!($name), ")"))
+                        }
+                        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<$name, A::Error> {
+                            let mut out = $name::default();
+                            while let Some(key) = map.next_key::<$crate::model::wire::Key<'de>>()? {
+                                match key.as_bytes() {
+                                    $( k if k == $json.as_bytes() => {
+                                        let null = map
+                                            .next_value::<$crate::model::wire::Nullable<$ty>>()?
+                                            .store(&mut out.$field);
+                                        out.nulls.set(Member::$field as usize, null);
+                                    } )*
+                                    _ => {
+                                        let key = key.into_string()?;
+                                        let value = map.next_value::<serde_json::Value>()?;
+                                        out.extra.insert(key, value);
+                                    }
                                 }
                             }
+                            Ok(out)
                         }
-                        Ok(out)
                     }
+                    deserializer.deserialize_map(Visitor)
                 }
-                deserializer.deserialize_map(Visitor)
             }
-        }
+        };
     };
 }
 

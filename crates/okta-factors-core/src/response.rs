@@ -56,36 +56,87 @@ fn join_nested(outer: String, message: String) -> (String, String) {
 /// the error names the member that failed (the happy path pays nothing for it).
 pub fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, BodyError> {
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(BodyError {
-            path: ".".into(),
-            message: "expected a JSON body, got an empty body".into(),
-        });
+        return Err(empty_body());
     }
-    match serde_json::from_slice(body) {
-        Ok(value) => Ok(value),
-        Err(first) => {
-            // The model reads object keys as raw bytes (`model::wire::Key`),
-            // which path tracking cannot name, so the path is found in two
-            // steps: the body as a `Value` (its keys are text; a syntax error
-            // is named here), then `T` from that value.
-            let mut de = serde_json::Deserializer::from_slice(body);
-            let (path, message) = match serde_path_to_error::deserialize::<_, Value>(&mut de) {
-                Ok(value) => match serde_path_to_error::deserialize::<_, T>(value) {
-                    Err(e) => (e.path().to_string(), e.inner().to_string()),
-                    Ok(_) => (".".to_owned(), first.to_string()),
-                },
-                Err(e) => (e.path().to_string(), e.inner().to_string()),
-            };
-            let (path, message) = join_nested(path, message);
-            // A secret member, or anything in a one-time link: no value shown.
-            let message = if is_secret_path(&path) {
-                "invalid value for a secret member (value not shown)".to_owned()
-            } else {
-                message
-            };
-            Err(BodyError { path, message })
+    serde_json::from_slice(body).map_err(|first| body_error::<T>(body, &first))
+}
+
+fn empty_body() -> BodyError {
+    BodyError {
+        path: ".".into(),
+        message: "expected a JSON body, got an empty body".into(),
+    }
+}
+
+/// Why `body` did not decode as `T` (`first` is serde_json's error): the path
+/// of the member that failed, and the reason without a secret's value.
+fn body_error<T: DeserializeOwned>(body: &[u8], first: &serde_json::Error) -> BodyError {
+    // The model reads object keys as raw bytes (`model::wire::Key`),
+    // which path tracking cannot name, so the path is found in two
+    // steps: the body as a `Value` (its keys are text; a syntax error
+    // is named here), then `T` from that value.
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let (path, message) = match serde_path_to_error::deserialize::<_, Value>(&mut de) {
+        Ok(value) => match serde_path_to_error::deserialize::<_, T>(value) {
+            Err(e) => (e.path().to_string(), e.inner().to_string()),
+            Ok(_) => (".".to_owned(), first.to_string()),
+        },
+        Err(e) => (e.path().to_string(), e.inner().to_string()),
+    };
+    let (path, message) = join_nested(path, message);
+    // A secret member, or anything in a one-time link: no value shown.
+    let message = if is_secret_path(&path) {
+        "invalid value for a secret member (value not shown)".to_owned()
+    } else {
+        message
+    };
+    BodyError { path, message }
+}
+
+/// Decodes a JSON array body element by element: an element that does not
+/// decode as `T` becomes `malformed(element as sent, its error)` (the error's
+/// path is inside the element) and costs nothing to the others.
+///
+/// The usual body, where every element decodes, is read in one pass, as
+/// [`decode_json`] would. Only a body with an odd element is read again: split
+/// into its elements (their bytes, not copies), each decoded on its own.
+pub(crate) fn decode_list<T: DeserializeOwned, U>(
+    body: &[u8],
+    ok: impl FnMut(T) -> U,
+    mut malformed: impl FnMut(Value, BodyError) -> U,
+) -> Result<Vec<U>, BodyError> {
+    let first = match serde_json::from_slice::<Vec<T>>(body) {
+        Ok(list) => return Ok(list.into_iter().map(ok).collect()),
+        Err(first) => first,
+    };
+    // Not an array of JSON values (or not JSON): the error of the whole body.
+    let whole = || {
+        if body.iter().all(u8::is_ascii_whitespace) {
+            empty_body()
+        } else {
+            body_error::<Vec<T>>(body, &first)
+        }
+    };
+    let Ok(elements) = serde_json::from_slice::<Vec<&serde_json::value::RawValue>>(body) else {
+        return Err(whole());
+    };
+    let mut ok = ok;
+    let mut out = Vec::with_capacity(elements.len());
+    for element in elements {
+        let bytes = element.get().as_bytes();
+        match serde_json::from_slice::<T>(bytes) {
+            Ok(value) => out.push(ok(value)),
+            Err(error) => {
+                // Valid JSON that a `Value` cannot hold (a number beyond
+                // `f64`) cannot be kept as sent: the body's error.
+                let Ok(raw) = serde_json::from_slice::<Value>(bytes) else {
+                    return Err(whole());
+                };
+                out.push(malformed(raw, body_error::<T>(bytes, &error)));
+            }
         }
     }
+    Ok(out)
 }
 
 /// The `Content-Type` as text, for an error.

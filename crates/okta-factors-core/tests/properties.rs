@@ -23,9 +23,10 @@ use http::{HeaderMap, HeaderName, HeaderValue};
 use okta_factors_core::model::{
     Activation, CallProfile, CatalogPhone, Challenge, EmailProfile, Embedded,
     EnrollmentRequirement, FactorEnrollment, FactorProvider, FactorResult, FactorStatus,
-    FactorType, HotpProfile, Link, LinkHints, PushProfile, QuestionProfile, SecurityQuestion,
-    SignedNonceKey, SignedNonceProfile, SmsProfile, SupportedFactor, TokenProfile, U2fProfile,
-    UserFactor, VerifyOutcome, VerifyResponse, WebAuthnProfile, WebProfile,
+    FactorType, HotpProfile, Link, LinkHints, Malformed, PushProfile, QuestionProfile,
+    SecurityQuestion, SignedNonceKey, SignedNonceProfile, SmsProfile, SupportedFactor,
+    TokenProfile, U2fProfile, UserFactor, VerifyOutcome, VerifyResponse, WebAuthnProfile,
+    WebProfile,
 };
 use okta_factors_core::operations::{
     ActivateFactor, EnrollFactor, GetFactor, GetFactorTransactionStatus, ListFactors,
@@ -342,12 +343,6 @@ fn json() -> BoxedStrategy<Value> {
     .boxed()
 }
 
-/// Any JSON value but `null` (for modeled members of type `Value`, where a null
-/// legitimately normalizes to absent).
-fn json_non_null() -> BoxedStrategy<Value> {
-    json().prop_filter("not null", |v| !v.is_null()).boxed()
-}
-
 /// A known wire string of an open enum, or any other string.
 fn open_str(known: Vec<&'static str>) -> BoxedStrategy<String> {
     prop_oneof![
@@ -402,8 +397,9 @@ fn extra(reserved: &'static [&'static str]) -> BoxedStrategy<Map<String, Value>>
     .boxed()
 }
 
-/// An object whose `fields` are each present or absent, plus unknown members.
-/// `reserved` (the type's modeled names) must contain every field name.
+/// An object whose `fields` are each absent, present or `null` (the model keeps
+/// a `null` and writes it back), plus unknown members. `reserved` (the type's
+/// modeled names) must contain every field name.
 fn object(
     fields: Vec<(&'static str, BoxedStrategy<Value>)>,
     reserved: &'static [&'static str],
@@ -414,7 +410,14 @@ fn object(
     let names: Vec<&'static str> = fields.iter().map(|(n, _)| *n).collect();
     let values: Vec<BoxedStrategy<Option<Value>>> = fields
         .into_iter()
-        .map(|(_, s)| proptest::option::of(s).boxed())
+        .map(|(_, s)| {
+            prop_oneof![
+                3 => Just(None),
+                6 => s.prop_map(Some),
+                1 => Just(Some(Value::Null)),
+            ]
+            .boxed()
+        })
         .collect();
     (values, extra(reserved))
         .prop_map(move |(values, extra)| {
@@ -444,7 +447,9 @@ fn link() -> BoxedStrategy<Value> {
     )
 }
 
-/// `_links`: each relation an object or an array of link objects.
+/// `_links`: each relation an object or an array of link objects, or now and
+/// then any other JSON (`null`, a string, an array of other things, an object
+/// whose link members have other types), which the model keeps as sent.
 fn links(min: usize) -> BoxedStrategy<Value> {
     let rel = prop_oneof![
         2 => select(vec![
@@ -454,10 +459,50 @@ fn links(min: usize) -> BoxedStrategy<Value> {
         .prop_map(str::to_owned),
         1 => key(),
     ];
-    let set = prop_oneof![link(), array_of(link(), 3)];
+    let set = prop_oneof![
+        4 => link(),
+        4 => array_of(link(), 3),
+        1 => json(),
+        1 => array_of(prop_oneof![link(), json()].boxed(), 3),
+        1 => odd_link(),
+    ];
     btree_map(rel, set, min..4)
         .prop_map(|m| Value::Object(m.into_iter().collect()))
         .boxed()
+}
+
+/// A link object with one member of another type than the model's.
+fn odd_link() -> BoxedStrategy<Value> {
+    (
+        link(),
+        select(vec!["href", "name", "type", "templated", "hints"]),
+        odd_value(),
+    )
+        .prop_map(|(mut link, member, value)| {
+            let value = match (member, value) {
+                // A string is the right type for these three: use another.
+                ("href" | "name" | "type", Value::String(_)) => json!(7),
+                ("templated", Value::Bool(_)) => json!("yes"),
+                (_, value) => value,
+            };
+            link.as_object_mut()
+                .unwrap()
+                .insert(member.to_owned(), value);
+            link
+        })
+        .boxed()
+}
+
+/// A value that is not `null`, of any JSON type.
+fn odd_value() -> BoxedStrategy<Value> {
+    prop_oneof![
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        text().prop_map(Value::String),
+        vec(json(), 0..3).prop_map(Value::Array),
+        btree_map(key(), json(), 0..3).prop_map(|m| Value::Object(m.into_iter().collect())),
+    ]
+    .boxed()
 }
 
 fn sms_profile() -> BoxedStrategy<Value> {
@@ -478,11 +523,11 @@ fn activation() -> BoxedStrategy<Value> {
             ("timeoutSeconds", uint(u64::MAX)),
             ("challenge", string()),
             ("attestation", string()),
-            ("authenticatorSelection", json_non_null()),
+            ("authenticatorSelection", json()),
             ("excludeCredentials", array_of(json(), 2)),
             ("pubKeyCredParams", array_of(json(), 2)),
-            ("rp", json_non_null()),
-            ("user", json_non_null()),
+            ("rp", json()),
+            ("user", json()),
             ("_links", links(0)),
         ],
         Activation::FIELDS,
@@ -496,7 +541,7 @@ fn challenge() -> BoxedStrategy<Value> {
             ("nonce", string()),
             ("timeoutSeconds", uint(u64::MAX)),
             ("challenge", string()),
-            ("extensions", json_non_null()),
+            ("extensions", json()),
         ],
         Challenge::FIELDS,
     )
@@ -592,12 +637,13 @@ fn profile_for(factor_type: &str) -> BoxedStrategy<Value> {
             vec![("credentialId", s()), ("authenticatorName", s())],
             WebAuthnProfile::FIELDS,
         ),
-        _ => json_non_null(),
+        _ => json(),
     }
 }
 
-/// A factor of the given type: random envelope members, a type-appropriate
-/// profile, `_links` (non-empty when present), `_embedded`, unknown members.
+/// A factor of the given type: random envelope members (each may be `null`), a
+/// type-appropriate profile, `_links` (possibly empty, relations of any
+/// shape), `_embedded`, unknown members.
 fn factor_of(factor_type: BoxedStrategy<String>) -> BoxedStrategy<Value> {
     factor_type
         .prop_flat_map(|t| {
@@ -611,7 +657,7 @@ fn factor_of(factor_type: BoxedStrategy<String>) -> BoxedStrategy<Value> {
                     ("lastUpdated", string()),
                     ("profile", profile_for(&t)),
                     ("factorProfileId", string()),
-                    ("_links", links(1)),
+                    ("_links", links(0)),
                     ("_embedded", embedded()),
                 ],
                 FACTOR_MEMBERS,
@@ -801,7 +847,7 @@ proptest! {
         let json = Value::Array(list);
         let parsed: Vec<SupportedFactor> = round_trip(&json)?;
         prop_assert_eq!(parsed.len(), json.as_array().unwrap().len());
-        check_op_agrees(&ListSupportedFactors::new("u"), &json)?;
+        check_list_agrees(&ListSupportedFactors::new("u"), &json)?;
     }
 
     #[test]
@@ -809,7 +855,236 @@ proptest! {
         let json = Value::Array(list);
         let parsed: Vec<SecurityQuestion> = round_trip(&json)?;
         prop_assert_eq!(parsed.len(), json.as_array().unwrap().len());
-        check_op_agrees(&ListSupportedSecurityQuestions::new("u"), &json)?;
+        check_list_agrees(&ListSupportedSecurityQuestions::new("u"), &json)?;
+    }
+}
+
+/// `op.parse_response` of the array `json` (every element of which decodes)
+/// gives `Ok` of what serde_json decodes from the same bytes, element by element.
+fn check_list_agrees<O, T>(op: &O, json: &Value) -> Result<(), TestCaseError>
+where
+    O: Operation<Output = Vec<Result<T, Malformed>>>,
+    T: serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+{
+    let response = json_response(json, 200);
+    let direct: Vec<T> = serde_json::from_slice(response.body()).unwrap();
+    let parsed = op
+        .parse_response(response)
+        .map_err(|e| TestCaseError::fail(format!("{}: {e}", O::NAME)))?;
+    let direct: Vec<Result<T, Malformed>> = direct.into_iter().map(Ok).collect();
+    prop_assert_eq!(parsed.value, direct);
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// One element of another shape in a list: kept as sent, the others decoded
+// ---------------------------------------------------------------------------
+
+/// The string-typed profile members of a known factor type that hold no
+/// secret (a secret accepts a number, so a number there is not an error).
+fn string_profile_members(factor_type: &str) -> Vec<&'static str> {
+    match factor_type {
+        "call" => vec!["phoneNumber", "phoneExtension"],
+        "sms" => vec!["phoneNumber"],
+        "email" => vec!["email"],
+        "question" => vec!["question", "questionText"],
+        "push" => vec!["credentialId", "deviceType", "name", "platform", "version"],
+        "signed_nonce" => vec!["credentialId", "deviceType", "name", "platform", "version"],
+        "token" | "token:hardware" | "token:software:totp" | "token:hotp" | "hotp" | "web" => {
+            vec!["credentialId"]
+        }
+        "u2f" => vec!["credentialId", "version"],
+        "webauthn" => vec!["credentialId", "authenticatorName"],
+        _ => vec![],
+    }
+}
+
+/// Envelope members every factor models as a string (or an open enum, which
+/// is read from a string only).
+const STRING_ENVELOPE: &[&str] = &[
+    "id",
+    "provider",
+    "vendorName",
+    "status",
+    "created",
+    "lastUpdated",
+    "factorProfileId",
+];
+
+/// A value no string member accepts.
+fn not_a_string() -> BoxedStrategy<Value> {
+    odd_value()
+        .prop_map(|v| if v.is_string() { json!(1234) } else { v })
+        .boxed()
+}
+
+/// A known factor with one string member (of the envelope, or of the profile)
+/// set to a value of another type; with the JSON path of that member.
+fn malformed_factor() -> BoxedStrategy<(Value, String)> {
+    (known_factor(), any::<prop::sample::Index>(), not_a_string())
+        .prop_map(|(mut factor, pick, value)| {
+            let factor_type = factor["factorType"].as_str().unwrap().to_owned();
+            let profile = string_profile_members(&factor_type);
+            let choices: Vec<String> = STRING_ENVELOPE
+                .iter()
+                .map(|m| (*m).to_owned())
+                .chain(profile.iter().map(|m| format!("profile.{m}")))
+                .collect();
+            let path = pick.get(&choices).clone();
+            let object = factor.as_object_mut().unwrap();
+            match path.strip_prefix("profile.") {
+                Some(member) => {
+                    let profile = object.entry("profile").or_insert_with(|| json!({}));
+                    if !profile.is_object() {
+                        *profile = json!({});
+                    }
+                    profile
+                        .as_object_mut()
+                        .unwrap()
+                        .insert(member.to_owned(), value);
+                }
+                None => {
+                    object.insert(path.clone(), value);
+                }
+            }
+            (factor, path)
+        })
+        .boxed()
+}
+
+/// A list of good elements with one odd element at some position.
+fn with_odd_one_in<T: std::fmt::Debug + Clone + 'static>(
+    good: BoxedStrategy<Value>,
+    odd: BoxedStrategy<(Value, T)>,
+) -> BoxedStrategy<(Vec<Value>, usize, T)> {
+    (vec(good, 0..4), odd, any::<prop::sample::Index>())
+        .prop_map(|(mut list, (element, info), at)| {
+            let at = at.index(list.len() + 1);
+            list.insert(at, element);
+            (list, at, info)
+        })
+        .boxed()
+}
+
+/// A catalog entry or a question with one modeled string member set to
+/// another type; with that member's name.
+fn malformed_entry(
+    good: BoxedStrategy<Value>,
+    members: &'static [&'static str],
+) -> BoxedStrategy<(Value, String)> {
+    (good, select(members), not_a_string())
+        .prop_map(|(mut entry, member, value)| {
+            entry
+                .as_object_mut()
+                .unwrap()
+                .insert(member.to_owned(), value);
+            (entry, member.to_owned())
+        })
+        .boxed()
+}
+
+/// The elements of a parsed list of `Result`s against the array they came
+/// from: `odd` is `Err` with the element as sent and `path`, every other is
+/// `Ok` of its own decode; the list serializes back to exactly `list`.
+fn check_odd_entry<T>(
+    parsed: &[Result<T, Malformed>],
+    list: &[Value],
+    odd: usize,
+    path: &str,
+) -> Result<(), TestCaseError>
+where
+    T: serde::de::DeserializeOwned + serde::Serialize + PartialEq + std::fmt::Debug,
+{
+    prop_assert_eq!(parsed.len(), list.len());
+    let mut back = Vec::new();
+    for (i, (element, wire)) in parsed.iter().zip(list).enumerate() {
+        match element {
+            Err(malformed) if i == odd => {
+                prop_assert_eq!(malformed.raw(), wire);
+                prop_assert_eq!(&malformed.error().path, path);
+                back.push(malformed.raw().clone());
+            }
+            Ok(value) if i != odd => {
+                prop_assert_eq!(value, &serde_json::from_value::<T>(wire.clone()).unwrap());
+                back.push(serde_json::to_value(value).unwrap());
+            }
+            other => {
+                return Err(TestCaseError::fail(format!(
+                    "[{i}] (odd: {odd}): {other:?}"
+                )))
+            }
+        }
+    }
+    prop_assert_eq!(&back, list);
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(config(128))]
+
+    /// A factor with a member of another type does not fail `list_factors`:
+    /// it is `Malformed`, kept as sent with the member's path; the others
+    /// decode as on their own, and the list serializes back exactly.
+    #[test]
+    fn a_malformed_factor_is_kept_and_fails_nothing_else(
+        (list, odd, path) in with_odd_one_in(
+            prop_oneof![known_factor(), unknown_factor()].boxed(),
+            malformed_factor(),
+        )
+    ) {
+        let json = Value::Array(list.clone());
+        let parsed = ListFactors::new("u").parse_response(json_response(&json, 200));
+        let factors = parsed.map_err(|e| TestCaseError::fail(format!("{e}")))?.value;
+        prop_assert_eq!(factors.len(), list.len());
+        for (i, (factor, wire)) in factors.iter().zip(&list).enumerate() {
+            if i != odd {
+                prop_assert!(factor.as_malformed().is_none(), "[{}] {:?}", i, factor);
+                prop_assert_eq!(factor, &serde_json::from_value::<UserFactor>(wire.clone()).unwrap());
+                continue;
+            }
+            let malformed = factor.as_malformed().ok_or_else(|| {
+                TestCaseError::fail(format!("[{i}] not Malformed: {factor:?}"))
+            })?;
+            prop_assert_eq!(malformed.raw(), wire);
+            prop_assert_eq!(&malformed.error().path, &path);
+            // The members that are fine still read.
+            let wire_type = wire["factorType"].as_str().unwrap();
+            prop_assert_eq!(factor.factor_type(), FactorType::from(wire_type));
+            if path != "id" {
+                prop_assert_eq!(factor.id(), wire.get("id").and_then(Value::as_str));
+            }
+        }
+        prop_assert_eq!(serde_json::to_value(&factors).unwrap(), json);
+    }
+
+    #[test]
+    fn a_malformed_catalog_entry_is_kept_and_fails_nothing_else(
+        (list, odd, path) in with_odd_one_in(
+            supported_factor(),
+            malformed_entry(
+                supported_factor(),
+                &["factorType", "provider", "vendorName", "status", "enrollment"],
+            ),
+        )
+    ) {
+        let json = Value::Array(list.clone());
+        let parsed = ListSupportedFactors::new("u").parse_response(json_response(&json, 200));
+        let entries = parsed.map_err(|e| TestCaseError::fail(format!("{e}")))?.value;
+        check_odd_entry(&entries, &list, odd, &path)?;
+    }
+
+    #[test]
+    fn a_malformed_question_is_kept_and_fails_nothing_else(
+        (list, odd, path) in with_odd_one_in(
+            security_question(),
+            malformed_entry(security_question(), &["question", "questionText"]),
+        )
+    ) {
+        let json = Value::Array(list.clone());
+        let parsed =
+            ListSupportedSecurityQuestions::new("u").parse_response(json_response(&json, 200));
+        let questions = parsed.map_err(|e| TestCaseError::fail(format!("{e}")))?.value;
+        check_odd_entry(&questions, &list, odd, &path)?;
     }
 }
 

@@ -663,12 +663,6 @@ fn assert_decode_error_redacted(body: &str, expected_path: Option<&str>) {
                 .map(drop),
         ),
         (
-            "list_factors",
-            ListFactors::new("u")
-                .parse_response(json_response(200, &format!("[{body}]")))
-                .map(drop),
-        ),
-        (
             "activate_factor",
             ActivateFactor::new("u", "f")
                 .parse_response(json_response(200, body))
@@ -688,6 +682,18 @@ fn assert_decode_error_redacted(body: &str, expected_path: Option<&str>) {
         }
         assert_error_redacted(&error);
         assert_all_redacted(decode.as_ref());
+    }
+    // In a list the factor is kept as sent (`UserFactor::Malformed`), or the
+    // list fails when the body is not JSON: neither shows a secret.
+    match ListFactors::new("u").parse_response(json_response(200, &format!("[{body}]"))) {
+        Ok(list) => {
+            let malformed = list.value[0].as_malformed().expect("kept as Malformed");
+            assert_debug_redacted(&list);
+            assert_debug_redacted(malformed.error());
+            assert_all_redacted(malformed);
+            assert_all_redacted(malformed.malformed());
+        }
+        Err(error) => assert_error_redacted(&error),
     }
 }
 

@@ -16,14 +16,14 @@ mod common;
 use std::fmt::Debug;
 
 use common::fixtures::{
-    assert_no_failures, check_activation_against_wire, check_api_error, check_factor_against_wire,
-    check_outcome_against_wire, credentials, ensure, ensure_eq, load_json_dir, org, outcome_kind,
-    run_all, str_at, ORG, TOKEN,
+    all_decoded, assert_no_failures, check_activation_against_wire, check_api_error,
+    check_factor_against_wire, check_outcome_against_wire, credentials, ensure, ensure_eq,
+    load_json_dir, org, outcome_kind, run_all, str_at, WireOutput, ORG, TOKEN,
 };
 use http::StatusCode;
 use okta_factors_core::model::{
     ActivateOutcome, FactorEnrollment, FactorProvider, FactorStatus, FactorType, HttpMethod,
-    SecurityQuestion, SupportedFactor, TotpProvider, UserFactor, VerifyOutcome,
+    Malformed, SecurityQuestion, SupportedFactor, TotpProvider, UserFactor, VerifyOutcome,
 };
 use okta_factors_core::operations::{
     ActivateFactor, ActivateFactorRequest, EnrollFactor, GetFactor, GetFactorTransactionStatus,
@@ -188,7 +188,7 @@ fn check_response<O>(
 ) -> Result<(), String>
 where
     O: Operation,
-    O::Output: Serialize + DeserializeOwned + PartialEq + Debug,
+    O::Output: WireOutput,
 {
     let status = fx.status.ok_or("response fixture without status")?;
     let body = serde_json::to_vec(&fx.wire_body).map_err(|e| e.to_string())?;
@@ -202,15 +202,14 @@ where
         200..=299 => {
             let parsed = result.map_err(|e| format!("expected Ok, got Err({e:?})"))?;
             ensure_eq("parsed status", &parsed.status.as_u16(), &status)?;
-            let back = serde_json::to_value(&parsed.value)
-                .map_err(|e| format!("serializing the parsed value: {e}"))?;
+            let back = parsed.value.to_wire()?;
             ensure(back == fx.wire_body, || {
                 format!(
                     "round trip changed the JSON:\n    got      {back}\n    expected {}",
                     fx.wire_body
                 )
             })?;
-            let again: O::Output = serde_json::from_value(back)
+            let again = O::Output::from_wire(back)
                 .map_err(|e| format!("parsing the re-serialized value: {e}"))?;
             ensure(again == parsed.value, || {
                 "parsing the re-serialized JSON gave a different value".to_owned()
@@ -352,7 +351,7 @@ fn enroll_factor_example(
             ensure_eq("encoding", totp.encoding, "base32")?;
             // Here the QR code is in `activation._links`.
             let qr = totp.qr_code.ok_or("no QR code")?;
-            ensure(qr.href_str().contains("/qr/00fukNElRS_Tz6k"), || {
+            ensure(qr.href().contains("/qr/00fukNElRS_Tz6k"), || {
                 format!("QR href {:?}", qr.href)
             })?;
             ensure_eq("QR type", &qr.media_type.as_deref(), &Some("image/png"))
@@ -364,10 +363,9 @@ fn enroll_factor_example(
                 "push has no TOTP activation".to_owned()
             })?;
             let poll = factor.links().poll().ok_or("no poll link")?;
-            ensure(
-                poll.href_str().ends_with("/lifecycle/activate/poll"),
-                || format!("poll href {:?}", poll.href),
-            )?;
+            ensure(poll.href().ends_with("/lifecycle/activate/poll"), || {
+                format!("poll href {:?}", poll.href)
+            })?;
             let activation = factor
                 .embedded()
                 .and_then(|e| e.activation.as_deref())
@@ -510,7 +508,7 @@ fn sms_resend_link(factor: &UserFactor) -> Result<(), String> {
     let resend = factor.links().resend();
     ensure_eq("resend links", &resend.len(), &1)?;
     ensure_eq("resend name", &resend[0].name.as_deref(), &Some("sms"))?;
-    ensure(resend[0].href_str().ends_with("/resend"), || {
+    ensure(resend[0].href().ends_with("/resend"), || {
         format!("resend href {:?}", resend[0].href)
     })
 }
@@ -804,9 +802,9 @@ fn transaction_status_example(
 
 fn catalog_example(
     fx: &SpecFixture,
-    parsed: &OktaResponse<Vec<SupportedFactor>>,
+    parsed: &OktaResponse<Vec<Result<SupportedFactor, Malformed>>>,
 ) -> Result<(), String> {
-    let entries = &parsed.value;
+    let entries = all_decoded(&parsed.value)?;
     match fx.example.as_str() {
         "List of supported factors" => {
             let kinds: Vec<(Option<&str>, Option<&str>)> = entries
@@ -879,12 +877,12 @@ fn catalog_example(
 
 fn questions_example(
     fx: &SpecFixture,
-    parsed: &OktaResponse<Vec<SecurityQuestion>>,
+    parsed: &OktaResponse<Vec<Result<SecurityQuestion, Malformed>>>,
 ) -> Result<(), String> {
+    let questions = all_decoded(&parsed.value)?;
     match fx.example.as_str() {
         "example" => {
-            let keys: Vec<Option<&str>> =
-                parsed.value.iter().map(|q| q.question.as_deref()).collect();
+            let keys: Vec<Option<&str>> = questions.iter().map(|q| q.question.as_deref()).collect();
             ensure_eq(
                 "question keys",
                 &keys,
@@ -896,7 +894,7 @@ fn questions_example(
             )?;
             ensure_eq(
                 "first question text",
-                &parsed.value[0].question_text.as_deref(),
+                &questions[0].question_text.as_deref(),
                 &Some("What is the food you least liked as a child?"),
             )
         }

@@ -18,9 +18,10 @@ mod common;
 use std::fmt::Debug;
 
 use common::fixtures::{
-    assert_no_failures, build_response, check_activation_against_wire, check_api_error,
-    check_factor_against_wire, check_meta, check_outcome_against_wire, credentials,
-    decoded_segments, ensure, ensure_eq, load_json_dir, org, query_pairs, run_all, str_at, TOKEN,
+    all_decoded, assert_no_failures, build_response, check_activation_against_wire,
+    check_api_error, check_factor_against_wire, check_meta, check_outcome_against_wire,
+    credentials, decoded_segments, ensure, ensure_eq, load_json_dir, org, query_pairs, run_all,
+    str_at, WireOutput, TOKEN,
 };
 use okta_factors_core::model::{
     ActivateOutcome, FactorEnrollment, FactorProvider, FactorStatus, FactorType, HttpMethod,
@@ -35,7 +36,7 @@ use okta_factors_core::{
     Error, OktaResponse, Operation, CRATE_USER_AGENT, X_OKTA_USER_AGENT_EXTENDED,
 };
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
 /// How many vectors `tests/fixtures/vectors/` holds today.
@@ -404,7 +405,7 @@ fn check_vector<O>(
 ) -> Result<bool, String>
 where
     O: Operation,
-    O::Output: Serialize + DeserializeOwned + PartialEq + Debug,
+    O::Output: WireOutput,
 {
     check_request(op, v, header_params).map_err(|e| format!("request: {e}"))?;
     let Some(response) = &v.response else {
@@ -537,7 +538,7 @@ fn check_request<O: Operation>(
 fn check_response<O>(op: &O, response: &VectorResponse) -> Result<Parsed<O>, String>
 where
     O: Operation,
-    O::Output: Serialize + DeserializeOwned + PartialEq + Debug,
+    O::Output: WireOutput,
 {
     let headers = headers_of(&response.headers)?;
     let body = match &response.body {
@@ -553,15 +554,14 @@ where
         (200..=299, Ok(ok)) => {
             ensure_eq("parsed status", &ok.status.as_u16(), &response.status)?;
             check_meta(&ok.meta, &headers)?;
-            let back = serde_json::to_value(&ok.value)
-                .map_err(|e| format!("serializing the parsed value: {e}"))?;
+            let back = ok.value.to_wire()?;
             ensure(back == response.body, || {
                 format!(
                     "round trip changed the JSON:\n    got      {back}\n    expected {}",
                     response.body
                 )
             })?;
-            let again: O::Output = serde_json::from_value(back)
+            let again = O::Output::from_wire(back)
                 .map_err(|e| format!("parsing the re-serialized value: {e}"))?;
             ensure(again == ok.value, || {
                 "parsing the re-serialized JSON gave a different value".to_owned()
@@ -848,10 +848,9 @@ fn enroll_factor_specific(
             };
             ensure(f.profile.is_none(), || "unexpected profile".into())?;
             let poll = ok.value.links().poll().ok_or("no poll link")?;
-            ensure(
-                poll.href_str().ends_with("/lifecycle/activate/poll"),
-                || format!("poll href {:?}", poll.href),
-            )?;
+            ensure(poll.href().ends_with("/lifecycle/activate/poll"), || {
+                format!("poll href {:?}", poll.href)
+            })?;
             let activation = ok
                 .value
                 .embedded()
@@ -1028,7 +1027,7 @@ fn activate_specific(
                 poll.allowed_methods(),
                 &[HttpMethod::Post][..],
             )?;
-            ensure(poll.href_str().ends_with("/lifecycle/activate"), || {
+            ensure(poll.href().ends_with("/lifecycle/activate"), || {
                 format!("poll href {:?}", poll.href)
             })?;
             // An activation poll link is not a transaction.
@@ -1247,7 +1246,7 @@ fn catalog_specific(
     match id {
         "91" => {
             let ok = ok(parsed)?;
-            let entries: &Vec<SupportedFactor> = &ok.value;
+            let entries: Vec<&SupportedFactor> = all_decoded(&ok.value)?;
             ensure_eq("entries", &entries.len(), &7)?;
             let with_phones: Vec<usize> = entries
                 .iter()
@@ -1291,7 +1290,7 @@ fn questions_specific(
     match id {
         "93" => {
             let ok = ok(parsed)?;
-            let questions: &Vec<SecurityQuestion> = &ok.value;
+            let questions: Vec<&SecurityQuestion> = all_decoded(&ok.value)?;
             ensure_eq("questions", &questions.len(), &19)?;
             ensure(
                 !questions

@@ -133,14 +133,20 @@ async fn all_ten_operations() {
 
     let catalog = client.list_supported_factors(u).await.expect("catalog");
     assert_eq!(catalog.len(), 1);
-    assert_eq!(catalog[0].factor_type, Some(FactorType::Sms));
+    assert_eq!(
+        catalog[0].as_ref().unwrap().factor_type,
+        Some(FactorType::Sms)
+    );
 
     let questions = client
         .list_supported_security_questions(u)
         .await
         .expect("questions");
     assert_eq!(questions.len(), 1);
-    assert_eq!(questions[0].question.as_deref(), Some("disliked_food"));
+    assert_eq!(
+        questions[0].as_ref().unwrap().question.as_deref(),
+        Some("disliked_food")
+    );
 
     let sms = json!({"factorType": "sms", "provider": "OKTA", "profile": {"phoneNumber": "+15554151337"}});
     let reqs = server.requests();

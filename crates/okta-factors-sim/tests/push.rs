@@ -71,7 +71,7 @@ fn push_enrollment_waits_for_the_device() {
     };
     assert!(waiting.poll_link().is_some());
     // Following the poll link (POST) works too.
-    let poll_href = waiting.poll_link().unwrap().href_str().to_owned();
+    let poll_href = waiting.poll_link().unwrap().href().to_owned();
     let path = poll_href.strip_prefix(common::ORG).unwrap().to_owned();
     assert_eq!(
         body(&h.raw(Method::POST, &path, None))["factorResult"],

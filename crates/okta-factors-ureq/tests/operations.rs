@@ -145,11 +145,17 @@ fn all_ten_operations() {
 
     let catalog = client.list_supported_factors("u1").unwrap();
     assert_eq!(catalog.len(), 1);
-    assert_eq!(catalog[0].vendor_name.as_deref(), Some("OKTA"));
+    assert_eq!(
+        catalog[0].as_ref().unwrap().vendor_name.as_deref(),
+        Some("OKTA")
+    );
 
     let questions = client.list_supported_security_questions("u1").unwrap();
     assert_eq!(questions.len(), 1);
-    assert_eq!(questions[0].question.as_deref(), Some("disliked_food"));
+    assert_eq!(
+        questions[0].as_ref().unwrap().question.as_deref(),
+        Some("disliked_food")
+    );
 
     // Body-less POSTs: activate and verify without a body.
     client.activate_factor("u1", "ostf1", None).unwrap();

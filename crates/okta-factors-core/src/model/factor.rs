@@ -8,9 +8,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::profiles::*;
-use super::wire::Key;
+use super::wire::{Key, NullNames, Nullable, Nulls};
 use super::{
-    Embedded, FactorProvider, FactorStatus, FactorType, Links, TotpActivation, VerifyResponse,
+    Embedded, FactorProvider, FactorStatus, FactorType, Links, MalformedFactor, TotpActivation,
+    VerifyResponse,
 };
 
 /// The members every factor has, with the type-specific profile `P`.
@@ -39,6 +40,55 @@ pub struct Factor<P> {
     pub embedded: Option<Box<Embedded>>,
     /// Members this version does not model, kept verbatim.
     pub extra: Map<String, Value>,
+    /// Envelope members sent as `null` (by [`Member`]), and whether `_links`
+    /// was sent at all ([`LINKS_SENT`]), so that both are written back.
+    pub(crate) nulls: Nulls,
+}
+
+/// The envelope members of a factor that may be `null`: their bits in
+/// `Factor::nulls`, in the order of [`MEMBER_NAMES`].
+#[derive(Clone, Copy)]
+enum Member {
+    Id,
+    Provider,
+    VendorName,
+    Status,
+    Created,
+    LastUpdated,
+    Profile,
+    FactorProfileId,
+    Links,
+    Embedded,
+}
+
+/// The JSON names of [`Member`], in order.
+const MEMBER_NAMES: &[&str] = &[
+    "id",
+    "provider",
+    "vendorName",
+    "status",
+    "created",
+    "lastUpdated",
+    "profile",
+    "factorProfileId",
+    "_links",
+    "_embedded",
+];
+
+/// The bit of `Factor::nulls` set when `_links` was sent as an object, even
+/// an empty one (an empty [`Links`] is otherwise not written).
+const LINKS_SENT: usize = MEMBER_NAMES.len();
+
+/// Reads one envelope member into `field`, noting whether it was `null`.
+fn read_member<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+    map: &mut A,
+    field: &mut Option<T>,
+    nulls: &mut Nulls,
+    member: Member,
+) -> Result<(), A::Error> {
+    let null = map.next_value::<Nullable<T>>()?.store(field);
+    nulls.set(member as usize, null);
+    Ok(())
 }
 
 /// How a profile shows in `Debug`: typed profiles redact their own secrets;
@@ -64,8 +114,8 @@ impl<P: DebugProfile> fmt::Debug for ProfileView<'_, P> {
 
 impl<P: DebugProfile> fmt::Debug for Factor<P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Factor")
-            .field("id", &self.id)
+        let mut out = f.debug_struct("Factor");
+        out.field("id", &self.id)
             .field("provider", &self.provider)
             .field("vendor_name", &self.vendor_name)
             .field("status", &self.status)
@@ -74,8 +124,12 @@ impl<P: DebugProfile> fmt::Debug for Factor<P> {
             .field("profile", &self.profile.as_ref().map(ProfileView))
             .field("factor_profile_id", &self.factor_profile_id)
             .field("links", &self.links)
-            .field("embedded", &self.embedded)
-            .field("extra", &super::RedactedMap(&self.extra))
+            .field("embedded", &self.embedded);
+        let nulls = NullNames(MEMBER_NAMES, self.nulls);
+        if !nulls.is_empty() {
+            out.field("null", &nulls);
+        }
+        out.field("extra", &super::RedactedMap(&self.extra))
             .finish()
     }
 }
@@ -94,6 +148,7 @@ impl<P> Default for Factor<P> {
             links: Links::default(),
             embedded: None,
             extra: Map::new(),
+            nulls: Nulls::default(),
         }
     }
 }
@@ -114,7 +169,9 @@ pub struct UnknownFactor {
 ///
 /// One variant per factor type of the current spec, each with its typed profile,
 /// plus [`UserFactor::Unknown`] for types Okta adds later: an unknown type never
-/// fails a parse (not even inside a list).
+/// fails a parse (not even inside a list). In a `list_factors` answer, a factor
+/// that does not decode as its type is [`UserFactor::Malformed`], kept as sent:
+/// one odd factor never fails the list.
 ///
 /// ```
 /// use okta_factors_core::model::{UserFactor, FactorStatus};
@@ -162,6 +219,12 @@ pub enum UserFactor {
     WebAuthn(Factor<WebAuthnProfile>),
     /// A factor type this version does not know.
     Unknown(UnknownFactor),
+    /// A factor of a `list_factors` answer that did not decode as its type (a
+    /// member of another type than the model's, say): kept exactly as sent,
+    /// with the error. Only lists hold it; a single factor that does not decode
+    /// is a decode error. [`UserFactor::id`], [`UserFactor::factor_type`] and
+    /// the other accessors read the members that did decode.
+    Malformed(Box<MalformedFactor>),
 }
 
 /// Runs `$body` with `$f` bound to the variant's `Factor<_>`, whatever its profile.
@@ -183,12 +246,17 @@ macro_rules! with_factor {
             UserFactor::Web($f) => $body,
             UserFactor::WebAuthn($f) => $body,
             UserFactor::Unknown(UnknownFactor { factor: $f, .. }) => $body,
+            UserFactor::Malformed(malformed) => {
+                let $f = malformed.factor();
+                $body
+            }
         }
     };
 }
 
 impl UserFactor {
-    /// The factor type (for `Unknown`, `FactorType::Other` with the wire string).
+    /// The factor type (for `Unknown`, `FactorType::Other` with the wire string;
+    /// for `Malformed`, the type it was sent with, or `Other("")` without one).
     pub fn factor_type(&self) -> FactorType {
         match self {
             Self::Call(_) => FactorType::Call,
@@ -206,6 +274,7 @@ impl UserFactor {
             Self::Web(_) => FactorType::Web,
             Self::WebAuthn(_) => FactorType::WebAuthn,
             Self::Unknown(unknown) => FactorType::from(unknown.factor_type.as_str()),
+            Self::Malformed(malformed) => malformed.typed_factor_type(),
         }
     }
 
@@ -264,6 +333,15 @@ impl UserFactor {
     pub fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown(_))
     }
+
+    /// The factor as sent and its decode error, if it did not decode
+    /// ([`UserFactor::Malformed`]).
+    pub fn as_malformed(&self) -> Option<&MalformedFactor> {
+        match self {
+            Self::Malformed(malformed) => Some(malformed),
+            _ => None,
+        }
+    }
 }
 
 /// A profile read while the factor type was known (typed in one pass, with
@@ -287,27 +365,34 @@ enum Profile {
 fn read_profile<'de, A: MapAccess<'de>>(
     map: &mut A,
     factor_type: Option<&FactorType>,
-) -> Result<Option<Profile>, A::Error> {
+) -> Result<Nullable<Profile>, A::Error> {
     use FactorType as T;
-    Ok(match factor_type {
-        Some(T::Call) => map.next_value::<Option<_>>()?.map(Profile::Call),
-        Some(T::Email) => map.next_value::<Option<_>>()?.map(Profile::Email),
-        Some(T::Push) => map.next_value::<Option<_>>()?.map(Profile::Push),
-        Some(T::Question) => map.next_value::<Option<_>>()?.map(Profile::Question),
-        Some(T::SignedNonce) => map.next_value::<Option<_>>()?.map(Profile::SignedNonce),
-        Some(T::Sms) => map.next_value::<Option<_>>()?.map(Profile::Sms),
-        Some(T::Token | T::TokenHardware | T::TokenSoftwareTotp) => {
-            map.next_value::<Option<_>>()?.map(Profile::Token)
-        }
-        Some(T::TokenHotp | T::Hotp) => map.next_value::<Option<_>>()?.map(Profile::Hotp),
-        Some(T::U2f) => map.next_value::<Option<_>>()?.map(Profile::U2f),
-        Some(T::Web) => map.next_value::<Option<_>>()?.map(Profile::Web),
-        Some(T::WebAuthn) => map.next_value::<Option<_>>()?.map(Profile::WebAuthn),
-        Some(T::Other(_)) | None => match map.next_value::<Value>()? {
-            Value::Null => None,
-            value => Some(Profile::Raw(value)),
-        },
-    })
+    fn typed<'de, A: MapAccess<'de>, P: Deserialize<'de>>(
+        map: &mut A,
+        variant: fn(P) -> Profile,
+    ) -> Result<Nullable<Profile>, A::Error> {
+        Ok(match map.next_value::<Nullable<P>>()? {
+            Nullable::Null => Nullable::Null,
+            Nullable::Value(profile) => Nullable::Value(variant(profile)),
+        })
+    }
+    match factor_type {
+        Some(T::Call) => typed(map, Profile::Call),
+        Some(T::Email) => typed(map, Profile::Email),
+        Some(T::Push) => typed(map, Profile::Push),
+        Some(T::Question) => typed(map, Profile::Question),
+        Some(T::SignedNonce) => typed(map, Profile::SignedNonce),
+        Some(T::Sms) => typed(map, Profile::Sms),
+        Some(T::Token | T::TokenHardware | T::TokenSoftwareTotp) => typed(map, Profile::Token),
+        Some(T::TokenHotp | T::Hotp) => typed(map, Profile::Hotp),
+        Some(T::U2f) => typed(map, Profile::U2f),
+        Some(T::Web) => typed(map, Profile::Web),
+        Some(T::WebAuthn) => typed(map, Profile::WebAuthn),
+        Some(T::Other(_)) | None => Ok(match map.next_value::<Value>()? {
+            Value::Null => Nullable::Null,
+            value => Nullable::Value(Profile::Raw(value)),
+        }),
+    }
 }
 
 /// A profile type that can be taken out of a [`Profile`].
@@ -386,6 +471,7 @@ fn typed<P: FromProfile, E: de::Error>(raw: Factor<Profile>) -> Result<Factor<P>
         links: raw.links,
         embedded: raw.embedded,
         extra: raw.extra,
+        nulls: raw.nulls,
     })
 }
 
@@ -401,19 +487,38 @@ impl RawFactor {
     pub(crate) fn read<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f = Factor::<Profile>::default();
         let mut factor_type: Option<FactorType> = None;
+        let nulls = &mut f.nulls;
         while let Some(key) = map.next_key::<Key<'de>>()? {
             match key.as_bytes() {
-                b"id" => f.id = map.next_value()?,
+                b"id" => read_member(&mut map, &mut f.id, nulls, Member::Id)?,
                 b"factorType" => factor_type = map.next_value()?,
-                b"provider" => f.provider = map.next_value()?,
-                b"vendorName" => f.vendor_name = map.next_value()?,
-                b"status" => f.status = map.next_value()?,
-                b"created" => f.created = map.next_value()?,
-                b"lastUpdated" => f.last_updated = map.next_value()?,
-                b"profile" => f.profile = read_profile(&mut map, factor_type.as_ref())?,
-                b"factorProfileId" => f.factor_profile_id = map.next_value()?,
-                b"_links" => f.links = map.next_value::<Option<Links>>()?.unwrap_or_default(),
-                b"_embedded" => f.embedded = map.next_value()?,
+                b"provider" => read_member(&mut map, &mut f.provider, nulls, Member::Provider)?,
+                b"vendorName" => {
+                    read_member(&mut map, &mut f.vendor_name, nulls, Member::VendorName)?
+                }
+                b"status" => read_member(&mut map, &mut f.status, nulls, Member::Status)?,
+                b"created" => read_member(&mut map, &mut f.created, nulls, Member::Created)?,
+                b"lastUpdated" => {
+                    read_member(&mut map, &mut f.last_updated, nulls, Member::LastUpdated)?
+                }
+                b"profile" => {
+                    let null = read_profile(&mut map, factor_type.as_ref())?.store(&mut f.profile);
+                    nulls.set(Member::Profile as usize, null);
+                }
+                b"factorProfileId" => read_member(
+                    &mut map,
+                    &mut f.factor_profile_id,
+                    nulls,
+                    Member::FactorProfileId,
+                )?,
+                b"_links" => {
+                    let mut links = None;
+                    let null = map.next_value::<Nullable<Links>>()?.store(&mut links);
+                    f.links = links.unwrap_or_default();
+                    nulls.set(Member::Links as usize, null);
+                    nulls.set(LINKS_SENT, !null);
+                }
+                b"_embedded" => read_member(&mut map, &mut f.embedded, nulls, Member::Embedded)?,
                 _ => {
                     let key = key.into_string()?;
                     let value = map.next_value::<Value>()?;
@@ -467,20 +572,25 @@ impl RawFactor {
     /// `_embedded` stay as read; the members a factor types go back to JSON.
     pub(crate) fn into_verify_response<E: de::Error>(self) -> Result<VerifyResponse, E> {
         let f = self.factor;
+        let nulls = f.nulls;
+        let null = |member: Member| nulls.contains(member as usize);
         let mut members = f.extra;
         let strings = [
-            ("id", f.id),
-            ("provider", f.provider.map(|v| v.as_str().to_owned())),
-            ("vendorName", f.vendor_name),
-            ("status", f.status.map(|v| v.as_str().to_owned())),
-            ("created", f.created),
-            ("lastUpdated", f.last_updated),
-            ("factorProfileId", f.factor_profile_id),
+            (Member::Id, f.id),
+            (Member::Provider, f.provider.map(|v| v.as_str().to_owned())),
+            (Member::VendorName, f.vendor_name),
+            (Member::Status, f.status.map(|v| v.as_str().to_owned())),
+            (Member::Created, f.created),
+            (Member::LastUpdated, f.last_updated),
+            (Member::FactorProfileId, f.factor_profile_id),
         ];
-        for (name, value) in strings {
-            if let Some(value) = value {
-                members.insert(name.to_owned(), Value::String(value));
-            }
+        for (member, value) in strings {
+            let value = match value {
+                Some(value) => Value::String(value),
+                None if null(member) => Value::Null,
+                None => continue,
+            };
+            members.insert(MEMBER_NAMES[member as usize].to_owned(), value);
         }
         match f.profile {
             // Without a factorType the profile is always read raw.
@@ -488,13 +598,21 @@ impl RawFactor {
                 members.insert("profile".to_owned(), value);
             }
             Some(_) => return Err(E::custom("profile: does not match factorType")),
+            None if null(Member::Profile) => {
+                members.insert("profile".to_owned(), Value::Null);
+            }
             None => {}
         }
         let mut response =
             VerifyResponse::deserialize(de::value::MapDeserializer::new(members.into_iter()))
                 .map_err(E::custom)?;
-        if !f.links.is_empty() {
+        if !f.links.is_empty() || nulls.contains(LINKS_SENT) {
             response.links = Some(f.links);
+        } else if null(Member::Links) {
+            response.set_null("_links", true);
+        }
+        if f.embedded.is_none() && null(Member::Embedded) {
+            response.set_null("_embedded", true);
         }
         response.embedded = f.embedded;
         Ok(response)
@@ -523,37 +641,30 @@ fn serialize_factor<S: Serializer, P: Serialize>(
     f: &Factor<P>,
 ) -> Result<S::Ok, S::Error> {
     let mut map = serializer.serialize_map(None)?;
-    if let Some(id) = &f.id {
-        map.serialize_entry("id", id)?;
+    // Each member as it came in: its value, or `null` when it was sent so.
+    macro_rules! entry {
+        ($member:expr, $value:expr) => {
+            match $value {
+                Some(value) => map.serialize_entry(MEMBER_NAMES[$member as usize], value)?,
+                None if f.nulls.contains($member as usize) => {
+                    map.serialize_entry(MEMBER_NAMES[$member as usize], &())?
+                }
+                None => {}
+            }
+        };
     }
+    entry!(Member::Id, &f.id);
     map.serialize_entry("factorType", factor_type)?;
-    if let Some(v) = &f.provider {
-        map.serialize_entry("provider", v)?;
-    }
-    if let Some(v) = &f.vendor_name {
-        map.serialize_entry("vendorName", v)?;
-    }
-    if let Some(v) = &f.status {
-        map.serialize_entry("status", v)?;
-    }
-    if let Some(v) = &f.created {
-        map.serialize_entry("created", v)?;
-    }
-    if let Some(v) = &f.last_updated {
-        map.serialize_entry("lastUpdated", v)?;
-    }
-    if let Some(v) = &f.profile {
-        map.serialize_entry("profile", v)?;
-    }
-    if let Some(v) = &f.factor_profile_id {
-        map.serialize_entry("factorProfileId", v)?;
-    }
-    if !f.links.is_empty() {
-        map.serialize_entry("_links", &f.links)?;
-    }
-    if let Some(v) = &f.embedded {
-        map.serialize_entry("_embedded", v)?;
-    }
+    entry!(Member::Provider, &f.provider);
+    entry!(Member::VendorName, &f.vendor_name);
+    entry!(Member::Status, &f.status);
+    entry!(Member::Created, &f.created);
+    entry!(Member::LastUpdated, &f.last_updated);
+    entry!(Member::Profile, &f.profile);
+    entry!(Member::FactorProfileId, &f.factor_profile_id);
+    let links = (!f.links.is_empty() || f.nulls.contains(LINKS_SENT)).then_some(&f.links);
+    entry!(Member::Links, links);
+    entry!(Member::Embedded, &f.embedded);
     for (key, value) in &f.extra {
         map.serialize_entry(key, value)?;
     }
@@ -566,6 +677,7 @@ impl Serialize for UserFactor {
             Self::Unknown(unknown) => {
                 serialize_factor(serializer, &unknown.factor_type, &unknown.factor)
             }
+            Self::Malformed(malformed) => malformed.serialize(serializer),
             known => {
                 let factor_type = known.factor_type();
                 with_factor!(known, f => serialize_factor(serializer, factor_type.as_str(), f))

@@ -2,22 +2,32 @@
 //! array of them (Okta sends `resend` and activation `send` as arrays although the
 //! spec says object), so [`LinkSet`] accepts both and writes back what it read.
 //!
+//! A relation whose value is anything else (a string, a number, `null`, an
+//! array holding something other than link objects, a link object whose members
+//! have other types: the 3.0 schema allows any value there) is kept as sent in
+//! [`LinkSet::Other`]: it never fails the response it is in.
+//!
 //! A factor list is mostly links, so reading them allocates little: relation
 //! names Okta uses and the usual `hints.allow` lists are shared statics, not
-//! strings built per link.
+//! strings built per link, and a relation is read in one pass (nothing is
+//! buffered unless it turns out not to be links).
 
 use std::borrow::Cow;
 use std::fmt;
 use std::ops::Deref;
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::{Map, Value};
 
-use super::wire::Key;
+use super::wire::{position, Key};
 
 wire_object! {
     @custom_debug
     /// One link object.
+    ///
+    /// Read the target with [`Link::href()`]. The `href` field says whether Okta
+    /// sent one at all: `None` when the member was absent or `null`.
     ///
     /// `Debug` shows everything but the target of a one-time link: a link of
     /// relation `qrcode` or `send` formatted inside [`Links`], or a link whose
@@ -26,7 +36,8 @@ wire_object! {
     /// `href: [REDACTED]`. The target is still sent and serialized as is, and
     /// readable through the API.
     pub struct Link {
-        /// The link target. Follow it as given; never rebuild it.
+        /// The link target as sent (`None`: absent or `null`). Most callers want
+        /// [`Link::href()`], the target as `&str`.
         "href" => href: String,
         /// Link name, e.g. `sms` in a `resend` array.
         "name" => name: String,
@@ -211,8 +222,21 @@ impl Link {
         }
     }
 
-    /// The target, or `""` when Okta sent none.
-    pub fn href_str(&self) -> &str {
+    /// The link target. Follow it as given; never rebuild it.
+    ///
+    /// A link without a target (`href` absent or `null`) shows as `""`, which
+    /// no request can be sent to; the [`href`](Link#structfield.href) field
+    /// tells an empty target from a missing one.
+    ///
+    /// ```
+    /// use okta_factors_core::model::Link;
+    /// let link: Link = serde_json::from_str(r#"{"href":"https://x.okta.com/f"}"#).unwrap();
+    /// assert_eq!(link.href(), "https://x.okta.com/f");
+    /// let bare: Link = serde_json::from_str(r#"{"name":"sms"}"#).unwrap();
+    /// assert_eq!(bare.href(), "");
+    /// assert_eq!(bare.href, None);
+    /// ```
+    pub fn href(&self) -> &str {
         self.href.as_deref().unwrap_or_default()
     }
 
@@ -230,23 +254,30 @@ impl Link {
     }
 }
 
-/// The value of one link relation: a single link or an array of links.
-/// (`Debug` redacts one-time targets as [`Link`] says.)
-#[derive(Debug, Clone, PartialEq)]
+/// The value of one link relation: a single link, an array of links, or
+/// anything else, kept as sent. (`Debug` redacts one-time targets as [`Link`]
+/// says, and secret-named members of a value kept as sent.)
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum LinkSet {
     /// `"rel": { "href": … }`
     One(Link),
     /// `"rel": [ { "href": … }, … ]`
     Many(Vec<Link>),
+    /// Any other value (`null`, a string, an array of other things, an object
+    /// whose link members have other types), exactly as sent. It holds no
+    /// [`Link`]: [`LinkSet::as_slice`] is empty.
+    Other(Value),
 }
 
 impl LinkSet {
-    /// All links of the relation, whichever shape it had on the wire.
+    /// All links of the relation, whichever shape it had on the wire (none
+    /// for [`LinkSet::Other`]).
     pub fn as_slice(&self) -> &[Link] {
         match self {
             Self::One(link) => std::slice::from_ref(link),
             Self::Many(links) => links,
+            Self::Other(_) => &[],
         }
     }
 
@@ -256,32 +287,450 @@ impl LinkSet {
     }
 }
 
+impl fmt::Debug for LinkSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::One(link) => f.debug_tuple("One").field(link).finish(),
+            Self::Many(links) => f.debug_tuple("Many").field(links).finish(),
+            // Kept as sent: secret members and one-time targets are redacted.
+            Self::Other(value) => f
+                .debug_tuple("Other")
+                .field(&super::secret::LinkValue(value))
+                .finish(),
+        }
+    }
+}
+
 impl Serialize for LinkSet {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::One(link) => link.serialize(serializer),
             Self::Many(links) => links.serialize(serializer),
+            Self::Other(value) => value.serialize(serializer),
         }
     }
 }
 
 impl<'de> Deserialize<'de> for LinkSet {
+    /// Never fails on valid JSON: what is not a link object or an array of
+    /// them is [`LinkSet::Other`].
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct LinkSetVisitor;
         impl<'de> Visitor<'de> for LinkSetVisitor {
             type Value = LinkSet;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a link object or an array of link objects")
+                f.write_str("a link object, an array of link objects, or any JSON value")
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<LinkSet, A::Error> {
-                Link::deserialize(de::value::MapAccessDeserializer::new(map)).map(LinkSet::One)
+                Ok(match read_link(map)? {
+                    Loose::Typed(link) => LinkSet::One(link),
+                    Loose::Null => LinkSet::Other(Value::Null),
+                    Loose::Raw(raw) => LinkSet::Other(raw),
+                })
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<LinkSet, A::Error> {
-                Vec::<Link>::deserialize(de::value::SeqAccessDeserializer::new(seq))
-                    .map(LinkSet::Many)
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<LinkSet, A::Error> {
+                let mut links = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(16));
+                while let Some(element) = seq.next_element::<LooseLink>()? {
+                    match element.0 {
+                        Loose::Typed(link) => links.push(link),
+                        Loose::Null => return other_array(links, Value::Null, seq),
+                        Loose::Raw(raw) => return other_array(links, raw, seq),
+                    }
+                }
+                Ok(LinkSet::Many(links))
             }
+            raw_visits!(LinkSet, LinkSet::Other);
         }
         deserializer.deserialize_any(LinkSetVisitor)
+    }
+}
+
+/// An array relation with an element that is not a link object: the links
+/// read so far, `element`, and the rest of the array, as sent.
+fn other_array<'de, A: SeqAccess<'de>>(
+    links: Vec<Link>,
+    element: Value,
+    mut seq: A,
+) -> Result<LinkSet, A::Error> {
+    let mut items = Vec::with_capacity(links.len() + 1);
+    for link in &links {
+        items.push(serde_json::to_value(link).map_err(de::Error::custom)?);
+    }
+    items.push(element);
+    while let Some(item) = seq.next_element::<Value>()? {
+        items.push(item);
+    }
+    Ok(LinkSet::Other(Value::Array(items)))
+}
+
+// ---------------------------------------------------------------------------
+// Lenient reading: a link object, its hints and their `allow` list are read
+// typed in one pass; at the first member of another type, what was read is
+// turned back into JSON and the rest of the value is read as JSON.
+// ---------------------------------------------------------------------------
+
+/// A value of the expected shape, `null`, or other JSON as sent.
+enum Loose<T> {
+    Typed(T),
+    Null,
+    Raw(Value),
+}
+
+/// The `visit_*` methods of a lenient visitor for every JSON value that is
+/// not the expected shape: each becomes `$raw(value)` (`null` too).
+macro_rules! raw_visits {
+    ($ty:ty, $raw:expr) => {
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<$ty, E> {
+            Ok($raw(Value::Bool(v)))
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<$ty, E> {
+            Ok($raw(Value::from(v)))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<$ty, E> {
+            Ok($raw(Value::from(v)))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<$ty, E> {
+            Ok($raw(Value::from(v)))
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<$ty, E> {
+            Ok($raw(Value::String(v.to_owned())))
+        }
+        fn visit_string<E: de::Error>(self, v: String) -> Result<$ty, E> {
+            Ok($raw(Value::String(v)))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<$ty, E> {
+            Ok($raw(Value::Null))
+        }
+        fn visit_none<E: de::Error>(self) -> Result<$ty, E> {
+            Ok($raw(Value::Null))
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<$ty, D::Error> {
+            d.deserialize_any(self)
+        }
+    };
+}
+use raw_visits;
+
+/// The `visit_*` methods, as [`raw_visits!`], of a visitor of a member whose
+/// expected shape is an object or an array: `null` is [`Loose::Null`].
+macro_rules! loose_visits {
+    ($ty:ty) => {
+        raw_visits!(Loose<$ty>, loose_raw);
+    };
+}
+
+fn loose_raw<T>(value: Value) -> Loose<T> {
+    match value {
+        Value::Null => Loose::Null,
+        value => Loose::Raw(value),
+    }
+}
+
+/// A JSON object, as [`Value`] would read it.
+fn raw_map<'de, A: MapAccess<'de>>(map: A) -> Result<Value, A::Error> {
+    Value::deserialize(de::value::MapAccessDeserializer::new(map))
+}
+
+/// A JSON array, as [`Value`] would read it.
+fn raw_seq<'de, A: SeqAccess<'de>>(seq: A) -> Result<Value, A::Error> {
+    Value::deserialize(de::value::SeqAccessDeserializer::new(seq))
+}
+
+/// An object read typed up to member `key`, whose `value` has another type:
+/// the object as sent (`typed` as JSON, then `key`, then the rest).
+fn raw_rest<'de, A: MapAccess<'de>, T: Serialize>(
+    typed: &T,
+    key: &str,
+    value: Value,
+    mut map: A,
+) -> Result<Value, A::Error> {
+    let mut raw = match serde_json::to_value(typed).map_err(de::Error::custom)? {
+        Value::Object(object) => object,
+        _ => Map::new(),
+    };
+    raw.insert(key.to_owned(), value);
+    while let Some((key, value)) = map.next_entry::<String, Value>()? {
+        raw.insert(key, value);
+    }
+    Ok(Value::Object(raw))
+}
+
+/// The bits of [`Link`]'s members in its `nulls`.
+const HREF: usize = position(Link::FIELDS, "href");
+const NAME: usize = position(Link::FIELDS, "name");
+const TYPE: usize = position(Link::FIELDS, "type");
+const TEMPLATED: usize = position(Link::FIELDS, "templated");
+const HINTS: usize = position(Link::FIELDS, "hints");
+const ALLOW: usize = position(LinkHints::FIELDS, "allow");
+const _: () = assert!(
+    HREF < Link::FIELDS.len()
+        && NAME < Link::FIELDS.len()
+        && TYPE < Link::FIELDS.len()
+        && TEMPLATED < Link::FIELDS.len()
+        && HINTS < Link::FIELDS.len()
+        && ALLOW < LinkHints::FIELDS.len()
+);
+
+/// Stores a member read as JSON in `field` when it has type `T`: `Ok(true)`
+/// when it was `null`, the value back when it has another type.
+fn store<T>(
+    value: Value,
+    field: &mut Option<T>,
+    typed: fn(Value) -> Result<T, Value>,
+) -> Result<bool, Value> {
+    match value {
+        Value::Null => {
+            *field = None;
+            Ok(true)
+        }
+        value => {
+            *field = Some(typed(value)?);
+            Ok(false)
+        }
+    }
+}
+
+fn text(value: Value) -> Result<String, Value> {
+    match value {
+        Value::String(text) => Ok(text),
+        other => Err(other),
+    }
+}
+
+fn boolean(value: Value) -> Result<bool, Value> {
+    match value {
+        Value::Bool(b) => Ok(b),
+        other => Err(other),
+    }
+}
+
+/// Reads a link object; a member of another type makes it [`Loose::Raw`].
+fn read_link<'de, A: MapAccess<'de>>(mut map: A) -> Result<Loose<Link>, A::Error> {
+    let mut link = Link::default();
+    while let Some(key) = map.next_key::<Key<'de>>()? {
+        // Scalar members are read as JSON (a string costs the same either
+        // way) and then typed.
+        let (bit, stored) = match key.as_bytes() {
+            b"href" => (HREF, store(map.next_value()?, &mut link.href, text)),
+            b"name" => (NAME, store(map.next_value()?, &mut link.name, text)),
+            b"type" => (TYPE, store(map.next_value()?, &mut link.media_type, text)),
+            b"templated" => (
+                TEMPLATED,
+                store(map.next_value()?, &mut link.templated, boolean),
+            ),
+            b"hints" => (
+                HINTS,
+                match map.next_value::<LooseHints>()?.0 {
+                    Loose::Typed(hints) => {
+                        link.hints = Some(hints);
+                        Ok(false)
+                    }
+                    Loose::Null => {
+                        link.hints = None;
+                        Ok(true)
+                    }
+                    Loose::Raw(other) => Err(other),
+                },
+            ),
+            _ => {
+                let key = key.into_string()?;
+                let value = map.next_value::<Value>()?;
+                link.extra.insert(key, value);
+                continue;
+            }
+        };
+        match stored {
+            Ok(null) => link.nulls.set(bit, null),
+            Err(other) => {
+                let raw = raw_rest(&link, Link::FIELDS[bit], other, map)?;
+                return Ok(Loose::Raw(raw));
+            }
+        }
+    }
+    Ok(Loose::Typed(link))
+}
+
+/// An element of an array relation, or the value of `hints`: read leniently.
+struct LooseLink(Loose<Link>);
+
+impl<'de> Deserialize<'de> for LooseLink {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct LooseLinkVisitor;
+        impl<'de> Visitor<'de> for LooseLinkVisitor {
+            type Value = Loose<Link>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Loose<Link>, A::Error> {
+                read_link(map)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Loose<Link>, A::Error> {
+                raw_seq(seq).map(Loose::Raw)
+            }
+            loose_visits!(Link);
+        }
+        deserializer
+            .deserialize_any(LooseLinkVisitor)
+            .map(LooseLink)
+    }
+}
+
+/// `hints`, read leniently.
+struct LooseHints(Loose<LinkHints>);
+
+impl<'de> Deserialize<'de> for LooseHints {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct LooseHintsVisitor;
+        impl<'de> Visitor<'de> for LooseHintsVisitor {
+            type Value = Loose<LinkHints>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Loose<LinkHints>, A::Error> {
+                let mut hints = LinkHints::default();
+                while let Some(key) = map.next_key::<Key<'de>>()? {
+                    if key.as_bytes() != b"allow" {
+                        let key = key.into_string()?;
+                        let value = map.next_value::<Value>()?;
+                        hints.extra.insert(key, value);
+                        continue;
+                    }
+                    match map.next_value_seed(LooseMethods)? {
+                        Loose::Typed(allow) => {
+                            hints.allow = Some(allow);
+                            hints.nulls.set(ALLOW, false);
+                        }
+                        Loose::Null => {
+                            hints.allow = None;
+                            hints.nulls.set(ALLOW, true);
+                        }
+                        Loose::Raw(other) => {
+                            return raw_rest(&hints, "allow", other, map).map(Loose::Raw);
+                        }
+                    }
+                }
+                Ok(Loose::Typed(hints))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Loose<LinkHints>, A::Error> {
+                raw_seq(seq).map(Loose::Raw)
+            }
+            loose_visits!(LinkHints);
+        }
+        deserializer
+            .deserialize_any(LooseHintsVisitor)
+            .map(LooseHints)
+    }
+}
+
+/// `hints.allow`, read leniently.
+struct LooseMethods;
+
+impl<'de> DeserializeSeed<'de> for LooseMethods {
+    type Value = Loose<AllowedMethods>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for LooseMethods {
+    type Value = Loose<AllowedMethods>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        // As `AllowedMethods` reads itself: short lists on the stack, shared
+        // when they are one of the usual ones.
+        const SHORT: usize = 4;
+        let mut short = [const { HttpMethod::Get }; SHORT];
+        let mut len = 0;
+        let mut long: Vec<HttpMethod> = Vec::new();
+        while let Some(method) = seq.next_element::<LooseMethod>()? {
+            let method = match method {
+                LooseMethod::Method(method) => method,
+                LooseMethod::Other(other) => {
+                    let read = short[..len].iter().chain(&long);
+                    let mut items: Vec<Value> =
+                        read.map(|m| Value::String(m.as_str().to_owned())).collect();
+                    items.push(other);
+                    while let Some(item) = seq.next_element::<Value>()? {
+                        items.push(item);
+                    }
+                    return Ok(Loose::Raw(Value::Array(items)));
+                }
+            };
+            if len < SHORT {
+                short[len] = method;
+                len += 1;
+            } else {
+                long.push(method);
+            }
+        }
+        Ok(Loose::Typed(if long.is_empty() {
+            AllowedMethods::interned(&short[..len])
+        } else {
+            let mut methods = short.to_vec();
+            methods.append(&mut long);
+            AllowedMethods::from(methods)
+        }))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        raw_map(map).map(Loose::Raw)
+    }
+    loose_visits!(AllowedMethods);
+}
+
+/// An element of `hints.allow`: a method, or other JSON as sent.
+enum LooseMethod {
+    Method(HttpMethod),
+    Other(Value),
+}
+
+impl<'de> Deserialize<'de> for LooseMethod {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct LooseMethodVisitor;
+        impl<'de> Visitor<'de> for LooseMethodVisitor {
+            type Value = LooseMethod;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<LooseMethod, E> {
+                Ok(LooseMethod::Method(HttpMethod::from(v)))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<LooseMethod, E> {
+                Ok(LooseMethod::Method(HttpMethod::from(v)))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<LooseMethod, A::Error> {
+                raw_map(map).map(LooseMethod::Other)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<LooseMethod, A::Error> {
+                raw_seq(seq).map(LooseMethod::Other)
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<LooseMethod, E> {
+                Ok(LooseMethod::Other(Value::Bool(v)))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<LooseMethod, E> {
+                Ok(LooseMethod::Other(Value::from(v)))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<LooseMethod, E> {
+                Ok(LooseMethod::Other(Value::from(v)))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<LooseMethod, E> {
+                Ok(LooseMethod::Other(Value::from(v)))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<LooseMethod, E> {
+                Ok(LooseMethod::Other(Value::Null))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<LooseMethod, E> {
+                Ok(LooseMethod::Other(Value::Null))
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<LooseMethod, D::Error> {
+                d.deserialize_any(self)
+            }
+        }
+        deserializer.deserialize_any(LooseMethodVisitor)
     }
 }
 
@@ -296,7 +745,7 @@ impl<'de> Deserialize<'de> for LinkSet {
 ///     r#"{"resend":[{"name":"sms","href":"https://x.okta.com/r"}],"self":{"href":"https://x.okta.com/f"}}"#,
 /// ).unwrap();
 /// assert_eq!(links.resend()[0].name.as_deref(), Some("sms"));
-/// assert_eq!(links.get("self").unwrap().href_str(), "https://x.okta.com/f");
+/// assert_eq!(links.get("self").unwrap().href(), "https://x.okta.com/f");
 /// ```
 #[derive(Clone, Default)]
 pub struct Links(Vec<(Cow<'static, str>, LinkSet)>);
@@ -424,11 +873,10 @@ impl<'de> Deserialize<'de> for Links {
                         Some(known) => Cow::Borrowed(known),
                         None => Cow::Owned(key.into_string()?),
                     };
-                    // `"rel": null` carries no link: skip it rather than fail.
-                    // A repeated relation replaces the earlier one, as in a JSON object.
-                    if let Some(set) = map.next_value::<Option<LinkSet>>()? {
-                        links.insert_cow(rel, set);
-                    }
+                    // Any value is kept (`null` too, as `LinkSet::Other`). A
+                    // repeated relation replaces the earlier one, as in a JSON object.
+                    let set = map.next_value::<LinkSet>()?;
+                    links.insert_cow(rel, set);
                 }
                 Ok(links)
             }
@@ -497,6 +945,10 @@ impl fmt::Debug for LinkSetView<'_> {
                 .debug_tuple("Many")
                 .field(&links.iter().map(OneTimeLink).collect::<Vec<_>>())
                 .finish(),
+            Self(LinkSet::Other(value), true) => f
+                .debug_tuple("Other")
+                .field(&super::secret::OneTimeLinkValue(value))
+                .finish(),
         }
     }
 }
@@ -550,6 +1002,22 @@ mod tests {
     }
 
     #[test]
+    fn href_is_the_target_as_text_and_the_field_says_whether_it_was_sent() {
+        let links: Links = serde_json::from_str(
+            r#"{"self":{"href":"https://x.okta.com/f"},"poll":{"href":null},"cancel":{"href":""},"next":{}}"#,
+        )
+        .unwrap();
+        let href = |rel| links.get(rel).map(|l: &Link| (l.href(), l.href.as_deref()));
+        assert_eq!(
+            href("self"),
+            Some(("https://x.okta.com/f", Some("https://x.okta.com/f")))
+        );
+        assert_eq!(href("poll"), Some(("", None)));
+        assert_eq!(href("cancel"), Some(("", Some(""))));
+        assert_eq!(href("next"), Some(("", None)));
+    }
+
+    #[test]
     fn relation_names_are_shared_when_known() {
         let links: Links =
             serde_json::from_str(r#"{"self":{"href":"a"},"custom":{"href":"b"}}"#).unwrap();
@@ -570,7 +1038,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(links.iter().count(), 2);
-        assert_eq!(links.self_link().unwrap().href_str(), "b");
+        assert_eq!(links.self_link().unwrap().href(), "b");
         let value = serde_json::to_value(&links).unwrap();
         assert_eq!(serde_json::from_value::<Links>(value).unwrap(), links);
     }

@@ -76,6 +76,72 @@ impl fmt::Debug for RedactedValue<'_> {
     }
 }
 
+/// `Debug` view of the value of a one-time link relation kept as sent (see
+/// `LinkSet::Other`): its shape is unknown, so any string in it may be the
+/// target, and every string is redacted; the structure, numbers and booleans
+/// show.
+pub(crate) struct OneTimeLinkValue<'a>(pub(crate) &'a Value);
+
+impl fmt::Debug for OneTimeLinkValue<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Value::String(_) => f.write_str("[REDACTED]"),
+            Value::Array(items) => f
+                .debug_list()
+                .entries(items.iter().map(OneTimeLinkValue))
+                .finish(),
+            Value::Object(map) => f
+                .debug_map()
+                .entries(map.iter().map(|(k, v)| (k, OneTimeLinkValue(v))))
+                .finish(),
+            value => value.fmt(f),
+        }
+    }
+}
+
+/// `Debug` view of the value of another link relation kept as sent (see
+/// `LinkSet::Other`): secret members, strings with the shape of a one-time
+/// link and what one-time relations inside hold are redacted.
+pub(crate) struct LinkValue<'a>(pub(crate) &'a Value);
+
+impl fmt::Debug for LinkValue<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        /// One member of an object, as it shows.
+        enum View<'a> {
+            Secret,
+            OneTime(&'a Value),
+            Plain(&'a Value),
+        }
+        impl fmt::Debug for View<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                match self {
+                    View::Secret => f.write_str("[REDACTED]"),
+                    View::OneTime(value) => OneTimeLinkValue(value).fmt(f),
+                    View::Plain(value) => LinkValue(value).fmt(f),
+                }
+            }
+        }
+        match self.0 {
+            Value::String(href) if is_one_time_href(href) => f.write_str("[REDACTED]"),
+            Value::Array(items) => f.debug_list().entries(items.iter().map(LinkValue)).finish(),
+            Value::Object(map) => f
+                .debug_map()
+                .entries(map.iter().map(|(k, v)| {
+                    let view = if SECRET_MEMBERS.contains(&k.as_str()) {
+                        View::Secret
+                    } else if ONE_TIME_RELATIONS.contains(&k.as_str()) {
+                        View::OneTime(v)
+                    } else {
+                        View::Plain(v)
+                    };
+                    (k, view)
+                }))
+                .finish(),
+            value => value.fmt(f),
+        }
+    }
+}
+
 /// How a JSON value is shown.
 #[derive(Clone, Copy)]
 enum Mode {

@@ -334,10 +334,7 @@ mod tests {
         let ActivateOutcome::Waiting(waiting) = &outcome else {
             panic!("{outcome:?}")
         };
-        assert_eq!(
-            waiting.poll_link().unwrap().href_str(),
-            "https://x.okta.com/p"
-        );
+        assert_eq!(waiting.poll_link().unwrap().href(), "https://x.okta.com/p");
         assert_eq!(waiting.response.extra["status"], "PENDING_ACTIVATION");
         assert_eq!(serde_json::to_value(&outcome).unwrap(), json);
         // The same bytes through serde_json's reader, as parse_response reads them.

@@ -4,12 +4,16 @@
 
 use http::{Method, StatusCode};
 
-use crate::model::UserFactor;
+use crate::model::{MalformedFactor, UserFactor};
 use crate::operation::{BodyError, Operation, RequestParts};
-use crate::{decode_json, InputError};
+use crate::response::decode_list;
+use crate::InputError;
 
 /// Lists the factors a user has enrolled. An unknown factor type in the list
-/// parses as [`UserFactor::Unknown`]; it never fails the list.
+/// parses as [`UserFactor::Unknown`], and a factor that does not decode as its
+/// type (a member of another type, say) as [`UserFactor::Malformed`], kept as
+/// sent with its error: neither fails the list, nor costs the other factors
+/// anything.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListFactors {
     user_id: String,
@@ -35,6 +39,10 @@ impl Operation for ListFactors {
     }
 
     fn parse_success(&self, _: StatusCode, body: &[u8]) -> Result<Self::Output, BodyError> {
-        decode_json(body)
+        decode_list(
+            body,
+            |factor| factor,
+            |raw, error| UserFactor::Malformed(Box::new(MalformedFactor::new(raw, error))),
+        )
     }
 }

@@ -4,11 +4,14 @@
 
 use http::{Method, StatusCode};
 
-use crate::model::SupportedFactor;
+use crate::model::{Malformed, SupportedFactor};
 use crate::operation::{BodyError, Operation, RequestParts};
-use crate::{decode_json, InputError};
+use crate::response::decode_list;
+use crate::InputError;
 
-/// Lists the factors a user may enroll.
+/// Lists the factors a user may enroll: one `Result` per catalog entry, `Err`
+/// with the entry as sent ([`Malformed`]) when it does not decode, so that one
+/// odd entry never fails the list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListSupportedFactors {
     user_id: String,
@@ -24,7 +27,7 @@ impl ListSupportedFactors {
 }
 
 impl Operation for ListSupportedFactors {
-    type Output = Vec<SupportedFactor>;
+    type Output = Vec<Result<SupportedFactor, Malformed>>;
     const NAME: &'static str = "list_supported_factors";
     const METHOD: Method = Method::GET;
     const PATH_TEMPLATE: &'static str = "/api/v1/users/{userId}/factors/catalog";
@@ -34,6 +37,6 @@ impl Operation for ListSupportedFactors {
     }
 
     fn parse_success(&self, _: StatusCode, body: &[u8]) -> Result<Self::Output, BodyError> {
-        decode_json(body)
+        decode_list(body, Ok, |raw, error| Err(Malformed::new(raw, error)))
     }
 }

@@ -5,11 +5,14 @@
 
 use http::{Method, StatusCode};
 
-use crate::model::SecurityQuestion;
+use crate::model::{Malformed, SecurityQuestion};
 use crate::operation::{BodyError, Operation, RequestParts};
-use crate::{decode_json, InputError};
+use crate::response::decode_list;
+use crate::InputError;
 
-/// Lists the security questions a user may pick.
+/// Lists the security questions a user may pick: one `Result` per question,
+/// `Err` with the question as sent ([`Malformed`]) when it does not decode, so
+/// that one odd question never fails the list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListSupportedSecurityQuestions {
     user_id: String,
@@ -25,7 +28,7 @@ impl ListSupportedSecurityQuestions {
 }
 
 impl Operation for ListSupportedSecurityQuestions {
-    type Output = Vec<SecurityQuestion>;
+    type Output = Vec<Result<SecurityQuestion, Malformed>>;
     const NAME: &'static str = "list_supported_security_questions";
     const METHOD: Method = Method::GET;
     const PATH_TEMPLATE: &'static str = "/api/v1/users/{userId}/factors/questions";
@@ -35,6 +38,6 @@ impl Operation for ListSupportedSecurityQuestions {
     }
 
     fn parse_success(&self, _: StatusCode, body: &[u8]) -> Result<Self::Output, BodyError> {
-        decode_json(body)
+        decode_list(body, Ok, |raw, error| Err(Malformed::new(raw, error)))
     }
 }

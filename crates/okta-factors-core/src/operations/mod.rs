@@ -2,7 +2,7 @@
 //!
 //! | operation | request | success |
 //! |---|---|---|
-//! | [`ListFactors`] | `GET /api/v1/users/{userId}/factors` | `200` `Vec<UserFactor>` |
+//! | [`ListFactors`] | `GET /api/v1/users/{userId}/factors` | `200` `Vec<UserFactor>` (an odd factor: `UserFactor::Malformed`) |
 //! | [`EnrollFactor`] | `POST /api/v1/users/{userId}/factors` | `200` `UserFactor` |
 //! | [`GetFactor`] | `GET …/factors/{factorId}` | `200` `UserFactor` |
 //! | [`UnenrollFactor`] | `DELETE …/factors/{factorId}` | `204` |
@@ -10,8 +10,8 @@
 //! | [`ResendEnrollFactor`] | `POST …/factors/{factorId}/resend` | `200` `UserFactor` |
 //! | [`VerifyFactor`] | `POST …/factors/{factorId}/verify` | `200`/`201` `VerifyOutcome` |
 //! | [`GetFactorTransactionStatus`] | `GET …/factors/{factorId}/transactions/{transactionId}` | `200` `VerifyOutcome` |
-//! | [`ListSupportedFactors`] | `GET …/factors/catalog` | `200` `Vec<SupportedFactor>` |
-//! | [`ListSupportedSecurityQuestions`] | `GET …/factors/questions` | `200` `Vec<SecurityQuestion>` |
+//! | [`ListSupportedFactors`] | `GET …/factors/catalog` | `200` `Vec<Result<SupportedFactor, Malformed>>` |
+//! | [`ListSupportedSecurityQuestions`] | `GET …/factors/questions` | `200` `Vec<Result<SecurityQuestion, Malformed>>` |
 //!
 //! And one link as an operation: [`PollFactorActivation`] (`POST
 //! …/factors/{factorId}/lifecycle/activate/poll` → `200` `ActivateOutcome`),

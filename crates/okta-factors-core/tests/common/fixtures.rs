@@ -11,9 +11,83 @@
 use std::fmt::Debug;
 use std::path::PathBuf;
 
-use okta_factors_core::model::{ActivateOutcome, LinkSet, Links, UserFactor, VerifyOutcome};
-use okta_factors_core::{Credentials, Error, OrgUrl, ResponseMeta};
+use okta_factors_core::model::{
+    ActivateOutcome, LinkSet, Links, Malformed, SecurityQuestion, SupportedFactor, UserFactor,
+    VerifyOutcome,
+};
+use okta_factors_core::operations::{ListSupportedFactors, ListSupportedSecurityQuestions};
+use okta_factors_core::{Credentials, Error, Operation, OrgUrl, ResponseMeta};
 use serde_json::Value;
+
+/// An operation's output as the JSON it stands for, and back: serde for the
+/// model types; for the lists of `Result`s (the catalog, the questions), each
+/// element as JSON (an `Err` is the element as sent), read back through the
+/// operation's own parser.
+pub(crate) trait WireOutput: Sized + PartialEq + Debug {
+    /// The JSON the value serializes to.
+    fn to_wire(&self) -> Result<Value, String>;
+    /// The value read back from `value`.
+    fn from_wire(value: Value) -> Result<Self, String>;
+}
+
+macro_rules! serde_wire {
+    ($($ty:ty),*) => {$(
+        impl WireOutput for $ty {
+            fn to_wire(&self) -> Result<Value, String> {
+                serde_json::to_value(self).map_err(|e| format!("serializing: {e}"))
+            }
+            fn from_wire(value: Value) -> Result<Self, String> {
+                serde_json::from_value(value).map_err(|e| format!("parsing: {e}"))
+            }
+        }
+    )*};
+}
+
+serde_wire!(
+    (),
+    UserFactor,
+    Vec<UserFactor>,
+    ActivateOutcome,
+    VerifyOutcome
+);
+
+macro_rules! list_wire {
+    ($($ty:ty => $op:expr),*) => {$(
+        impl WireOutput for Vec<Result<$ty, Malformed>> {
+            fn to_wire(&self) -> Result<Value, String> {
+                self.iter()
+                    .map(|element| match element {
+                        Ok(value) => serde_json::to_value(value).map_err(|e| format!("serializing: {e}")),
+                        Err(malformed) => Ok(malformed.raw().clone()),
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+                    .map(Value::Array)
+            }
+            fn from_wire(value: Value) -> Result<Self, String> {
+                let bytes = serde_json::to_vec(&value).map_err(|e| e.to_string())?;
+                $op.parse_success(http::StatusCode::OK, &bytes)
+                    .map_err(|e| format!("parsing: {e:?}"))
+            }
+        }
+    )*};
+}
+
+list_wire!(
+    SupportedFactor => ListSupportedFactors::new("u"),
+    SecurityQuestion => ListSupportedSecurityQuestions::new("u")
+);
+
+/// The elements of a list of `Result`s, all of which must have decoded.
+pub(crate) fn all_decoded<T>(list: &[Result<T, Malformed>]) -> Result<Vec<&T>, String> {
+    list.iter()
+        .enumerate()
+        .map(|(i, element)| {
+            element
+                .as_ref()
+                .map_err(|e| format!("[{i}] did not decode: {e}"))
+        })
+        .collect()
+}
 
 /// The org every test request is built for.
 pub(crate) const ORG: &str = "https://example.okta.com";
