@@ -60,12 +60,7 @@ impl Totp {
 
     /// A generator over a base32 secret (case, spaces and `=` padding ignored).
     pub fn from_base32(secret: &Secret, step: u64, digits: u32) -> Result<Self, InputError> {
-        let cleaned: String = secret
-            .expose()
-            .chars()
-            .filter(|c| !c.is_whitespace() && *c != '=')
-            .map(|c| c.to_ascii_uppercase())
-            .collect();
+        let cleaned = secret.base32_canonical();
         let key = data_encoding::BASE32_NOPAD
             .decode(cleaned.as_bytes())
             .map_err(|_| invalid("the shared secret is not valid base32"))?;

@@ -249,12 +249,7 @@ impl TotpActivation<'_> {
 /// `secret` in canonical base32 (upper case, no spaces, no padding), if it is
 /// base32: only `A`-`Z`, `2`-`7`, and a length that whole bytes encode to.
 fn base32_secret(secret: &Secret) -> Option<String> {
-    let cleaned: String = secret
-        .expose()
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '=')
-        .map(|c| c.to_ascii_uppercase())
-        .collect();
+    let cleaned = secret.base32_canonical();
     let valid = !cleaned.is_empty()
         && cleaned
             .bytes()

@@ -272,6 +272,16 @@ impl Secret {
         Self(value.into())
     }
 
+    /// The value as canonical base32 text, as a TOTP shared secret is read:
+    /// spaces and `=` padding dropped, letters in upper case. Not validated.
+    pub(crate) fn base32_canonical(&self) -> String {
+        self.0
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '=')
+            .map(|c| c.to_ascii_uppercase())
+            .collect()
+    }
+
     /// The secret value itself. Call this only to put it on the wire.
     pub fn expose(&self) -> &str {
         &self.0
