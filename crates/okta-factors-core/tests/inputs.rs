@@ -1010,13 +1010,15 @@ proptest! {
             Ok(request) => {
                 prop_assert!(!control(&xff) && !control(&ua) && !control(&lang));
                 let headers = request.headers();
-                prop_assert_eq!(headers.len(), 6);
+                // A body-less POST: framed with `Content-Length: 0`.
+                prop_assert_eq!(headers.len(), 7);
                 let mut names: Vec<&str> = headers.keys().map(|k| k.as_str()).collect();
                 names.sort_unstable();
                 prop_assert_eq!(names, vec![
-                    "accept", "accept-language", "authorization", "user-agent",
-                    "x-forwarded-for", "x-okta-user-agent-extended",
+                    "accept", "accept-language", "authorization", "content-length",
+                    "user-agent", "x-forwarded-for", "x-okta-user-agent-extended",
                 ]);
+                prop_assert_eq!(headers["content-length"].as_bytes(), b"0");
                 prop_assert_eq!(headers["x-forwarded-for"].as_bytes(), xff.as_bytes());
                 prop_assert_eq!(headers["user-agent"].as_bytes(), ua.as_bytes());
                 prop_assert_eq!(headers["accept-language"].as_bytes(), lang.as_bytes());
