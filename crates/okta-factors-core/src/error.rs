@@ -305,9 +305,21 @@ pub(crate) fn one_or_many_causes<'de, D: Deserializer<'de>>(
         fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
             Ok(Vec::new())
         }
+        /// Elements are read one by one, so one odd element fails nothing: an
+        /// object is a cause, a string (as for a single cause) or any other
+        /// value (its JSON text) is a cause with that summary, `null` is skipped.
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            use serde::de::Error as _;
             let mut causes = Vec::new();
-            while let Some(cause) = seq.next_element()? {
+            while let Some(value) = seq.next_element::<serde_json::Value>()? {
+                let cause = match value {
+                    serde_json::Value::Object(_) => {
+                        ErrorCause::deserialize(value).map_err(A::Error::custom)?
+                    }
+                    serde_json::Value::String(summary) => ErrorCause::summary(summary),
+                    serde_json::Value::Null => continue,
+                    other => ErrorCause::summary(other.to_string()),
+                };
                 causes.push(cause);
             }
             Ok(causes)

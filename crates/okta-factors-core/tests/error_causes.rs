@@ -111,3 +111,21 @@ fn secret_named_members_of_a_cause_are_redacted_in_debug() {
         assert!(text.contains("passCode"), "{text}");
     }
 }
+
+#[test]
+fn an_odd_cause_element_fails_only_itself() {
+    // One element of another JSON type used to fail the whole error body (the
+    // caller got a decode error instead of Okta's code): now each element is
+    // read on its own.
+    let error = api_error(
+        br#"{"errorCode":"E0000001","errorSummary":"Api validation failed","errorCauses":["plain text",{"errorSummary":"typed","reason":"r"},42,null,[1]]}"#,
+    );
+    assert_eq!(error.error_code.as_deref(), Some("E0000001"));
+    let summaries: Vec<_> = error
+        .error_causes
+        .iter()
+        .map(|c| c.error_summary.as_deref().unwrap())
+        .collect();
+    assert_eq!(summaries, ["plain text", "typed", "42", "[1]"]);
+    assert_eq!(error.error_causes[1].reason.as_deref(), Some("r"));
+}
