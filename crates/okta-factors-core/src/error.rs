@@ -148,8 +148,9 @@ pub enum InputError {
 }
 
 /// An error body as Okta sends it. Every member is optional; `errorCauses` may be
-/// an array or a single object; members this version does not model are kept in
-/// `extra`.
+/// an array or a single object (an element that is not an object becomes a cause
+/// with its text as summary; `null`s are skipped); members this version does not
+/// model are kept in `extra`.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
