@@ -234,7 +234,7 @@ pub fn measure(sides: &mut [Side<'_>], settings: Settings, cpu: Option<&CpuClock
     let mut cpu_samples = vec![Vec::with_capacity(rounds); sides.len()];
     for r in 0..rounds {
         // Alternate the order so that no side always runs first.
-        let order: Vec<usize> = if r % 2 == 0 {
+        let order: Vec<usize> = if r.is_multiple_of(2) {
             (0..sides.len()).collect()
         } else {
             (0..sides.len()).rev().collect()

@@ -336,7 +336,7 @@ where
     if let Err(e) = &result {
         // Display and Debug never panic either (Debug on a sample, for speed).
         assert!(!e.to_string().is_empty(), "{what}");
-        if status.as_u16() % 50 == 0 {
+        if status.as_u16().is_multiple_of(50) {
             assert!(!format!("{e:?}").is_empty(), "{what}");
         }
         assert_eq!(e.status(), Some(status), "{what}");

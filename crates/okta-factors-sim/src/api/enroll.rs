@@ -70,7 +70,7 @@ fn valid_phone(phone: &str) -> bool {
 /// raw bytes.
 pub(crate) fn hotp_key(secret: &str) -> Vec<u8> {
     let s = secret.trim();
-    if s.len() % 2 == 0 && !s.is_empty() && s.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if s.len().is_multiple_of(2) && !s.is_empty() && s.bytes().all(|b| b.is_ascii_hexdigit()) {
         if let Ok(key) = data_encoding::HEXLOWER_PERMISSIVE.decode(s.as_bytes()) {
             return key;
         }
