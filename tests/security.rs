@@ -13,6 +13,9 @@
 //! * `#![forbid(unsafe_code)]` in every crate.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "../crates/okta-factors-core/tests/common/public_types.rs"]
+mod public_types;
+
 use std::fmt::{self, Write as _};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -696,35 +699,9 @@ fn every_public_type_of_the_clients_is_formatted_with_secrets_or_exempt() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut declared = std::collections::BTreeSet::new();
     for krate in ["okta-factors", "okta-factors-ureq", "okta-factors-hyper"] {
-        let mut dirs = vec![root.join("crates").join(krate).join("src")];
-        while let Some(dir) = dirs.pop() {
-            for entry in std::fs::read_dir(&dir).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    dirs.push(path);
-                    continue;
-                }
-                if path.extension().is_none_or(|e| e != "rs") {
-                    continue;
-                }
-                for line in std::fs::read_to_string(&path).unwrap().lines() {
-                    let line = line.trim();
-                    if line == "#[cfg(test)]" {
-                        break;
-                    }
-                    let Some(rest) = ["pub struct ", "pub enum ", "pub type "]
-                        .iter()
-                        .find_map(|kw| line.strip_prefix(kw))
-                    else {
-                        continue;
-                    };
-                    let name: String = rest
-                        .chars()
-                        .take_while(|c| c.is_alphanumeric() || *c == '_')
-                        .collect();
-                    declared.insert((krate, name));
-                }
-            }
+        let src = root.join("crates").join(krate).join("src");
+        for name in public_types::declared_public_types(&src) {
+            declared.insert((krate, name));
         }
     }
     assert!(declared.len() >= 8, "{declared:?}");

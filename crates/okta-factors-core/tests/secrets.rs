@@ -1724,41 +1724,6 @@ const FORMATTING_TESTS: &[(&str, fn())] = formatting_tests![
     configs_builders_and_errors_are_redacted,
 ];
 
-/// Every `pub struct`/`pub enum`/`pub type` declared in `dir` (outside
-/// `#[cfg(test)]` modules), also those declared through `wire_object!` and
-/// `open_enum!`.
-fn declared_public_types(dir: &std::path::Path, out: &mut BTreeSet<String>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            declared_public_types(&path, out);
-            continue;
-        }
-        if path.extension().and_then(|e| e.to_str()) != Some("rs") {
-            continue;
-        }
-        for line in std::fs::read_to_string(&path).unwrap().lines() {
-            let line = line.trim();
-            if line == "#[cfg(test)]" {
-                break;
-            }
-            let Some(rest) = ["pub struct ", "pub enum ", "pub type ", "pub union "]
-                .iter()
-                .find_map(|kw| line.strip_prefix(kw))
-            else {
-                continue;
-            };
-            let name: String = rest
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_')
-                .collect();
-            if !name.is_empty() {
-                out.insert(name);
-            }
-        }
-    }
-}
-
 #[test]
 fn every_public_type_is_formatted_with_secrets_or_exempt() {
     // Every #[test] of this file is in FORMATTING_TESTS.
@@ -1790,10 +1755,8 @@ fn every_public_type_is_formatted_with_secrets_or_exempt() {
     }
     let formatted = FORMATTED.with(|set| set.borrow().clone());
 
-    let mut declared = BTreeSet::new();
-    declared_public_types(
+    let declared = common::public_types::declared_public_types(
         &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
-        &mut declared,
     );
     assert!(declared.len() > 80, "the scan found only {declared:?}");
     let exempt: BTreeSet<String> = EXEMPT.iter().map(|(name, _)| (*name).to_owned()).collect();

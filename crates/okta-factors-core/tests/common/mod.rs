@@ -3,3 +3,5 @@
 pub(crate) mod fixtures;
 #[allow(dead_code)]
 pub(crate) mod proptest_config;
+#[allow(dead_code)]
+pub(crate) mod public_types;
