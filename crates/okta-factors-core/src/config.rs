@@ -1,5 +1,5 @@
-//! [`ClientConfig`]: everything a transport adapter needs to know, in one place,
-//! so that adapters share the same options and defaults.
+//! [`ClientConfig`]: what the call machines need to know about a client, in
+//! one place, so that every transport shares the same options and defaults.
 
 use std::time::Duration;
 
@@ -9,19 +9,21 @@ use crate::org_url::OrgUrl;
 use crate::policy::{PollPolicy, RetryPolicy};
 use crate::request::CRATE_USER_AGENT;
 
-/// The configuration of a client: where, who, and the limits of a call.
+/// The configuration of a client's calls: where, who, and the limits of a call.
+/// The clients' `ClientBuilder` sets it (`okta_factors::ureq::Client::builder`);
+/// a driver of the [`policy`](crate::policy) machines reads it.
 ///
 /// ```
 /// use std::time::Duration;
 /// use okta_factors_core::{ClientConfig, Credentials, OrgUrl};
-/// let config = ClientConfig::new(
-///     OrgUrl::parse("https://dev-123456.okta.com").unwrap(),
-///     Credentials::api_token("00token").unwrap(),
-/// )
-/// .request_timeout(Duration::from_secs(20))
-/// .user_agent_extra("my-app/1.2")
-/// .unwrap();
+/// let mut config = ClientConfig::new(
+///     OrgUrl::parse("https://dev-123456.okta.com")?,
+///     Credentials::api_token("00token")?,
+/// );
+/// assert_eq!(config.request_timeout, Duration::from_secs(60));
+/// config.set_user_agent_extra("my-app/1.2")?;
 /// assert!(config.user_agent().ends_with(" my-app/1.2"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -30,9 +32,8 @@ pub struct ClientConfig {
     pub org: OrgUrl,
     /// The credentials.
     pub credentials: Credentials,
-    /// Time limit to establish a connection (default 10 s).
-    pub connect_timeout: Duration,
-    /// Time limit of a whole call, retries and their waits included (default 60 s).
+    /// Time limit of a whole call, retries and their waits included, and of
+    /// each poll of a push (default 60 s).
     pub request_timeout: Duration,
     /// Largest response body accepted (default 4 MiB); larger bodies are an error.
     pub max_response_bytes: usize,
@@ -49,7 +50,6 @@ impl ClientConfig {
         Self {
             org,
             credentials,
-            connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(60),
             max_response_bytes: 4 * 1024 * 1024,
             retry: RetryPolicy::default(),
@@ -58,39 +58,10 @@ impl ClientConfig {
         }
     }
 
-    /// Sets [`ClientConfig::connect_timeout`].
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
-    }
-
-    /// Sets [`ClientConfig::request_timeout`].
-    pub fn request_timeout(mut self, timeout: Duration) -> Self {
-        self.request_timeout = timeout;
-        self
-    }
-
-    /// Sets [`ClientConfig::max_response_bytes`].
-    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
-        self.max_response_bytes = bytes;
-        self
-    }
-
-    /// Sets [`ClientConfig::retry`].
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
-
-    /// Sets [`ClientConfig::poll`].
-    pub fn poll(mut self, policy: PollPolicy) -> Self {
-        self.poll = policy;
-        self
-    }
-
-    /// Appends `extra` (e.g. `my-app/1.2`) to the crate's user agent.
-    pub fn user_agent_extra(mut self, extra: impl Into<String>) -> Result<Self, InputError> {
-        let extra = extra.into();
+    /// Appends `extra` (e.g. `my-app/1.2`) to the crate's user agent; an
+    /// empty `extra` removes it. Refused when it holds CR, LF, control or
+    /// non-ASCII characters.
+    pub fn set_user_agent_extra(&mut self, extra: &str) -> Result<(), InputError> {
         if extra.bytes().any(|b| !(b == b' ' || b.is_ascii_graphic())) {
             return Err(InputError::Header {
                 name: "User-Agent",
@@ -99,12 +70,7 @@ impl ClientConfig {
         }
         let extra = extra.trim();
         self.user_agent_extra = (!extra.is_empty()).then(|| extra.to_owned());
-        Ok(self)
-    }
-
-    /// Whether [`ClientConfig::user_agent_extra`] was set.
-    pub fn has_user_agent_extra(&self) -> bool {
-        self.user_agent_extra.is_some()
+        Ok(())
     }
 
     /// The user agent this client identifies as.
@@ -113,5 +79,10 @@ impl ClientConfig {
             Some(extra) => format!("{CRATE_USER_AGENT} {extra}"),
             None => CRATE_USER_AGENT.to_owned(),
         }
+    }
+
+    /// Whether an application's suffix was set.
+    pub(crate) fn has_user_agent_extra(&self) -> bool {
+        self.user_agent_extra.is_some()
     }
 }

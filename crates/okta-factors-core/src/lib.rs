@@ -54,10 +54,10 @@
 //! * [`model`]: factors, verify outcomes, links, catalog, request bodies.
 //! * [`Operation`]: the one generic mechanism that builds and parses.
 //! * [`OrgUrl`], [`Credentials`]: validated inputs.
-//! * [`policy`]: pure state machines for adapters: retrying rate-limit `429`s (never a
-//!   business throttle such as `E0000109`) and polling pushes (verifications and
-//!   activations) until they end.
-//! * [`ClientConfig`]: the options every adapter shares.
+//! * [`policy`]: every interaction as a pure state machine ([`policy::Machine`]):
+//!   an operation call with its rate-limit retries (never a business throttle
+//!   such as `E0000109`), a push verification with its polling, a push activation.
+//! * [`ClientConfig`]: the options of a client's calls.
 //! * `totp` (feature `totp`, default): RFC 6238 codes from a TOTP enrollment.
 //! * [`Error`]: every failure, typed; none carries a secret.
 //!
@@ -69,8 +69,6 @@
 #[macro_use]
 mod macros;
 
-mod builder;
-mod client_methods;
 mod config;
 mod credentials;
 mod error;
@@ -85,7 +83,6 @@ mod response;
 #[cfg(feature = "totp")]
 pub mod totp;
 
-pub use builder::{ClientBuilder, FromConfig};
 pub use config::ClientConfig;
 pub use credentials::{AuthScheme, Credentials};
 pub use error::{

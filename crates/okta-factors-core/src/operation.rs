@@ -145,7 +145,7 @@ pub trait Operation {
     /// The `Authorization` header is marked sensitive, but the request's own
     /// `Debug` (the `http` crate's) prints the body as a byte list, and the
     /// body may hold a passcode, an answer or a shared secret: log the
-    /// operation (or a [`policy::Exchange`](crate::policy::Exchange)), never
+    /// operation (or a [`policy::Call`](crate::policy::Call)), never
     /// the built request.
     fn build_request(
         &self,

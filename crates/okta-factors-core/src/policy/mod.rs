@@ -1,15 +1,20 @@
-//! Pure policies that every transport adapter drives: retrying rate-limit
-//! `429`s ([`Exchange`], [`RetryState`]) and polling pushes until they end
-//! ([`PushPoll`], for verifications and activations). They take time and
-//! randomness as arguments and return what to send and how long to wait; the
-//! adapter only sends and sleeps.
+//! Every interaction with Okta as a pure state machine ([`Machine`]): one call
+//! of an operation with its rate-limit retries ([`Call`]), a push verification
+//! with its polling ([`PushVerification`]), a push activation's polling
+//! ([`PushPoll::for_activation`]). They take time and randomness as arguments
+//! and say what to send, how long to wait and what to show; a driver only
+//! sends and sleeps. The policies they follow: [`RetryPolicy`], [`PollPolicy`].
 
-mod exchange;
+mod call;
+mod machine;
 mod push;
 mod retry;
-pub mod time;
+pub(crate) mod time;
+mod verify_push;
 
-pub use exchange::{Exchange, Step};
+pub use call::Call;
+pub use machine::{Action, Machine, WaitReason};
+pub use verify_push::PushVerification;
 pub use push::{
     PollPolicy, PollStep, Polled, PushPoll, MAX_CONSECUTIVE_POLL_FAILURES, MIN_POLL_INTERVAL,
 };

@@ -7,11 +7,12 @@ use std::time::Duration;
 
 use http::{Request, Response, StatusCode};
 
-use super::exchange::{build_request, copy_request};
+use super::call::{build_request, copy_request};
+use super::machine::{misuse, Action, Machine, WaitReason};
 use super::retry::{delay_for, RetryPolicy};
 use super::time::parse_rfc3339;
 use crate::config::ClientConfig;
-use crate::error::{Error, InputError, TimeoutLimit, TransportErrorKind};
+use crate::error::{Error, InputError, TimeoutLimit, TransportError, TransportErrorKind};
 use crate::meta::ResponseMeta;
 use crate::model::{ActivateOutcome, FactorResult, PushWaiting, VerifyOutcome, VerifyResponse};
 use crate::operation::{OktaResponse, Operation};
@@ -190,23 +191,26 @@ pub struct PushPoll<O: Polled = GetFactorTransactionStatus> {
     failures: u32,
     /// The last `WAITING` response: what a machine-decided `TIMEOUT` reports.
     last_waiting: Option<VerifyResponse>,
+    /// The time limit of each poll request.
+    request_timeout: Duration,
+    /// Where the [`Machine`] is.
+    pending: Pending<O::Output>,
 }
 
-impl<O: Polled + Clone> Clone for PushPoll<O> {
-    fn clone(&self) -> Self {
-        Self {
-            op: self.op.clone(),
-            request: copy_request(&self.request),
-            interval: self.interval,
-            retry: self.retry,
-            deadline: self.deadline,
-            correct_answer: self.correct_answer,
-            shown: self.shown,
-            polls: self.polls,
-            failures: self.failures,
-            last_waiting: self.last_waiting.clone(),
-        }
-    }
+/// Where a [`PushPoll`] driven as a [`Machine`] is.
+enum Pending<T> {
+    /// Nothing decided yet: the first step comes next.
+    Start,
+    /// A step to report (a wait, its number first, or the end).
+    Step(PollStep<T>),
+    /// The wait was reported: the poll is to be sent.
+    Poll,
+    /// A poll was sent: its response is awaited.
+    Sent,
+    /// Polling failed with this error.
+    Failed(Error),
+    /// The end was reported.
+    Over,
 }
 
 impl<O: Polled> fmt::Debug for PushPoll<O> {
@@ -297,6 +301,8 @@ impl<O: Polled> PushPoll<O> {
             polls: 0,
             failures: 0,
             last_waiting: waiting.map(|w| w.response.clone()),
+            request_timeout: config.request_timeout,
+            pending: Pending::Start,
         })
     }
 
@@ -459,6 +465,81 @@ impl<O: Polled> PushPoll<O> {
         let mut response = self.last_waiting.take().unwrap_or_default();
         response.factor_result = Some(FactorResult::Timeout);
         PollStep::Done(O::timed_out(response))
+    }
+}
+
+/// Driven as a [`Machine`], `now` is the time since the push was sent (or,
+/// without a `WAITING` answer, since polling started): waits, number to show,
+/// polls (each within [`ClientConfig::request_timeout`]), and the end.
+impl<O: Polled> Machine for PushPoll<O> {
+    type Output = O::Output;
+
+    fn next_action(&mut self, now: Duration) -> Action<O::Output> {
+        match std::mem::replace(&mut self.pending, Pending::Over) {
+            Pending::Start => {
+                self.pending = Pending::Step(self.first_step());
+                self.next_action(now)
+            }
+            Pending::Step(PollStep::Wait {
+                delay,
+                correct_answer,
+                show,
+                failures,
+            }) => {
+                if let Some(number) = show {
+                    self.pending = Pending::Step(PollStep::Wait {
+                        delay,
+                        correct_answer,
+                        show: None,
+                        failures,
+                    });
+                    return Action::ShowNumber(number);
+                }
+                self.pending = Pending::Poll;
+                if delay.is_zero() {
+                    return self.next_action(now);
+                }
+                Action::Wait {
+                    delay,
+                    reason: WaitReason::Poll {
+                        polls: self.polls,
+                        failures,
+                    },
+                }
+            }
+            Pending::Poll => {
+                self.pending = Pending::Sent;
+                Action::Send {
+                    request: self.request(),
+                    timeout: self.request_timeout,
+                }
+            }
+            Pending::Step(PollStep::Done(output)) => Action::Done(Ok(output)),
+            Pending::Failed(error) => Action::Done(Err(error)),
+            Pending::Sent | Pending::Over => {
+                Action::Done(Err(misuse("polling is over or waits for a response")))
+            }
+        }
+    }
+
+    fn handle(
+        &mut self,
+        outcome: Result<Response<Vec<u8>>, TransportError>,
+        now: Duration,
+        random: u64,
+    ) {
+        if !matches!(self.pending, Pending::Sent) {
+            self.pending = Pending::Failed(misuse("a response nobody asked for"));
+            return;
+        }
+        let step = match outcome {
+            Ok(response) => self.on_response(response, now, random),
+            Err(error) => self.on_transport_error(error.into(), now),
+        };
+        self.pending = match step {
+            Ok(step) => Pending::Step(step),
+            Err(error) => Pending::Failed(error),
+        };
     }
 }
 

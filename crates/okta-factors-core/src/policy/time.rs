@@ -7,7 +7,7 @@ use http::HeaderMap;
 
 /// The `Date` header as epoch seconds (the earliest, if repeated); `None` when
 /// absent or not an HTTP date.
-pub fn server_date(headers: &HeaderMap) -> Option<u64> {
+pub(crate) fn server_date(headers: &HeaderMap) -> Option<u64> {
     headers
         .get_all(http::header::DATE)
         .iter()
@@ -28,7 +28,7 @@ pub(crate) fn reset_wait_secs(reset: u64, date: u64) -> u64 {
 
 /// Parses an RFC 3339 UTC timestamp such as `2015-04-01T15:57:32.000Z` (or with a
 /// numeric offset) into epoch seconds. `None` for anything else.
-pub fn parse_rfc3339(value: &str) -> Option<u64> {
+pub(crate) fn parse_rfc3339(value: &str) -> Option<u64> {
     let b = value.trim().as_bytes();
     if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
         return None;

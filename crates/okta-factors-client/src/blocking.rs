@@ -1,0 +1,143 @@
+//! [`BlockingClient`]: the blocking client, over any [`SyncTransport`].
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Instant;
+
+use okta_factors_core::policy::{Action, Machine};
+use okta_factors_core::{ClientConfig, Credentials, Error, OrgUrl};
+
+use crate::builder::ClientBuilder;
+use crate::trace::Trace;
+use crate::transport::{BuildTransport, Limits, SyncTransport};
+
+/// The blocking Okta UserFactor API client, over any [`SyncTransport`]:
+/// `okta_factors::ureq::Client` is `BlockingClient<okta_factors::ureq::Transport>`,
+/// and a transport of your own gets the same client with
+/// [`BlockingClient::with_transport`].
+///
+/// Cheap to clone (an `Arc` inside) and safe to share between threads when the
+/// transport is: clones share the configuration and the transport; every call
+/// keeps its own state. The ten operations are methods; `execute` runs any
+/// operation with all its options; `verify_push` sends a push and waits for
+/// the answer; `wait_for_push_activation` waits for a push enrollment.
+///
+/// ```no_run
+/// use okta_factors::model::{FactorEnrollment, VerifyOutcome};
+/// use okta_factors::operations::{EnrollFactor, VerifyFactor, VerifyFactorRequest};
+/// use okta_factors::{Credentials, OrgUrl};
+///
+/// let client = okta_factors::ureq::Client::new(
+///     OrgUrl::parse("https://dev-123456.okta.com")?,
+///     Credentials::api_token("00aBcD-example-token")?,
+/// )?;
+/// for factor in client.list_factors("00u15s1KDETTQMQYABRL")? {
+///     println!("{:?} {:?}", factor.factor_type(), factor.id());
+/// }
+/// let enrolled = client.execute(
+///     &EnrollFactor::new("00u15s1KDETTQMQYABRL", FactorEnrollment::sms("+15554151337"))
+///         .update_phone(true),
+/// )?;
+/// println!("request id: {:?}", enrolled.meta.request_id);
+///
+/// let verify = VerifyFactor::new("00u15s1KDETTQMQYABRL", "opf1fmaMGJLMNGNLIVG")
+///     .body(VerifyFactorRequest::number_matching());
+/// match client.verify_push(&verify, |number| println!("pick {number} on your phone"))? {
+///     VerifyOutcome::Success(_) => println!("verified"),
+///     VerifyOutcome::Rejected(_) => println!("the user said no"),
+///     VerifyOutcome::Timeout(_) => println!("nobody answered in time"),
+///     other => println!("ended as {:?}", other.factor_result()),
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct BlockingClient<T> {
+    inner: Arc<Inner<T>>,
+}
+
+struct Inner<T> {
+    config: ClientConfig,
+    transport: T,
+}
+
+impl<T> Clone for BlockingClient<T> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for BlockingClient<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BlockingClient")
+            .field("config", &self.inner.config)
+            .field("transport", &self.inner.transport)
+            .finish()
+    }
+}
+
+impl<T: SyncTransport + BuildTransport> BlockingClient<T> {
+    /// A client for `org` with the default limits.
+    pub fn new(org: OrgUrl, credentials: Credentials) -> Result<Self, Error> {
+        Self::builder(org, credentials).build()
+    }
+}
+
+impl<T: SyncTransport> BlockingClient<T> {
+    /// A builder for a client of `org`: every option.
+    pub fn builder(org: OrgUrl, credentials: Credentials) -> ClientBuilder<Self> {
+        ClientBuilder::new(org, credentials)
+    }
+
+    /// The client over `transport`, for `config`.
+    pub fn with_transport(transport: T, config: ClientConfig) -> Self {
+        Self {
+            inner: Arc::new(Inner { config, transport }),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ClientConfig {
+        &self.inner.config
+    }
+
+    /// The transport.
+    pub fn transport(&self) -> &T {
+        &self.inner.transport
+    }
+
+    operation_methods!();
+
+    /// Runs `machine` to its end: sends, sleeps, shows numbers.
+    fn drive<M: Machine>(
+        &self,
+        mut machine: M,
+        trace: Trace,
+        on_number: &mut dyn FnMut(u32),
+    ) -> Result<M::Output, Error> {
+        #[cfg(feature = "tracing")]
+        let _entered = trace.span().enter();
+        let started = Instant::now();
+        let max_response_bytes = self.inner.config.max_response_bytes;
+        let result = loop {
+            match machine.next_action(started.elapsed()) {
+                Action::Send { request, timeout } => {
+                    let outcome = self
+                        .inner
+                        .transport
+                        .send(request, Limits::new(timeout, max_response_bytes));
+                    trace.response(&outcome);
+                    machine.handle(outcome, started.elapsed(), crate::random());
+                }
+                Action::Wait { delay, reason } => {
+                    trace.wait(delay, &reason);
+                    self.inner.transport.sleep(delay);
+                }
+                Action::ShowNumber(number) => on_number(number),
+                Action::Done(result) => break result,
+            }
+        };
+        trace.finish(result.as_ref().err(), started.elapsed());
+        result
+    }
+}

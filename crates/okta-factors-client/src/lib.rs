@@ -1,0 +1,59 @@
+//! # okta-factors-client
+//!
+//! The blocking and the async Okta UserFactor API client, written once over a
+//! small transport trait. Users depend on the `okta-factors` facade, which
+//! re-exports everything here; this crate is what transports build on.
+//!
+//! ```text
+//! BlockingClient<T: SyncTransport>    AsyncClient<T: AsyncTransport>
+//!   ten methods, execute, verify_push, wait_for_push_activation, tracing
+//!         │ drive a core policy::Machine: Send → transport.send, Wait → transport.sleep
+//!         ▼
+//! okta_factors_core::policy::{Call, PushVerification, PushPoll}   (sans-IO)
+//! ```
+//!
+//! * [`SyncTransport`] / [`AsyncTransport`]: send one request within
+//!   [`Limits`] and return the whole response, and sleep. A closure is a
+//!   `SyncTransport`. `okta-factors-ureq` and `okta-factors-hyper` implement them;
+//!   so can you (see the facade's `bring_your_own_transport` test).
+//! * [`BlockingClient`] / [`AsyncClient`]: the same constructors
+//!   (`new`, `builder`, `with_transport`), the same [`ClientBuilder`], the same
+//!   methods.
+//!
+//! The core never reads the clock, sleeps or opens a socket; this crate reads
+//! the clock (`Instant`, for the machines' time) and sleeps through the
+//! transport, and nothing else: it opens no socket either.
+//!
+//! ## Features
+//!
+//! * `tracing`: one span per call (`okta_factors.call`: `operation`, `method`,
+//!   `path_template`, `status`, `request_id`, `retries`, `polls`,
+//!   `elapsed_ms`) and `debug` events for retries, polls and transport
+//!   failures. Header values, tokens, URL queries and bodies are never recorded.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+#[macro_use]
+mod methods;
+
+mod asynchronous;
+mod blocking;
+mod builder;
+mod roots;
+mod trace;
+mod transport;
+
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
+
+pub use asynchronous::AsyncClient;
+pub use blocking::BlockingClient;
+pub use builder::ClientBuilder;
+pub use roots::{RootCertificateError, RootCertificates};
+pub use transport::{AsyncTransport, BuildTransport, Limits, SyncTransport, TransportConfig};
+
+/// A random number for the policies' jitter, without a random-number dependency.
+fn random() -> u64 {
+    RandomState::new().build_hasher().finish()
+}
