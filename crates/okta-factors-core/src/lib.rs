@@ -101,8 +101,3 @@ pub use response::decode_json;
 
 /// Re-export of the `http` crate, whose types this crate's API is expressed in.
 pub use http;
-
-/// The README's examples, compiled and run as doctests.
-#[cfg(doctest)]
-#[doc = include_str!("../../../README.md")]
-pub struct ReadmeDoctests;

@@ -104,3 +104,9 @@ pub mod ureq {
 pub mod hyper {
     pub use okta_factors_hyper::{Client, Transport};
 }
+
+/// The README's examples, compiled and run as doctests (with the features
+/// they need: `cargo test -p okta-factors --all-features --doc`).
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
