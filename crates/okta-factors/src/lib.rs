@@ -56,6 +56,18 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! With `totp` (default), codes for a `token:software:totp` factor, e.g. a
+//! service account's (RFC 6238's test vector here):
+//!
+//! ```
+//! # #[cfg(feature = "totp")] {
+//! use okta_factors::totp::Totp;
+//! let totp = Totp::new(b"12345678901234567890".to_vec(), 30, 8)?;
+//! assert_eq!(totp.code_at(59).expose(), "94287082");
+//! # }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! [UserFactor API]: https://developer.okta.com/docs/api/openapi/okta-management/management/tag/UserFactor/
 
 #![forbid(unsafe_code)]
