@@ -586,3 +586,30 @@ fn a_self_signed_server_is_refused_by_default() {
     assert_eq!(err.kind, TransportErrorKind::Tls, "{err:?}");
     assert_eq!(server.requests.load(Ordering::SeqCst), 0);
 }
+
+/// A body-less `POST` of the client (the core sets `Content-Length: 0`)
+/// carries exactly one `Content-Length: 0`; a `GET` none.
+#[test]
+fn the_client_frames_a_body_less_post_once() {
+    let server = TestServer::start(|req| match req.method.as_str() {
+        "GET" => Reply::json(200, "[]"),
+        _ => Reply::json(200, r#"{"factorResult":"SUCCESS"}"#),
+    });
+    let client = Client::new(
+        OrgUrl::parse(server.url()).unwrap(),
+        Credentials::api_token("00test-token").unwrap(),
+    )
+    .unwrap();
+    client.verify_factor("u1", "f1", None).unwrap();
+    client.list_factors("u1").unwrap();
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    assert_eq!(requests[0].method, "POST");
+    assert_eq!(
+        requests[0].header_all("content-length"),
+        ["0"],
+        "{requests:?}"
+    );
+    assert_eq!(requests[0].header("transfer-encoding"), None);
+    assert_eq!(requests[1].header("content-length"), None);
+}
