@@ -24,15 +24,8 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
-/// Percent-encodes an ID as one path segment, rejecting the IDs no encoding can
-/// make safe (empty, `.`, `..`).
-pub fn encode_path_segment(field: &'static str, value: &str) -> Result<String, InputError> {
-    let mut out = String::with_capacity(value.len());
-    push_path_segment(&mut out, field, value)?;
-    Ok(out)
-}
-
-/// [`encode_path_segment`] onto the end of `out`.
+/// Percent-encodes an ID as one path segment onto the end of `out`, rejecting
+/// the IDs no encoding can make safe (empty, `.`, `..`).
 fn push_path_segment(out: &mut String, field: &'static str, value: &str) -> Result<(), InputError> {
     let reason = match value {
         "" => Some("must not be empty"),
