@@ -100,7 +100,7 @@ pub use model::Secret;
 pub use operation::{BodyError, OktaResponse, Operation, RequestParts};
 pub use org_url::OrgUrl;
 pub use request::{CRATE_USER_AGENT, X_OKTA_USER_AGENT_EXTENDED};
-pub use response::decode_json;
+pub(crate) use response::decode_json;
 
 /// Re-export of the `http` crate, whose types this crate's API is expressed in.
 pub use http;
