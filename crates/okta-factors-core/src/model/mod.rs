@@ -29,7 +29,7 @@ pub use catalog::{SecurityQuestion, SupportedFactor};
 pub use embedded::{Activation, CatalogPhone, Challenge, Embedded, TotpActivation};
 pub use enrollment::{EnrollmentProfile, EnrollmentVerify, FactorEnrollment, TotpProvider};
 pub use enums::{EnrollmentRequirement, FactorProvider, FactorResult, FactorStatus, FactorType};
-pub use factor::{DebugProfile, Factor, UnknownFactor, UserFactor};
+pub use factor::{Factor, UnknownFactor, UserFactor};
 pub use links::{AllowedMethods, HttpMethod, Link, LinkHints, LinkSet, Links};
 pub use malformed::{Malformed, MalformedFactor};
 pub use profiles::{
