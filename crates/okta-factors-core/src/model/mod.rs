@@ -36,6 +36,6 @@ pub use profiles::{
     CallProfile, EmailProfile, HotpProfile, PushProfile, QuestionProfile, SignedNonceKey,
     SignedNonceProfile, SmsProfile, TokenProfile, U2fProfile, WebAuthnProfile, WebProfile,
 };
+pub use secret::Secret;
 pub(crate) use secret::{is_secret_path, Member, RawJsonMember, RedactedMap, TypedMember};
-pub use secret::{Secret, SECRET_MEMBERS};
 pub use verify::{ActivateOutcome, PushWaiting, VerifyOutcome, VerifyResponse};
