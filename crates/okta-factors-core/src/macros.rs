@@ -173,7 +173,7 @@ macro_rules! wire_object {
 
         impl $name {
             /// The JSON member names this type models (everything else lands in `extra`).
-            pub const FIELDS: &'static [&'static str] = &[ $( $json, )* ];
+            pub(crate) const FIELDS: &'static [&'static str] = &[ $( $json, )* ];
 
             /// Records whether member `json` (a name of `FIELDS`) was sent as `null`.
             #[allow(dead_code)]
