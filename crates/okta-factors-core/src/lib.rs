@@ -99,7 +99,6 @@ pub use meta::{
 pub use model::Secret;
 pub use operation::{BodyError, OktaResponse, Operation, RequestParts};
 pub use org_url::OrgUrl;
-pub use request::{CRATE_USER_AGENT, X_OKTA_USER_AGENT_EXTENDED};
 pub(crate) use response::decode_json;
 
 /// Re-export of the `http` crate, whose types this crate's API is expressed in.

@@ -10,10 +10,10 @@ use crate::operation::Operation;
 use crate::org_url::OrgUrl;
 
 /// `User-Agent` of requests built by this crate.
-pub const CRATE_USER_AGENT: &str = concat!("okta-factors-rust/", env!("CARGO_PKG_VERSION"));
+pub(crate) const CRATE_USER_AGENT: &str = concat!("okta-factors-rust/", env!("CARGO_PKG_VERSION"));
 
 /// Carries the crate's identity when `User-Agent` is the end user's (verify).
-pub const X_OKTA_USER_AGENT_EXTENDED: HeaderName =
+pub(crate) const X_OKTA_USER_AGENT_EXTENDED: HeaderName =
     HeaderName::from_static("x-okta-user-agent-extended");
 
 /// Everything but RFC 3986 unreserved characters is encoded, so any string is

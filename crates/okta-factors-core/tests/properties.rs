@@ -31,12 +31,15 @@ use okta_factors_core::operations::{
 };
 use okta_factors_core::{
     Credentials, Error, ErrorCause, InputError, OktaError, Operation, OrgUrl, RateLimit,
-    ResponseMeta, Secret, CRATE_USER_AGENT,
+    ResponseMeta, Secret,
 };
 use proptest::collection::{btree_map, vec};
 use proptest::prelude::*;
 use proptest::sample::select;
 use serde_json::{json, Map, Value};
+
+/// The `User-Agent` of the crate's requests: its name and version.
+const CRATE_USER_AGENT: &str = concat!("okta-factors-rust/", env!("CARGO_PKG_VERSION"));
 
 // ---------------------------------------------------------------------------
 // Configuration
