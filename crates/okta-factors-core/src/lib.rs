@@ -92,10 +92,7 @@ pub use error::{
     codes, ApiError, DecodeError, Error, ErrorCause, InputError, OAuthError, OktaError,
     TimeoutLimit, TransportError, TransportErrorKind, UnexpectedResponse,
 };
-pub use meta::{
-    RateLimit, ResponseMeta, X_OKTA_REQUEST_ID, X_RATE_LIMIT_LIMIT, X_RATE_LIMIT_REMAINING,
-    X_RATE_LIMIT_RESET,
-};
+pub use meta::{RateLimit, ResponseMeta};
 pub use model::Secret;
 pub use operation::{BodyError, OktaResponse, Operation, RequestParts};
 pub use org_url::OrgUrl;

@@ -17,9 +17,12 @@ mod enabled {
 
     use okta_factors_core::http::{HeaderMap, StatusCode};
     use okta_factors_core::policy::{PollStep, RetryReason};
-    use okta_factors_core::{Error, X_OKTA_REQUEST_ID};
+    use okta_factors_core::Error;
     use tracing::field::Empty;
     use tracing::Instrument;
+
+    /// Okta's request ID header, recorded on the span.
+    const X_OKTA_REQUEST_ID: &str = "x-okta-request-id";
 
     /// The span of one call (or of one push verification).
     pub(crate) struct Trace {
