@@ -48,9 +48,6 @@ macro_rules! open_enum {
             pub fn is_known(&self) -> bool {
                 !matches!(self, Self::Other(_))
             }
-
-            /// Every value this version knows, in declaration order.
-            pub const KNOWN: &'static [Self] = &[ $( Self::$variant, )* ];
         }
 
         impl From<&str> for $name {
