@@ -237,7 +237,7 @@ pub struct ErrorCause {
 
 impl ErrorCause {
     /// A cause with only `errorSummary`.
-    pub fn summary(summary: impl Into<String>) -> Self {
+    pub(crate) fn summary(summary: impl Into<String>) -> Self {
         Self {
             error_summary: Some(summary.into()),
             ..Self::default()
