@@ -236,17 +236,8 @@ pub struct ErrorCause {
 }
 
 impl ErrorCause {
-    /// The JSON member names this type models (everything else lands in `extra`).
-    pub const FIELDS: &'static [&'static str] = &[
-        "errorSummary",
-        "reason",
-        "location",
-        "locationType",
-        "domain",
-    ];
-
     /// A cause with only `errorSummary`.
-    pub fn summary(summary: impl Into<String>) -> Self {
+    pub(crate) fn summary(summary: impl Into<String>) -> Self {
         Self {
             error_summary: Some(summary.into()),
             ..Self::default()

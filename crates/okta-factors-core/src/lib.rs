@@ -89,15 +89,11 @@ pub use error::{
     codes, ApiError, DecodeError, Error, ErrorCause, InputError, OAuthError, OktaError,
     TimeoutLimit, TransportError, TransportErrorKind, UnexpectedResponse,
 };
-pub use meta::{
-    RateLimit, ResponseMeta, X_OKTA_REQUEST_ID, X_RATE_LIMIT_LIMIT, X_RATE_LIMIT_REMAINING,
-    X_RATE_LIMIT_RESET,
-};
+pub use meta::{RateLimit, ResponseMeta};
 pub use model::Secret;
 pub use operation::{BodyError, OktaResponse, Operation, RequestParts};
 pub use org_url::OrgUrl;
-pub use request::{encode_path_segment, CRATE_USER_AGENT, X_OKTA_USER_AGENT_EXTENDED};
-pub use response::decode_json;
+pub(crate) use response::decode_json;
 
 /// Re-export of the `http` crate, whose types this crate's API is expressed in.
 pub use http;

@@ -48,9 +48,6 @@ macro_rules! open_enum {
             pub fn is_known(&self) -> bool {
                 !matches!(self, Self::Other(_))
             }
-
-            /// Every value this version knows, in declaration order.
-            pub const KNOWN: &'static [Self] = &[ $( Self::$variant, )* ];
         }
 
         impl From<&str> for $name {
@@ -173,7 +170,7 @@ macro_rules! wire_object {
 
         impl $name {
             /// The JSON member names this type models (everything else lands in `extra`).
-            pub const FIELDS: &'static [&'static str] = &[ $( $json, )* ];
+            pub(crate) const FIELDS: &'static [&'static str] = &[ $( $json, )* ];
 
             /// Records whether member `json` (a name of `FIELDS`) was sent as `null`.
             #[allow(dead_code)]

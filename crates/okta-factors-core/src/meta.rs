@@ -4,13 +4,13 @@ use http::header::{HeaderName, DATE};
 use http::HeaderMap;
 
 /// `X-Okta-Request-Id`: quote it to Okta support.
-pub const X_OKTA_REQUEST_ID: &str = "x-okta-request-id";
+pub(crate) const X_OKTA_REQUEST_ID: &str = "x-okta-request-id";
 /// `X-Rate-Limit-Limit`: requests allowed in the current window.
-pub const X_RATE_LIMIT_LIMIT: &str = "x-rate-limit-limit";
+const X_RATE_LIMIT_LIMIT: &str = "x-rate-limit-limit";
 /// `X-Rate-Limit-Remaining`: requests left in the current window.
-pub const X_RATE_LIMIT_REMAINING: &str = "x-rate-limit-remaining";
+const X_RATE_LIMIT_REMAINING: &str = "x-rate-limit-remaining";
 /// `X-Rate-Limit-Reset`: when the window resets, in epoch seconds.
-pub const X_RATE_LIMIT_RESET: &str = "x-rate-limit-reset";
+const X_RATE_LIMIT_RESET: &str = "x-rate-limit-reset";
 
 // The same names as `HeaderName`s: a lookup then skips parsing the name.
 const REQUEST_ID: HeaderName = HeaderName::from_static(X_OKTA_REQUEST_ID);

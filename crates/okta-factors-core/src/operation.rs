@@ -10,7 +10,9 @@ use crate::org_url::OrgUrl;
 use crate::{request, response};
 
 /// What an operation contributes to its request; the shared code in
-/// [`Operation::build_request`] turns it into an `http::Request`.
+/// [`Operation::build_request`] turns it into an `http::Request`. (An
+/// operation defined outside this crate starts from `RequestParts::default()`
+/// and sets the public fields.)
 ///
 /// `Debug` shows the path parameters, the names of the query and header
 /// parameters and the body's length: never the body (it may hold a passcode,
@@ -30,7 +32,7 @@ pub struct RequestParts<'a> {
 
 impl<'a> RequestParts<'a> {
     /// Parts with the given path parameters and nothing else.
-    pub fn new(path_params: Vec<&'a str>) -> Self {
+    pub(crate) fn new(path_params: Vec<&'a str>) -> Self {
         Self {
             path_params,
             ..Self::default()
@@ -38,7 +40,7 @@ impl<'a> RequestParts<'a> {
     }
 
     /// Adds a query parameter when `value` is set.
-    pub fn query_opt(mut self, name: &'static str, value: Option<impl ToString>) -> Self {
+    pub(crate) fn query_opt(mut self, name: &'static str, value: Option<impl ToString>) -> Self {
         if let Some(value) = value {
             self.query.push((name, value.to_string()));
         }
@@ -46,7 +48,7 @@ impl<'a> RequestParts<'a> {
     }
 
     /// Adds a header parameter when `value` is set.
-    pub fn header_opt(mut self, name: HeaderName, value: Option<&'a str>) -> Self {
+    pub(crate) fn header_opt(mut self, name: HeaderName, value: Option<&'a str>) -> Self {
         if let Some(value) = value {
             self.headers.push((name, value));
         }
@@ -54,7 +56,10 @@ impl<'a> RequestParts<'a> {
     }
 
     /// Sets the JSON body when `body` is set.
-    pub fn json_body<T: serde::Serialize>(mut self, body: Option<&T>) -> Result<Self, InputError> {
+    pub(crate) fn json_body<T: serde::Serialize>(
+        mut self,
+        body: Option<&T>,
+    ) -> Result<Self, InputError> {
         if let Some(body) = body {
             let bytes = serde_json::to_vec(body).map_err(|e| InputError::Parameter {
                 name: "body",

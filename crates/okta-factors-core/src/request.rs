@@ -10,10 +10,10 @@ use crate::operation::Operation;
 use crate::org_url::OrgUrl;
 
 /// `User-Agent` of requests built by this crate.
-pub const CRATE_USER_AGENT: &str = concat!("okta-factors-rust/", env!("CARGO_PKG_VERSION"));
+pub(crate) const CRATE_USER_AGENT: &str = concat!("okta-factors-rust/", env!("CARGO_PKG_VERSION"));
 
 /// Carries the crate's identity when `User-Agent` is the end user's (verify).
-pub const X_OKTA_USER_AGENT_EXTENDED: HeaderName =
+pub(crate) const X_OKTA_USER_AGENT_EXTENDED: HeaderName =
     HeaderName::from_static("x-okta-user-agent-extended");
 
 /// Everything but RFC 3986 unreserved characters is encoded, so any string is
@@ -24,15 +24,8 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
-/// Percent-encodes an ID as one path segment, rejecting the IDs no encoding can
-/// make safe (empty, `.`, `..`).
-pub fn encode_path_segment(field: &'static str, value: &str) -> Result<String, InputError> {
-    let mut out = String::with_capacity(value.len());
-    push_path_segment(&mut out, field, value)?;
-    Ok(out)
-}
-
-/// [`encode_path_segment`] onto the end of `out`.
+/// Percent-encodes an ID as one path segment onto the end of `out`, rejecting
+/// the IDs no encoding can make safe (empty, `.`, `..`).
 fn push_path_segment(out: &mut String, field: &'static str, value: &str) -> Result<(), InputError> {
     let reason = match value {
         "" => Some("must not be empty"),

@@ -54,7 +54,7 @@ fn join_nested(outer: String, message: String) -> (String, String) {
 
 /// Decodes a JSON body into `T`. On failure, decodes again with path tracking so
 /// the error names the member that failed (the happy path pays nothing for it).
-pub fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, BodyError> {
+pub(crate) fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, BodyError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(empty_body());
     }

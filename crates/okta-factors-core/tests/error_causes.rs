@@ -90,7 +90,8 @@ fn a_single_cause_object_keeps_its_members() {
     let error = api_error(
         br#"{"errorCode":"E0000001","errorCauses":{"errorSummary":"s","reason":"r","location":"l","locationType":"query","domain":"d","x":true}}"#,
     );
-    let mut expected = ErrorCause::summary("s");
+    let mut expected = ErrorCause::default();
+    expected.error_summary = Some("s".into());
     expected.reason = Some("r".into());
     expected.location = Some("l".into());
     expected.location_type = Some("query".into());

@@ -765,9 +765,12 @@ fn hostile_id_examples_are_encoded_exactly() {
         request.uri().to_string(),
         "https://dev-123456.okta.com/api/v1/users/..%2Fadmin/factors/a%2Fb%3Fc%23d%20e%25"
     );
+    let request = GetFactor::new("00u1", "é\r\n")
+        .build_request(&org(), &creds())
+        .unwrap();
     assert_eq!(
-        okta_factors_core::encode_path_segment("factorId", "é\r\n").unwrap(),
-        "%C3%A9%0D%0A"
+        request.uri().path(),
+        "/api/v1/users/00u1/factors/%C3%A9%0D%0A"
     );
 }
 
@@ -839,13 +842,6 @@ fn unusable_ids_name_the_right_field() {
             ListSupportedSecurityQuestions::new(bad).build_request(&org, &creds),
             "userId",
         );
-        assert!(matches!(
-            okta_factors_core::encode_path_segment("userId", bad),
-            Err(InputError::Id {
-                field: "userId",
-                ..
-            })
-        ));
     }
 }
 

@@ -32,12 +32,15 @@ use okta_factors_core::operations::{
     ListFactors, ListSupportedFactors, ListSupportedSecurityQuestions, ResendEnrollFactor,
     UnenrollFactor, VerifyFactor, VerifyFactorRequest,
 };
-use okta_factors_core::{
-    Error, OktaResponse, Operation, CRATE_USER_AGENT, X_OKTA_USER_AGENT_EXTENDED,
-};
+use okta_factors_core::{Error, OktaResponse, Operation};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{Map, Value};
+
+/// The `User-Agent` of the crate's requests: its name and version.
+const CRATE_USER_AGENT: &str = concat!("okta-factors-rust/", env!("CARGO_PKG_VERSION"));
+/// Carries the crate's identity when `User-Agent` is the end user's.
+const X_OKTA_USER_AGENT_EXTENDED: &str = "x-okta-user-agent-extended";
 
 /// How many vectors `tests/fixtures/vectors/` holds today.
 const VECTOR_COUNT: usize = 47;
@@ -504,7 +507,7 @@ fn check_request<O: Operation>(
     if end_user_agent {
         ensure_eq(
             "x-okta-user-agent-extended",
-            &header(X_OKTA_USER_AGENT_EXTENDED.as_str())?.as_deref(),
+            &header(X_OKTA_USER_AGENT_EXTENDED)?.as_deref(),
             &Some(CRATE_USER_AGENT),
         )?;
     } else {
@@ -515,7 +518,7 @@ fn check_request<O: Operation>(
         )?;
         ensure_eq(
             "x-okta-user-agent-extended",
-            &header(X_OKTA_USER_AGENT_EXTENDED.as_str())?,
+            &header(X_OKTA_USER_AGENT_EXTENDED)?,
             &None,
         )?;
     }
@@ -526,7 +529,7 @@ fn check_request<O: Operation>(
             "user-agent",
             "content-type",
             "content-length",
-            X_OKTA_USER_AGENT_EXTENDED.as_str(),
+            X_OKTA_USER_AGENT_EXTENDED,
         ]
         .contains(&name.as_str())
             || header_params.iter().any(|(n, _)| n == name.as_str());

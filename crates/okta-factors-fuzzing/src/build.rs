@@ -3,18 +3,24 @@
 
 use arbitrary::Arbitrary;
 use http::header::{ACCEPT, ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
-use http::Request;
+use http::{HeaderName, Request};
 use okta_factors_core::model::FactorEnrollment;
 use okta_factors_core::operations::{
     ActivateFactor, ActivateFactorRequest, EnrollFactor, GetFactor, GetFactorTransactionStatus,
     ListFactors, ListSupportedFactors, ListSupportedSecurityQuestions, ResendEnrollFactor,
     UnenrollFactor, VerifyFactor, VerifyFactorRequest,
 };
-use okta_factors_core::{
-    Credentials, Error, InputError, Operation, OrgUrl, CRATE_USER_AGENT, X_OKTA_USER_AGENT_EXTENDED,
-};
+use okta_factors_core::{Credentials, Error, InputError, Operation, OrgUrl};
 
 use crate::input::{Encode, Text};
+
+/// The `User-Agent` of the core's requests: its name and version (the
+/// workspace's crates share one version).
+const CRATE_USER_AGENT: &str = concat!("okta-factors-rust/", env!("CARGO_PKG_VERSION"));
+
+/// Carries the core's identity when `User-Agent` is the end user's.
+const X_OKTA_USER_AGENT_EXTENDED: HeaderName =
+    HeaderName::from_static("x-okta-user-agent-extended");
 
 /// Orgs picked by [`BuildInput::org_choice`] when [`BuildInput::org`] is unset
 /// or not a valid org URL.

@@ -93,7 +93,12 @@ fn read_member<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
 
 /// How a profile shows in `Debug`: typed profiles redact their own secrets;
 /// a raw profile (unknown factor type) has its secret-named members redacted.
-pub trait DebugProfile {
+///
+/// Crate-private on purpose: it only exists to bound `Factor<P>`'s `Debug`
+/// (implemented for the profile types of this crate and raw JSON, the only `P`
+/// a `Factor` is built with), so no caller can name or implement it and it
+/// promises nothing. The compiler accepts a crate-private trait in that bound.
+pub(crate) trait DebugProfile {
     /// Formats the profile for `Debug`.
     fn fmt_profile(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result;
 }

@@ -95,7 +95,8 @@ static COMMON_ALLOW: &[&[HttpMethod]] = {
     ]
 };
 
-/// A link's `hints.allow`: the methods its target accepts, in wire order.
+/// A link's `hints.allow`: the methods its target accepts, in wire order. It
+/// derefs to `[HttpMethod]`.
 ///
 /// ```
 /// use okta_factors_core::model::{HttpMethod, Link};
@@ -109,11 +110,6 @@ static COMMON_ALLOW: &[&[HttpMethod]] = {
 pub struct AllowedMethods(Cow<'static, [HttpMethod]>);
 
 impl AllowedMethods {
-    /// The methods as a slice.
-    pub fn as_slice(&self) -> &[HttpMethod] {
-        &self.0
-    }
-
     /// A list read from the wire: one of the usual lists is shared.
     fn interned(methods: &[HttpMethod]) -> Self {
         match COMMON_ALLOW.iter().find(|common| **common == methods) {
@@ -973,12 +969,12 @@ mod tests {
     fn usual_allow_lists_are_shared_and_others_kept_in_order() {
         let usual: AllowedMethods = serde_json::from_str(r#"["GET","DELETE"]"#).unwrap();
         assert!(matches!(usual.0, Cow::Borrowed(_)));
-        assert_eq!(usual.as_slice(), &[HttpMethod::Get, HttpMethod::Delete]);
+        assert_eq!(&usual[..], &[HttpMethod::Get, HttpMethod::Delete]);
 
         let odd: AllowedMethods = serde_json::from_str(r#"["DELETE","GET","BREW"]"#).unwrap();
         assert!(matches!(odd.0, Cow::Owned(_)));
         assert_eq!(
-            odd.as_slice(),
+            &odd[..],
             &[
                 HttpMethod::Delete,
                 HttpMethod::Get,

@@ -29,13 +29,13 @@ pub use catalog::{SecurityQuestion, SupportedFactor};
 pub use embedded::{Activation, CatalogPhone, Challenge, Embedded, TotpActivation};
 pub use enrollment::{EnrollmentProfile, EnrollmentVerify, FactorEnrollment, TotpProvider};
 pub use enums::{EnrollmentRequirement, FactorProvider, FactorResult, FactorStatus, FactorType};
-pub use factor::{DebugProfile, Factor, UnknownFactor, UserFactor};
+pub use factor::{Factor, UnknownFactor, UserFactor};
 pub use links::{AllowedMethods, HttpMethod, Link, LinkHints, LinkSet, Links};
 pub use malformed::{Malformed, MalformedFactor};
 pub use profiles::{
     CallProfile, EmailProfile, HotpProfile, PushProfile, QuestionProfile, SignedNonceKey,
     SignedNonceProfile, SmsProfile, TokenProfile, U2fProfile, WebAuthnProfile, WebProfile,
 };
+pub use secret::Secret;
 pub(crate) use secret::{is_secret_path, Member, RawJsonMember, RedactedMap, TypedMember};
-pub use secret::{Secret, SECRET_MEMBERS};
 pub use verify::{ActivateOutcome, PushWaiting, VerifyOutcome, VerifyResponse};

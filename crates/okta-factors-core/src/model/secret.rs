@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 /// JSON members whose values are secrets: never shown in `Debug` output or
 /// error messages, wherever they appear (also among unknown members).
-pub const SECRET_MEMBERS: &[&str] = &[
+pub(crate) const SECRET_MEMBERS: &[&str] = &[
     "passCode",
     "nextPassCode",
     "answer",

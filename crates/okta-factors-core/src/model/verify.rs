@@ -142,7 +142,7 @@ pub enum VerifyOutcome {
 
 impl VerifyOutcome {
     /// Classifies a wire response by its `factorResult`.
-    pub fn from_response(response: VerifyResponse) -> Self {
+    pub(crate) fn from_response(response: VerifyResponse) -> Self {
         let Some(result) = &response.factor_result else {
             return Self::Unknown(response);
         };
@@ -268,7 +268,7 @@ pub enum ActivateOutcome {
 impl ActivateOutcome {
     /// Classifies a push activation result (an object with `factorResult` and
     /// no `factorType`): `WAITING` waits, anything else ended.
-    pub fn from_result(response: VerifyResponse) -> Self {
+    pub(crate) fn from_result(response: VerifyResponse) -> Self {
         match VerifyOutcome::from_response(response) {
             VerifyOutcome::Waiting(waiting) => Self::Waiting(waiting),
             ended => Self::Ended(ended),
