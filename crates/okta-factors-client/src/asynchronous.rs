@@ -153,9 +153,12 @@ async fn send<T: AsyncTransport>(
     request: Request<Vec<u8>>,
     limits: Limits,
 ) -> Result<Response<Vec<u8>>, TransportError> {
-    race(transport.send(request, limits), transport.sleep(limits.timeout))
-        .await
-        .unwrap_or_else(|| Err(timed_out(limits.timeout)))
+    race(
+        transport.send(request, limits),
+        transport.sleep(limits.timeout),
+    )
+    .await
+    .unwrap_or_else(|| Err(timed_out(limits.timeout)))
 }
 
 fn timed_out(after: Duration) -> TransportError {

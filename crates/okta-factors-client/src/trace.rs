@@ -25,7 +25,11 @@ pub(crate) struct Trace {
 }
 
 impl Trace {
-    pub(crate) fn new(operation: &'static str, method: &Method, path_template: &'static str) -> Self {
+    pub(crate) fn new(
+        operation: &'static str,
+        method: &Method,
+        path_template: &'static str,
+    ) -> Self {
         Self {
             #[cfg(feature = "tracing")]
             span: tracing::info_span!(

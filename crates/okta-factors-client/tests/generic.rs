@@ -50,7 +50,11 @@ impl Scripted {
             .lock()
             .unwrap()
             .push((request.uri().path().to_owned(), limits));
-        self.replies.lock().unwrap().pop_front().expect("a scripted reply")
+        self.replies
+            .lock()
+            .unwrap()
+            .pop_front()
+            .expect("a scripted reply")
     }
 }
 
@@ -84,7 +88,9 @@ fn block_on<F: Future>(future: F) -> F::Output {
 fn a_closure_is_a_blocking_transport_with_the_calls_limits() {
     let seen = Mutex::new(Vec::new());
     let transport = |request: Request<Vec<u8>>, limits: Limits| {
-        seen.lock().unwrap().push((request.uri().to_string(), limits));
+        seen.lock()
+            .unwrap()
+            .push((request.uri().to_string(), limits));
         Ok(reply(200, "[]"))
     };
     let mut config = config();
@@ -94,7 +100,10 @@ fn a_closure_is_a_blocking_transport_with_the_calls_limits() {
     assert!(client.list_factors("00u1").unwrap().is_empty());
     let seen = seen.lock().unwrap();
     assert_eq!(seen.len(), 1);
-    assert_eq!(seen[0].0, "https://dev-123456.okta.com/api/v1/users/00u1/factors");
+    assert_eq!(
+        seen[0].0,
+        "https://dev-123456.okta.com/api/v1/users/00u1/factors"
+    );
     assert_eq!(seen[0].1.max_response_bytes, 1234);
     assert!(seen[0].1.timeout <= Duration::from_secs(7));
     assert!(seen[0].1.timeout > Duration::from_secs(6));

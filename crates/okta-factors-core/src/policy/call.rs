@@ -213,7 +213,10 @@ impl<O: Operation> std::fmt::Debug for Call<'_, O> {
             .field("operation", &O::NAME)
             .field("method", &O::METHOD)
             .field("path_template", &O::PATH_TEMPLATE)
-            .field("body_len", &self.request.as_ref().map_or(0, |r| r.body().len()))
+            .field(
+                "body_len",
+                &self.request.as_ref().map_or(0, |r| r.body().len()),
+            )
             .field("retries", &self.retry.retries())
             .finish()
     }

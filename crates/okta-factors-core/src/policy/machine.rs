@@ -14,6 +14,10 @@ use crate::error::{Error, TransportError, TransportErrorKind};
 /// Exhaustive on purpose: a driver must handle every action, so a new one is a
 /// breaking change.
 #[derive(Debug)]
+// A `Send` is larger than the other actions; an action is made, matched and
+// consumed at once, so boxing its request would cost an allocation per request
+// for nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Action<T> {
     /// Send `request`; it must be over (response head and body read) within
     /// `timeout`. Hand the response, or the transport's failure, to

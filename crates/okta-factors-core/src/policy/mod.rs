@@ -14,7 +14,6 @@ mod verify_push;
 
 pub use call::Call;
 pub use machine::{Action, Machine, WaitReason};
-pub use verify_push::PushVerification;
 pub use push::{
     PollPolicy, PollStep, Polled, PushPoll, MAX_CONSECUTIVE_POLL_FAILURES, MIN_POLL_INTERVAL,
 };
@@ -22,3 +21,4 @@ pub use retry::{
     delay_for, is_rate_limit, RetryDecision, RetryPolicy, RetryReason, RetryState,
     X_OKTA_RETRY_COUNT, X_OKTA_RETRY_FOR,
 };
+pub use verify_push::PushVerification;

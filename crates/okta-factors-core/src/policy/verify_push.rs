@@ -53,6 +53,9 @@ pub struct PushVerification<'v> {
     state: State<'v>,
 }
 
+// One per push verification, moved between phases at most once: the size of
+// the `Call` is not worth an allocation.
+#[allow(clippy::large_enum_variant)]
 enum State<'v> {
     Verify(Call<'v, VerifyFactor>),
     /// `started`: when the `WAITING` answer came (the poll machine's zero).
