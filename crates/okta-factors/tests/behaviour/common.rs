@@ -5,7 +5,7 @@ use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::thread::{self, JoinHandle};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use okta_factors::{Error, TransportErrorKind};
 pub(crate) use okta_factors_testserver::http_date;
@@ -37,15 +37,6 @@ pub(crate) fn empty(status: u16) -> Reply {
         headers: Vec::new(),
         body: Vec::new(),
     }
-}
-
-/// The current time as an HTTP date and as epoch seconds.
-pub(crate) fn http_date_now() -> (String, u64) {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    (http_date(secs), secs)
 }
 
 /// The headers every request carries: the token exactly once, JSON accepted,

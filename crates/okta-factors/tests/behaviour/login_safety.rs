@@ -162,9 +162,9 @@ behaviour_test!(
             true,
             |sim| {
                 // The next request (a poll: nothing else is sent) answers 500;
-                // the push is approved only after that poll has been made.
+                // the push is approved only after that poll (at 1 s) has been made.
                 sim.inject(Fault::ServerError { count: 1 });
-                thread::sleep(MIN_POLL_INTERVAL * 2);
+                thread::sleep(MIN_POLL_INTERVAL * 3 / 2);
             },
             || client.verify_push(&VerifyFactor::new(&user, &factor), |_| {}),
         );
@@ -365,8 +365,9 @@ behaviour_test!(
         let device = {
             let (sim, id) = (sim.clone(), id.clone());
             thread::spawn(move || {
-                // The user takes a while to scan the QR code.
-                thread::sleep(Duration::from_millis(1500));
+                // The user takes a while to scan the QR code (the first
+                // poll, at once, finds the activation waiting).
+                thread::sleep(Duration::from_millis(500));
                 sim.activate_push_device(&id).unwrap();
             })
         };

@@ -14,7 +14,7 @@ use okta_factors::policy::PollPolicy;
 use okta_factors_testserver::{RecordedRequest, Reply, TestServer};
 
 use crate::common::{assert_common_headers, start_with_url};
-use crate::harness::builder;
+use crate::harness::{builder, Transport};
 
 const VERIFY_PATH: &str = "/api/v1/users/00u1/factors/opf1/verify";
 const POLL_PATH: &str = "/api/v1/users/00u1/factors/opf1/transactions/v2mst.GldKV5Vx";
@@ -71,34 +71,39 @@ fn assert_polls(polls: &[RecordedRequest]) {
 }
 
 behaviour_test!(
-    /// Two `WAITING` polls, then `SUCCESS`; the number is reported once.
-    fn push_success_after_polling_reports_the_challenge_once(transport) {
-        let server = push_server(None, &["WAITING", "WAITING", "SUCCESS"]);
-        let client = transport.client(server.url());
-        let mut challenges = Vec::new();
-        let outcome = client.verify_push(&verify(), |n| challenges.push(n)).unwrap();
-        assert!(matches!(outcome, VerifyOutcome::Success(_)), "{outcome:?}");
-        assert_eq!(challenges, [72]);
+    /// The push ends with the user's answer: `SUCCESS` after a `WAITING`
+    /// poll, `REJECTED` at the first poll (the two pushes run at once); the
+    /// number, in every `WAITING` answer, is reported once.
+    fn the_push_ends_with_the_users_answer(transport) {
+        thread::scope(|scope| {
+            scope.spawn(move || {
+                let server = push_server(None, &["REJECTED"]);
+                let client = transport.client(server.url());
+                let mut challenges = Vec::new();
+                let outcome = client.verify_push(&verify(), |n| challenges.push(n)).unwrap();
+                assert!(matches!(outcome, VerifyOutcome::Rejected(_)), "{outcome:?}");
+                assert_eq!(challenges, [72]);
+                let reqs = server.requests();
+                assert_eq!(reqs.len(), 2);
+                assert_polls(&reqs[1..]);
+            });
 
-        let reqs = server.requests();
-        assert_eq!(reqs.len(), 4);
-        assert_eq!(reqs[0].method, "POST");
-        assert_eq!(reqs[0].target, VERIFY_PATH);
-        assert_eq!(reqs[0].body, br#"{"useNumberMatchingChallenge":true}"#);
-        assert_common_headers(&reqs[0]);
-        assert_polls(&reqs[1..]);
-    }
-);
+            let server = push_server(None, &["WAITING", "SUCCESS"]);
+            let client = transport.client(server.url());
+            let mut challenges = Vec::new();
+            let outcome = client.verify_push(&verify(), |n| challenges.push(n)).unwrap();
+            assert!(matches!(outcome, VerifyOutcome::Success(_)), "{outcome:?}");
+            assert_eq!(challenges, [72]);
 
-behaviour_test!(
-    fn push_rejected(transport) {
-        let server = push_server(None, &["WAITING", "REJECTED"]);
-        let client = transport.client(server.url());
-        let mut challenges = Vec::new();
-        let outcome = client.verify_push(&verify(), |n| challenges.push(n)).unwrap();
-        assert!(matches!(outcome, VerifyOutcome::Rejected(_)), "{outcome:?}");
-        assert_eq!(challenges, [72]);
-        assert_eq!(server.requests().len(), 3);
+            let reqs = server.requests();
+            assert_eq!(reqs.len(), 3);
+            assert_eq!(reqs[0].method, "POST");
+            assert_eq!(reqs[0].target, VERIFY_PATH);
+            assert_eq!(reqs[0].body, br#"{"useNumberMatchingChallenge":true}"#);
+            assert_eq!(reqs[0].header_all("content-type"), ["application/json"]);
+            assert_common_headers(&reqs[0]);
+            assert_polls(&reqs[1..]);
+        });
     }
 );
 
@@ -196,85 +201,92 @@ behaviour_test!(
     }
 );
 
-behaviour_test!(
-    /// One failed poll (a `500`, a connection reset mid-body, a connection
-    /// closed without an answer) does not end a push the user is approving.
-    fn transient_poll_failures_are_waited_out(transport) {
-        let polls = AtomicUsize::new(0);
-        let server = start_with_url(move |base, req: &RecordedRequest| {
-            let href = format!("{base}{POLL_PATH}");
-            if req.method == "POST" {
-                return Reply::json(201, waiting(&href, Some(72)));
-            }
-            match polls.fetch_add(1, Ordering::SeqCst) {
-                0 => Reply::json(200, waiting(&href, Some(72))),
-                1 => Reply::json(
-                    500,
-                    r#"{"errorCode":"E0000009","errorSummary":"Internal Server Error"}"#,
-                ),
-                2 => Reply::ResetMidBody {
-                    status: 200,
-                    declared_len: 100,
-                    partial: br#"{"factorResult":"WAI"#.to_vec(),
-                },
-                3 => Reply::Close,
-                4 => Reply::json(200, waiting(&href, Some(72))),
-                _ => Reply::json(200, r#"{"factorResult":"SUCCESS"}"#),
-            }
-        });
-        let mut challenges = Vec::new();
-        let outcome = transport
-            .client(server.url())
-            .verify_push(&verify(), |n| challenges.push(n))
-            .unwrap();
-        assert!(matches!(outcome, VerifyOutcome::Success(_)), "{outcome:?}");
-        assert_eq!(challenges, [72]);
-        let reqs = server.requests();
-        assert_eq!(reqs.iter().filter(|r| r.method == "GET").count(), 6);
-        assert_polls(&reqs[1..]);
-    }
-);
+/// One failed poll (a `500`, a connection reset mid-body, a connection
+/// closed without an answer) does not end a push the user is approving.
+fn transient_poll_failures_are_waited_out(transport: Transport) {
+    let polls = AtomicUsize::new(0);
+    let server = start_with_url(move |base, req: &RecordedRequest| {
+        let href = format!("{base}{POLL_PATH}");
+        if req.method == "POST" {
+            return Reply::json(201, waiting(&href, Some(72)));
+        }
+        match polls.fetch_add(1, Ordering::SeqCst) {
+            0 => Reply::json(200, waiting(&href, Some(72))),
+            1 => Reply::json(
+                500,
+                r#"{"errorCode":"E0000009","errorSummary":"Internal Server Error"}"#,
+            ),
+            2 => Reply::ResetMidBody {
+                status: 200,
+                declared_len: 100,
+                partial: br#"{"factorResult":"WAI"#.to_vec(),
+            },
+            3 => Reply::Close,
+            4 => Reply::json(200, waiting(&href, Some(72))),
+            _ => Reply::json(200, r#"{"factorResult":"SUCCESS"}"#),
+        }
+    });
+    let mut challenges = Vec::new();
+    let outcome = transport
+        .client(server.url())
+        .verify_push(&verify(), |n| challenges.push(n))
+        .unwrap();
+    assert!(matches!(outcome, VerifyOutcome::Success(_)), "{outcome:?}");
+    assert_eq!(challenges, [72]);
+    let reqs = server.requests();
+    assert_eq!(reqs.iter().filter(|r| r.method == "GET").count(), 6);
+    assert_polls(&reqs[1..]);
+}
+
+/// Polls that keep failing end the push with the last failure, after four
+/// in a row.
+fn four_failed_polls_in_a_row_end_with_the_last_error(transport: Transport) {
+    let server = start_with_url(|base, req: &RecordedRequest| {
+        if req.method == "POST" {
+            Reply::json(201, waiting(&format!("{base}{POLL_PATH}"), None))
+        } else {
+            Reply::json(503, "<html>Service Unavailable</html>")
+        }
+    });
+    let err = transport
+        .client(server.url())
+        .verify_push(&verify(), |_| panic!("no number to show"))
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503), "{err:?}");
+    assert_eq!(server.requests().len(), 5);
+}
+
+/// A poll answered with a final error (`404`) ends the push with it.
+fn a_poll_error_is_returned(transport: Transport) {
+    let server = start_with_url(|base, req: &RecordedRequest| {
+        if req.method == "POST" {
+            Reply::json(201, waiting(&format!("{base}{POLL_PATH}"), Some(72)))
+        } else {
+            Reply::json(
+                404,
+                r#"{"errorCode":"E0000007","errorSummary":"Not found: Resource not found: t1 (Transaction)"}"#,
+            )
+        }
+    });
+    let err = transport
+        .client(server.url())
+        .verify_push(&verify(), |_| {})
+        .unwrap_err();
+    assert_eq!(err.error_code(), Some("E0000007"));
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
+    assert_eq!(server.requests().len(), 2);
+}
 
 behaviour_test!(
-    /// Polls that keep failing end the push with the last failure, after
-    /// four in a row.
-    fn four_failed_polls_in_a_row_end_with_the_last_error(transport) {
-        let server = start_with_url(|base, req: &RecordedRequest| {
-            if req.method == "POST" {
-                Reply::json(201, waiting(&format!("{base}{POLL_PATH}"), None))
-            } else {
-                Reply::json(503, "<html>Service Unavailable</html>")
-            }
+    /// Failed polls: transient ones are waited out, four in a row end the
+    /// push with the last, a final error ends it at once (the three pushes
+    /// run at once).
+    fn failed_polls_are_waited_out_until_four_in_a_row_or_a_final_error(transport) {
+        thread::scope(|scope| {
+            scope.spawn(move || four_failed_polls_in_a_row_end_with_the_last_error(transport));
+            scope.spawn(move || a_poll_error_is_returned(transport));
+            transient_poll_failures_are_waited_out(transport);
         });
-        let err = transport
-            .client(server.url())
-            .verify_push(&verify(), |_| panic!("no number to show"))
-            .unwrap_err();
-        assert_eq!(err.status().map(|s| s.as_u16()), Some(503), "{err:?}");
-        assert_eq!(server.requests().len(), 5);
-    }
-);
-
-behaviour_test!(
-    /// A poll answered with a final error (`404`) ends the push with it.
-    fn a_poll_error_is_returned(transport) {
-        let server = start_with_url(|base, req: &RecordedRequest| {
-            if req.method == "POST" {
-                Reply::json(201, waiting(&format!("{base}{POLL_PATH}"), Some(72)))
-            } else {
-                Reply::json(
-                    404,
-                    r#"{"errorCode":"E0000007","errorSummary":"Not found: Resource not found: t1 (Transaction)"}"#,
-                )
-            }
-        });
-        let err = transport
-            .client(server.url())
-            .verify_push(&verify(), |_| {})
-            .unwrap_err();
-        assert_eq!(err.error_code(), Some("E0000007"));
-        assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
-        assert_eq!(server.requests().len(), 2);
     }
 );
 
@@ -295,7 +307,6 @@ behaviour_test!(
             match polls.fetch_add(1, Ordering::SeqCst) {
                 0 => Reply::json(200, waiting),
                 1 => Reply::json(502, "<html>Bad Gateway</html>"),
-                2 => Reply::json(200, waiting),
                 _ => Reply::json(
                     200,
                     r#"{"id":"opf1","factorType":"push","provider":"OKTA","status":"ACTIVE",
@@ -312,7 +323,7 @@ behaviour_test!(
         };
         assert_eq!(factor.id(), Some("opf1"));
         let reqs = server.requests();
-        assert_eq!(reqs.len(), 4);
+        assert_eq!(reqs.len(), 3);
         for poll in &reqs {
             assert_eq!(
                 (poll.method.as_str(), poll.target.as_str()),

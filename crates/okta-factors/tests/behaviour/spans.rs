@@ -7,7 +7,7 @@
 use std::fmt::{self, Write as _};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use okta_factors::model::FactorEnrollment;
 use okta_factors::operations::{EnrollFactor, VerifyFactor, VerifyFactorRequest};
@@ -17,7 +17,7 @@ use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Metadata, Subscriber};
 
-use crate::common::{http_date_now, start_with_url, SMS_FACTOR};
+use crate::common::{http_date, start_with_url, SMS_FACTOR};
 use crate::harness::{builder, TOKEN};
 
 /// Records every span, span record and event of the crate's targets as one
@@ -69,6 +69,15 @@ impl Subscriber for Recorder {
     }
     fn enter(&self, _: &Id) {}
     fn exit(&self, _: &Id) {}
+}
+
+/// The current time as an HTTP date and as epoch seconds.
+fn http_date_now() -> (String, u64) {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    (http_date(secs), secs)
 }
 
 const USER: &str = "00uSECRETUSERID";
