@@ -19,6 +19,11 @@
 //! The servers: `okta-factors-testserver` (scripted answers, recorded
 //! requests), raw TCP listeners for what it cannot send, and the simulator.
 //!
+//! The facade's dev-dependency on itself turns on `ureq`, `hyper` and
+//! `tracing`, so `cargo test -p okta-factors --test behaviour` runs it all
+//! (about 50 s on 2 cores: the tests mostly wait, for polls at the 1 s floor
+//! and retries; scenarios of one behaviour run at once to keep it short).
+//!
 //! [`Subject`]: harness::Subject
 
 // Test code: unwrapping is asserting.
