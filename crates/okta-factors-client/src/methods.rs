@@ -24,7 +24,7 @@ macro_rules! operation_methods {
             &self,
             op: &O,
         ) -> ::std::result::Result<::okta_factors_core::OktaResponse<O::Output>, ::okta_factors_core::Error> {
-            let trace = $crate::trace::Trace::new(O::NAME, &O::METHOD, O::PATH_TEMPLATE);
+            let trace = $crate::trace::Trace::new($crate::trace::Kind::Call, O::NAME, &O::METHOD, O::PATH_TEMPLATE);
             let call = ::okta_factors_core::policy::Call::new(op, self.config());
             self.drive(call, trace, &mut |_| {})$($await)*
         }
@@ -56,6 +56,7 @@ macro_rules! operation_methods {
             mut on_challenge: impl FnMut(u32) $($send)*,
         ) -> ::std::result::Result<::okta_factors_core::model::VerifyOutcome, ::okta_factors_core::Error> {
             let trace = $crate::trace::Trace::new(
+                $crate::trace::Kind::Push,
                 "verify_push",
                 &<::okta_factors_core::operations::VerifyFactor as ::okta_factors_core::Operation>::METHOD,
                 <::okta_factors_core::operations::VerifyFactor as ::okta_factors_core::Operation>::PATH_TEMPLATE,
@@ -79,6 +80,7 @@ macro_rules! operation_methods {
         ) -> ::std::result::Result<::okta_factors_core::model::ActivateOutcome, ::okta_factors_core::Error> {
             let poll = ::okta_factors_core::policy::PushPoll::for_activation(user_id, factor_id, self.config())?;
             let trace = $crate::trace::Trace::new(
+                $crate::trace::Kind::Activation,
                 "wait_for_push_activation",
                 &<::okta_factors_core::operations::PollFactorActivation as ::okta_factors_core::Operation>::METHOD,
                 <::okta_factors_core::operations::PollFactorActivation as ::okta_factors_core::Operation>::PATH_TEMPLATE,

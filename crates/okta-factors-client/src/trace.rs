@@ -11,6 +11,17 @@ use okta_factors_core::http::{Method, Response};
 use okta_factors_core::policy::WaitReason;
 use okta_factors_core::{Error, TransportError};
 
+/// What an interaction sends: which of its requests are polls.
+#[derive(Clone, Copy)]
+pub(crate) enum Kind {
+    /// One operation and its retries: no polls.
+    Call,
+    /// A verify (and its retries), then polls.
+    Push,
+    /// Polls only.
+    Activation,
+}
+
 /// The span of one interaction: `okta_factors.call` with the operation
 /// (`list_factors`, …, `verify_push`, `wait_for_push_activation`), the method
 /// and path template of its first request, the last status and request ID,
@@ -19,13 +30,18 @@ pub(crate) struct Trace {
     #[cfg(feature = "tracing")]
     span: tracing::Span,
     #[cfg(feature = "tracing")]
-    retries: std::sync::atomic::AtomicU32,
+    kind: Kind,
+    /// Retries of the operation's rate-limit `429`s.
     #[cfg(feature = "tracing")]
-    polls: std::sync::atomic::AtomicU32,
+    retries: std::sync::atomic::AtomicU32,
+    /// Requests sent (the operation, its retries, polls).
+    #[cfg(feature = "tracing")]
+    sent: std::sync::atomic::AtomicU32,
 }
 
 impl Trace {
     pub(crate) fn new(
+        kind: Kind,
         operation: &'static str,
         method: &Method,
         path_template: &'static str,
@@ -44,9 +60,11 @@ impl Trace {
                 elapsed_ms = tracing::field::Empty,
             ),
             #[cfg(feature = "tracing")]
+            kind,
+            #[cfg(feature = "tracing")]
             retries: std::sync::atomic::AtomicU32::new(0),
             #[cfg(feature = "tracing")]
-            polls: std::sync::atomic::AtomicU32::new(0),
+            sent: std::sync::atomic::AtomicU32::new(0),
         }
     }
 
@@ -58,6 +76,8 @@ impl Trace {
 
     /// What a request came back with.
     pub(crate) fn response(&self, outcome: &Result<Response<Vec<u8>>, TransportError>) {
+        #[cfg(feature = "tracing")]
+        self.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         #[cfg(feature = "tracing")]
         match outcome {
             Ok(response) => {
@@ -94,7 +114,6 @@ impl Trace {
                     );
                 }
                 WaitReason::Poll { polls, failures } => {
-                    self.polls.store(*polls, Relaxed);
                     tracing::debug!(
                         polls,
                         failures,
@@ -115,8 +134,16 @@ impl Trace {
                 self.span.record("status", status.as_u16());
             }
             use std::sync::atomic::Ordering::Relaxed;
-            self.span.record("retries", self.retries.load(Relaxed));
-            self.span.record("polls", self.polls.load(Relaxed));
+            let retries = self.retries.load(Relaxed);
+            let sent = self.sent.load(Relaxed);
+            let polls = match self.kind {
+                Kind::Call => 0,
+                // The verify and its retries came first.
+                Kind::Push => sent.saturating_sub(1 + retries),
+                Kind::Activation => sent,
+            };
+            self.span.record("retries", retries);
+            self.span.record("polls", polls);
             self.span.record("elapsed_ms", millis(elapsed));
         }
     }

@@ -214,7 +214,6 @@ behaviour_test!(
 behaviour_test!(
     /// The span's `polls` is the number of polls made: one for a push
     /// answered at its first poll, one for an activation answered at once.
-    #[ignore = "okta-factors-client records the polls of the last wait (one less than made)"]
     fn the_span_records_the_polls_made(transport) {
         let server = start_with_url(|base, req: &RecordedRequest| {
             if req.path().ends_with("/verify") {
