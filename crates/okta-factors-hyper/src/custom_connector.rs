@@ -1,4 +1,5 @@
-//! Feature `custom-connector`: a [`Transport`] over a hyper-util client you
+//! Feature `custom-connector` (the facade's `hyper-custom-connector`:
+//! `okta_factors::hyper::custom_connector`): a [`Transport`] over a hyper-util client you
 //! built, for another runtime, another TLS stack, a proxy connector, or pool
 //! settings of your own.
 //!
@@ -16,8 +17,8 @@
 //! ```no_run
 //! use std::time::Duration;
 //! use okta_factors::{AsyncClient, ClientConfig, Credentials, OrgUrl};
-//! use okta_factors_hyper::custom_connector::{Sleep, SleepFuture};
-//! use okta_factors_hyper::Transport;
+//! use okta_factors::hyper::custom_connector::{Sleep, SleepFuture};
+//! use okta_factors::hyper::Transport;
 //!
 //! /// Sleeps on tokio's timer (use your runtime's).
 //! struct TokioSleep;
@@ -65,7 +66,7 @@ pub type SleepFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
 ///
 /// ```
 /// use std::time::Duration;
-/// use okta_factors_hyper::custom_connector::{Sleep, SleepFuture};
+/// use okta_factors::hyper::custom_connector::{Sleep, SleepFuture};
 ///
 /// /// Any hyper timer (e.g. your runtime's hyper integration) as a `Sleep`.
 /// struct HyperTimer<T>(T);

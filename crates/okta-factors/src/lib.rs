@@ -12,7 +12,9 @@
 //! | `hyper` | [`okta_factors::hyper`](crate::hyper) | `okta_factors::hyper::Client`: async, over hyper 1 on tokio |
 //! | (none) | | [`BlockingClient`] / [`AsyncClient`] over your own [`SyncTransport`] / [`AsyncTransport`] |
 //!
-//! Other features: `totp` (default: RFC 6238 codes from a TOTP enrollment),
+//! Other features: `hyper-custom-connector` (the hyper transport over your own
+//! hyper-util client and runtime; that module follows hyper-util's versions),
+//! `totp` (default: RFC 6238 codes from a TOTP enrollment),
 //! `webpki-roots` (default: trust the Mozilla roots) or `native-roots` (the
 //! platform's), `tracing` (one span per call).
 //!
@@ -97,9 +99,12 @@ pub mod ureq {
     pub use okta_factors_ureq::{Client, Transport};
 }
 
-/// The async client over hyper on tokio (feature `hyper`).
+/// The async client over hyper on tokio (feature `hyper`; with
+/// `hyper-custom-connector`, also over a hyper-util client of your own:
+/// `okta_factors::hyper::custom_connector`).
 ///
 /// ```no_run
+/// # #[cfg(feature = "hyper")] mod x {
 /// use okta_factors::{Credentials, OrgUrl};
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 /// let client = okta_factors::hyper::Client::new(
@@ -111,9 +116,12 @@ pub mod ureq {
 /// }
 /// # Ok(())
 /// # }
+/// # }
 /// ```
-#[cfg(feature = "hyper")]
+#[cfg(any(feature = "hyper", feature = "hyper-custom-connector"))]
 pub mod hyper {
+    #[cfg(feature = "hyper-custom-connector")]
+    pub use okta_factors_hyper::custom_connector;
     pub use okta_factors_hyper::{Client, Transport};
 }
 
