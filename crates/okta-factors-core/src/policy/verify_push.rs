@@ -54,7 +54,7 @@ pub struct PushVerification<'v> {
 }
 
 enum State<'v> {
-    Verify(Call<'v, VerifyFactor>),
+    Verify(Box<Call<'v, VerifyFactor>>),
     /// `started`: when the `WAITING` answer came (the poll machine's zero).
     Poll {
         poll: Box<PushPoll>,
@@ -70,7 +70,7 @@ impl<'v> PushVerification<'v> {
         Self {
             verify,
             config,
-            state: State::Verify(Call::new(verify, config)),
+            state: State::Verify(Box::new(Call::new(verify, config))),
         }
     }
 }
