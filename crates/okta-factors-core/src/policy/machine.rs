@@ -18,8 +18,9 @@ use crate::error::{Error, TransportError, TransportErrorKind};
 /// Its `Debug` shows a request's method, path, header names, body length and
 /// time limit, never its body (passcodes, answers, shared secrets), query or
 /// header values (`Authorization`), unlike `http::Request`'s own.
-// `Send`, the largest, is also the most frequent: boxing its request would
-// cost an allocation per request and a less direct shape for every driver.
+// A `Send` is larger than the other actions; an action is made, matched and
+// consumed at once, so boxing its request would cost an allocation per request
+// for nothing.
 #[allow(clippy::large_enum_variant)]
 pub enum Action<T> {
     /// Send `request`; it must be over (response head and body read) within

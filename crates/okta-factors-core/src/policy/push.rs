@@ -488,53 +488,55 @@ impl<O: Polled> PushPoll<O> {
 impl<O: Polled> Machine for PushPoll<O> {
     type Output = O::Output;
 
-    /// Every decision is made in [`Machine::handle`], with the time of each
-    /// answer: what comes next does not depend on `now`.
     fn next_action(&mut self, _now: Duration) -> Action<O::Output> {
-        match std::mem::replace(&mut self.pending, Pending::Over) {
-            Pending::Start => {
-                self.pending = Pending::Step(self.first_step());
-                self.next_action(_now)
-            }
-            Pending::Step(PollStep::Wait {
-                delay,
-                correct_answer,
-                show,
-                failures,
-            }) => {
-                if let Some(number) = show {
-                    self.pending = Pending::Step(PollStep::Wait {
-                        delay,
-                        correct_answer,
-                        show: None,
-                        failures,
-                    });
-                    return Action::ShowNumber(number);
+        // Time does not decide anything here: `handle` compared it with the
+        // deadline when the last poll came back.
+        loop {
+            return match std::mem::replace(&mut self.pending, Pending::Over) {
+                Pending::Start => {
+                    self.pending = Pending::Step(self.first_step());
+                    continue;
                 }
-                self.pending = Pending::Poll;
-                if delay.is_zero() {
-                    return self.next_action(_now);
-                }
-                Action::Wait {
+                Pending::Step(PollStep::Wait {
                     delay,
-                    reason: WaitReason::Poll {
-                        polls: self.polls,
-                        failures,
-                    },
+                    correct_answer,
+                    show,
+                    failures,
+                }) => {
+                    if let Some(number) = show {
+                        self.pending = Pending::Step(PollStep::Wait {
+                            delay,
+                            correct_answer,
+                            show: None,
+                            failures,
+                        });
+                        return Action::ShowNumber(number);
+                    }
+                    self.pending = Pending::Poll;
+                    if delay.is_zero() {
+                        continue;
+                    }
+                    Action::Wait {
+                        delay,
+                        reason: WaitReason::Poll {
+                            polls: self.polls,
+                            failures,
+                        },
+                    }
                 }
-            }
-            Pending::Poll => {
-                self.pending = Pending::Sent;
-                Action::Send {
-                    request: self.request(),
-                    timeout: self.request_timeout,
+                Pending::Poll => {
+                    self.pending = Pending::Sent;
+                    Action::Send {
+                        request: self.request(),
+                        timeout: self.request_timeout,
+                    }
                 }
-            }
-            Pending::Step(PollStep::Done(output)) => Action::Done(Ok(output)),
-            Pending::Failed(error) => Action::Done(Err(error)),
-            Pending::Sent | Pending::Over => {
-                Action::Done(Err(misuse("polling is over or waits for a response")))
-            }
+                Pending::Step(PollStep::Done(output)) => Action::Done(Ok(output)),
+                Pending::Failed(error) => Action::Done(Err(error)),
+                Pending::Sent | Pending::Over => {
+                    Action::Done(Err(misuse("polling is over or waits for a response")))
+                }
+            };
         }
     }
 

@@ -53,8 +53,11 @@ pub struct PushVerification<'v> {
     state: State<'v>,
 }
 
+// One per push verification, moved between phases at most once: the size of
+// the `Call` is not worth an allocation.
+#[allow(clippy::large_enum_variant)]
 enum State<'v> {
-    Verify(Box<Call<'v, VerifyFactor>>),
+    Verify(Call<'v, VerifyFactor>),
     /// `started`: when the `WAITING` answer came (the poll machine's zero).
     Poll {
         poll: Box<PushPoll>,
@@ -70,7 +73,7 @@ impl<'v> PushVerification<'v> {
         Self {
             verify,
             config,
-            state: State::Verify(Box::new(Call::new(verify, config))),
+            state: State::Verify(Call::new(verify, config)),
         }
     }
 }
