@@ -4,8 +4,11 @@
 //! value that builds a pure [`http::Request`] and parses any
 //! [`http::Response`] into typed Rust values. This crate opens no sockets,
 //! spawns nothing, never sleeps and never reads the clock, so the same logic
-//! runs under any HTTP stack, sync or async. The adapter crates
-//! (`okta-factors-ureq`, `okta-factors-hyper`) only move the bytes.
+//! runs under any HTTP stack, sync or async. Every interaction (a call with
+//! its rate-limit retries, a push and its polling) is a [`policy::Machine`]
+//! that says what to send and how long to wait; the clients of
+//! `okta-factors-client` (blocking and async, over the ureq and hyper
+//! transports or your own) only send and sleep.
 //!
 //! ```text
 //! operation (e.g. VerifyFactor) ──build_request(&OrgUrl, &Credentials)──▶ http::Request<Vec<u8>>
@@ -54,9 +57,13 @@
 //! * [`model`]: factors, verify outcomes, links, catalog, request bodies.
 //! * [`Operation`]: the one generic mechanism that builds and parses.
 //! * [`OrgUrl`], [`Credentials`]: validated inputs.
-//! * [`policy`]: every interaction as a pure state machine ([`policy::Machine`]):
-//!   an operation call with its rate-limit retries (never a business throttle
-//!   such as `E0000109`), a push verification with its polling, a push activation.
+//! * [`policy`]: every interaction as a pure state machine ([`policy::Machine`],
+//!   driven through [`policy::Action`]s): an operation call with its
+//!   rate-limit retries ([`policy::Call`]; never a business throttle such as
+//!   `E0000109`), a push verification with its polling
+//!   ([`policy::PushVerification`]), a push activation
+//!   ([`policy::PushPoll::for_activation`]), and the policies they follow
+//!   ([`policy::RetryPolicy`], [`policy::PollPolicy`]).
 //! * [`ClientConfig`]: the options of a client's calls.
 //! * `totp` (feature `totp`, default): RFC 6238 codes from a TOTP enrollment.
 //! * [`Error`]: every failure, typed; none carries a secret.

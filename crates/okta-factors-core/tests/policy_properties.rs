@@ -1,6 +1,10 @@
-//! Property tests (proptest) for the pure policies of `okta_factors_core::policy`:
-//! the `429` retry policy ([`delay_for`], [`RetryState`]), the [`Exchange`]
-//! state machine that drives it for one call, and push polling ([`PushPoll`]).
+//! Property tests (proptest) for the call machines of
+//! `okta_factors_core::policy`, driven through the [`Machine`] trait exactly
+//! as a transport drives them (`next_action(now)`, `handle(outcome, now,
+//! random)`): a [`Call`] with its rate-limit retries, a [`PushPoll`] (push
+//! verification and activation), and a [`PushVerification`] (a verify and its
+//! polling). Time is whatever the test says it is, so deadlines and time
+//! limits are exercised without sleeping.
 //!
 //! Each suite runs a modest number of cases by default so that the whole file
 //! takes a few seconds in a debug build. Run more with the standard variable:
@@ -17,9 +21,11 @@
 //! Only the public API is used. Expected values are derived from how an input
 //! was generated (a header built from known numbers, a date formatted from
 //! known epoch seconds, a link built from the org's parts), not by calling the
-//! code under test. `delay_for` serves as the reference only where a property
-//! is about composition (a `RetryState`, `Exchange` or `PushPoll` decision
-//! follows the retry policy); `delay_for` itself is checked against the headers.
+//! code under test: a retry's wait is checked against the documented rule
+//! ([`documented_wait`]: the reset by the server's clock, or a jittered
+//! backoff within known bounds, exact for the random number 0). The policies'
+//! internals (`delay_for` on any retry count, the retry state after a refused
+//! retry, the RFC 3339 and `Date` parsers) have unit tests in `src/policy/`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -31,10 +37,9 @@ use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, DATE, USER_AGENT};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response, StatusCode, Uri};
 use okta_factors_core::model::{FactorResult, VerifyOutcome};
 use okta_factors_core::operations::{VerifyFactor, VerifyFactorRequest};
-use okta_factors_core::policy::time::{parse_rfc3339, server_date};
 use okta_factors_core::policy::{
-    delay_for, Exchange, PollPolicy, PollStep, PushPoll, RetryDecision, RetryPolicy, RetryReason,
-    RetryState, Step, MAX_CONSECUTIVE_POLL_FAILURES, X_OKTA_RETRY_COUNT, X_OKTA_RETRY_FOR,
+    Action, Call, Machine, PollPolicy, PushPoll, PushVerification, RetryPolicy, RetryReason,
+    WaitReason, MAX_CONSECUTIVE_POLL_FAILURES,
 };
 use okta_factors_core::{
     ClientConfig, Credentials, Error, InputError, OrgUrl, RateLimit, ResponseMeta, TimeoutLimit,
@@ -65,6 +70,8 @@ const X_OKTA_REQUEST_ID: HeaderName = HeaderName::from_static("x-okta-request-id
 const X_RATE_LIMIT_LIMIT: HeaderName = HeaderName::from_static("x-rate-limit-limit");
 const X_RATE_LIMIT_REMAINING: HeaderName = HeaderName::from_static("x-rate-limit-remaining");
 const X_RATE_LIMIT_RESET: HeaderName = HeaderName::from_static("x-rate-limit-reset");
+const X_OKTA_RETRY_COUNT: HeaderName = HeaderName::from_static("x-okta-retry-count");
+const X_OKTA_RETRY_FOR: HeaderName = HeaderName::from_static("x-okta-retry-for");
 
 fn creds() -> Credentials {
     Credentials::api_token("00abcDEF-token").unwrap()
@@ -549,10 +556,6 @@ fn policy() -> BoxedStrategy<RetryPolicy> {
         .boxed()
 }
 
-fn retries_so_far() -> BoxedStrategy<u32> {
-    prop_oneof![4 => 0u32..=5, 2 => 0u32..=40, 1 => any::<u32>()].boxed()
-}
-
 fn random() -> BoxedStrategy<u64> {
     prop_oneof![1 => Just(0u64), 1 => Just(u64::MAX), 4 => any::<u64>()].boxed()
 }
@@ -573,25 +576,181 @@ fn backoff_bounds(base: Duration, retries: u32, max_delay: Duration) -> (Duratio
     (dur(exp).min(max_delay), dur(upper).min(max_delay))
 }
 
+// ---------------------------------------------------------------------------
+// Driving a machine
+// ---------------------------------------------------------------------------
+
+/// A config for the org of `org()` with the given retry policy and time limit
+/// of a call.
+fn call_config(retry: RetryPolicy, request_timeout: Duration) -> ClientConfig {
+    let mut config = ClientConfig::new(org_at(0), creds());
+    config.retry = retry;
+    config.request_timeout = request_timeout;
+    config
+}
+
+/// What a driver does after a `Send`: hands the machine what happened, then
+/// asks for the next action.
+fn step<M: Machine>(
+    machine: &mut M,
+    outcome: Result<Response<Vec<u8>>, TransportError>,
+    now: Duration,
+    random: u64,
+) -> Action<M::Output> {
+    machine.handle(outcome, now, random);
+    machine.next_action(now)
+}
+
+/// The request and time limit of `action`, which must be a `Send`.
+fn sent<T: std::fmt::Debug>(
+    action: Action<T>,
+) -> Result<(Request<Vec<u8>>, Duration), TestCaseError> {
+    match action {
+        Action::Send { request, timeout } => Ok((request, timeout)),
+        other => Err(TestCaseError::fail(format!(
+            "expected a Send, got {other:?}"
+        ))),
+    }
+}
+
+/// `Done` is terminal: a machine that said `Done` answers `Done(Err(_))` to
+/// any further question, at any time, also after a response nobody asked
+/// for; never a `Send`, a `Wait` or a number, and never a panic.
+fn check_terminal<M: Machine>(machine: &mut M, now: Duration) -> Result<(), TestCaseError>
+where
+    M::Output: std::fmt::Debug,
+{
+    for at in [now, Duration::ZERO, Duration::MAX] {
+        let action = machine.next_action(at);
+        prop_assert!(
+            matches!(action, Action::Done(Err(_))),
+            "after Done, at {:?}: {:?}",
+            at,
+            action
+        );
+    }
+    let late = response(
+        200,
+        HeaderMap::new(),
+        Some("application/json"),
+        br#"{"factorResult":"SUCCESS"}"#,
+    );
+    let action = step(machine, Ok(late), now, 0);
+    prop_assert!(
+        matches!(action, Action::Done(Err(_))),
+        "after Done and a response: {:?}",
+        action
+    );
+    let reset = TransportError::new(TransportErrorKind::Io, "reset");
+    let action = step(machine, Err(reset), now, 0);
+    prop_assert!(
+        matches!(action, Action::Done(Err(_))),
+        "after Done and a failure: {:?}",
+        action
+    );
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// The wait of a rate-limit retry
+// ---------------------------------------------------------------------------
+
+/// A `429` with `headers` and `body`.
+fn too_many(headers: HeaderMap, body: &[u8]) -> Response<Vec<u8>> {
+    response(429, headers, None, body)
+}
+
+/// The documented wait of a rate-limit retry after a `429` with `head`, when
+/// `retries` retries were made before: its bounds and its reason. A
+/// concurrent-limit `429` (limit and remaining both 0, repeated headers by
+/// their minimum) backs off from `concurrent_delay`; otherwise a usable
+/// `X-Rate-Limit-Reset` and `Date` give exactly `Reset − Date + 1 s` (1 s when
+/// the reset has passed); otherwise it backs off from `fallback_delay`. A
+/// backoff is `base · 2^retries` plus at most half again (exactly `base ·
+/// 2^retries` for the random number 0). Every wait is at most `max_delay`.
+fn documented_wait(
+    policy: &RetryPolicy,
+    head: &Head,
+    retries: u32,
+    random: u64,
+) -> (Duration, Duration, RetryReason) {
+    let (low, high, reason) = if head.is_concurrent_limit() {
+        let (low, high) = backoff_bounds(policy.concurrent_delay, retries, policy.max_delay);
+        (low, high, RetryReason::ConcurrentLimit)
+    } else if let Some(reset) = head.reset_delay(policy) {
+        (reset, reset, RetryReason::RateLimitReset)
+    } else {
+        let (low, high) = backoff_bounds(policy.fallback_delay, retries, policy.max_delay);
+        (low, high, RetryReason::Fallback)
+    };
+    if random == 0 {
+        (low, low, reason)
+    } else {
+        (low, high, reason)
+    }
+}
+
+/// What a call of `policy` without a time limit does after its first answer,
+/// a `429` with `headers` and `body`, handed over with `random`.
+fn after_one_429(
+    policy: RetryPolicy,
+    headers: HeaderMap,
+    body: &[u8],
+    random: u64,
+) -> Result<Action<okta_factors_core::OktaResponse<VerifyOutcome>>, TestCaseError> {
+    let op = verify();
+    let config = call_config(policy, Duration::MAX);
+    let mut call = Call::new(&op, &config);
+    sent(call.next_action(Duration::ZERO))?;
+    Ok(step(
+        &mut call,
+        Ok(too_many(headers, body)),
+        Duration::ZERO,
+        random,
+    ))
+}
+
 #[test]
 fn header_oracles_agree_with_known_values() {
-    // The garbage generators really produce garbage for the crate's parsers.
+    // The garbage generators really produce garbage for the crate's parsers:
+    // with a usable reset but a garbage `Date`, or a garbage reset and a
+    // usable `Date`, a call backs off (1 s for the default policy and the
+    // random number 0) instead of waiting for the reset.
+    let fallback = |map: HeaderMap| {
+        let action = after_one_429(RetryPolicy::default(), map, b"", 0).unwrap();
+        matches!(
+            action,
+            Action::Wait {
+                delay,
+                reason: WaitReason::RateLimit { retry: 1, reason: RetryReason::Fallback },
+            } if delay == Duration::from_secs(1)
+        )
+    };
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     for _ in 0..2_000 {
         let date = garbage_date().new_tree(&mut runner).unwrap().current();
         let mut map = HeaderMap::new();
         append(&mut map, &DATE, &date.bytes);
-        assert_eq!(
-            server_date(&map),
-            None,
-            "{:?}",
-            String::from_utf8_lossy(&date.bytes)
-        );
+        append(&mut map, &X_RATE_LIMIT_RESET, b"1600000060");
+        assert!(fallback(map), "{:?}", String::from_utf8_lossy(&date.bytes));
         let number = garbage_number().new_tree(&mut runner).unwrap().current();
         let mut map = HeaderMap::new();
         append(&mut map, &X_RATE_LIMIT_RESET, &number.bytes);
         assert_eq!(RateLimit::from_headers(&map).reset, None, "{number:?}");
+        append(&mut map, &DATE, imf_fixdate(1_600_000_000).as_bytes());
+        assert!(fallback(map), "{number:?}");
     }
+    // And the usable pair is read: 30 s to the reset, plus one.
+    let mut map = HeaderMap::new();
+    append(&mut map, &DATE, imf_fixdate(1_600_000_000).as_bytes());
+    append(&mut map, &X_RATE_LIMIT_RESET, b"1600000030");
+    assert!(matches!(
+        after_one_429(RetryPolicy::default(), map, b"", 0).unwrap(),
+        Action::Wait {
+            delay,
+            reason: WaitReason::RateLimit { retry: 1, reason: RetryReason::RateLimitReset },
+        } if delay == Duration::from_secs(31)
+    ));
     assert_eq!(
         backoff_bounds(Duration::from_secs(1), 1, Duration::MAX),
         (Duration::from_secs(2), Duration::from_secs(3))
@@ -605,64 +764,91 @@ fn header_oracles_agree_with_known_values() {
 proptest! {
     #![proptest_config(config(512))]
 
-    /// `delay_for` reads the headers as documented: a concurrent-limit `429`
-    /// (limit and remaining both 0, repeated headers by their minimum) backs
-    /// off from `concurrent_delay`; otherwise, with a usable
-    /// `X-Rate-Limit-Reset` and `Date` (minimum of duplicates, garbage ignored)
-    /// it waits exactly `Reset − Date + 1 s` (1 s when the reset has passed);
-    /// otherwise it backs off from `fallback_delay` (`base · 2^retries` plus at
-    /// most half again, exactly `base · 2^retries` for `random` 0). Every delay
-    /// is clamped to `max_delay`, and headers it does not document
-    /// (`Retry-After` and friends) change nothing.
+    /// A call's wait before retry `prior + 1` reads the headers of the `429`
+    /// as documented ([`documented_wait`]): the reset by the server's clock,
+    /// the concurrent-limit backoff or the fallback backoff, with the
+    /// exponent of the retries made before (the `prior` quick retries), and
+    /// its reason says which. Every wait is within `max_delay`, and headers
+    /// the rule does not name (`Retry-After` and friends) change nothing. A
+    /// wait is refused only when it cannot be made at all (it would take the
+    /// total past `Duration::MAX`, or last as long as all the time there is).
     #[test]
-    fn delay_for_follows_the_documented_headers(
+    fn rate_limit_waits_follow_the_documented_headers(
         policy in policy(),
         head in head(),
-        retries in retries_so_far(),
+        prior in 0u32..=20,
         random in random(),
     ) {
-        let headers = head.to_map(false);
-        let (delay, reason) = delay_for(&policy, &headers, retries, random);
-        prop_assert!(
-            delay <= policy.max_delay,
-            "{delay:?} ({reason:?}) > max_delay {:?}", policy.max_delay
-        );
-        let backoff = |base| {
-            let (low, high) = backoff_bounds(base, retries, policy.max_delay);
-            prop_assert!(
-                low <= delay && delay <= high,
-                "{reason:?} delay {delay:?} outside [{low:?}, {high:?}] for retry {}", retries + 1
-            );
-            if random == 0 {
-                prop_assert_eq!(delay, low, "no jitter for random 0");
-            }
-            Ok(())
+        let policy = policy.max_retries(prior + 1).max_total_wait(Duration::MAX);
+        let op = verify();
+        let config = call_config(policy, Duration::MAX);
+        // `prior` rate limits whose window resets at once: 1 s each.
+        let quick = || {
+            let mut map = HeaderMap::new();
+            append(&mut map, &DATE, imf_fixdate(1_600_000_000).as_bytes());
+            append(&mut map, &X_RATE_LIMIT_RESET, b"1600000000");
+            map
         };
-        if head.is_concurrent_limit() {
-            prop_assert_eq!(reason, RetryReason::ConcurrentLimit);
-            backoff(policy.concurrent_delay)?;
-        } else if let Some(expected) = head.reset_delay(&policy) {
-            prop_assert_eq!(reason, RetryReason::RateLimitReset);
-            prop_assert_eq!(
-                delay, expected,
-                "reset {:?} date {:?} max_delay {:?}", head.reset(), head.date(), policy.max_delay
-            );
-        } else {
-            prop_assert_eq!(reason, RetryReason::Fallback);
-            backoff(policy.fallback_delay)?;
+        let quick_wait = Duration::from_secs(1).min(policy.max_delay);
+        let run = |headers: HeaderMap| -> Result<Option<(Duration, RetryReason)>, TestCaseError> {
+            let mut call = Call::new(&op, &config);
+            for n in 0..prior {
+                sent(call.next_action(Duration::ZERO))?;
+                let action = step(&mut call, Ok(too_many(quick(), b"")), Duration::ZERO, random);
+                let Action::Wait {
+                    delay,
+                    reason: WaitReason::RateLimit { retry, reason: RetryReason::RateLimitReset },
+                } = action else {
+                    return Err(TestCaseError::fail(format!("quick retry {}: {action:?}", n + 1)));
+                };
+                prop_assert_eq!((delay, retry), (quick_wait, n + 1));
+            }
+            sent(call.next_action(Duration::ZERO))?;
+            match step(&mut call, Ok(too_many(headers, b"")), Duration::ZERO, random) {
+                Action::Wait { delay, reason: WaitReason::RateLimit { retry, reason } } => {
+                    prop_assert_eq!(retry, prior + 1);
+                    Ok(Some((delay, reason)))
+                }
+                Action::Done(Err(error)) => {
+                    prop_assert!(error.is_rate_limited(), "{:?}", error);
+                    Ok(None)
+                }
+                other => Err(TestCaseError::fail(format!("{other:?}"))),
+            }
+        };
+        let (low, high, documented) = documented_wait(&policy, &head, prior, random);
+        let waited = run(head.to_map(false))?;
+        match waited {
+            Some((delay, reason)) => {
+                prop_assert!(
+                    delay <= policy.max_delay,
+                    "{delay:?} ({reason:?}) > max_delay {:?}", policy.max_delay
+                );
+                prop_assert_eq!(reason, documented);
+                prop_assert!(
+                    low <= delay && delay <= high,
+                    "{:?} delay {:?} outside [{:?}, {:?}] for retry {}: reset {:?} date {:?}",
+                    reason, delay, low, high, prior + 1, head.reset(), head.date()
+                );
+            }
+            None => {
+                let before = quick_wait * prior;
+                prop_assert!(
+                    high.checked_add(before).is_none() || high == Duration::MAX,
+                    "a wait of at most {high:?} after {before:?} was refused"
+                );
+            }
         }
         let noisy = head.to_map(true);
-        prop_assert_eq!(
-            delay_for(&policy, &noisy, retries, random), (delay, reason),
-            "undocumented headers changed the delay: {:?}", noisy
-        );
+        prop_assert_eq!(run(noisy.clone())?, waited, "undocumented headers changed the wait: {:?}", noisy);
     }
 
-    /// On any header names and bytes at all, `delay_for` stays within
-    /// `max_delay`, and its reason agrees with the crate's own readings of the
-    /// headers (`RateLimit::from_headers`, `server_date`).
+    /// On any header names and bytes at all, a call's wait after a `429`
+    /// stays within `max_delay`, and its reason agrees with the crate's own
+    /// reading of the rate-limit headers (`RateLimit::from_headers`): the
+    /// concurrent limit first, and no wait until a reset it cannot read.
     #[test]
-    fn delay_for_is_bounded_on_any_headers(
+    fn rate_limit_waits_are_bounded_on_any_headers(
         policy in policy(),
         headers in vec((
             prop_oneof![
@@ -674,29 +860,41 @@ proptest! {
             ],
             vec(any::<u8>(), 0..40),
         ), 0..10),
-        retries in retries_so_far(),
         random in random(),
     ) {
+        let policy = policy.max_retries(policy.max_retries.max(1));
         let mut map = HeaderMap::new();
         for (name, value) in &headers {
             append(&mut map, &HeaderName::from_bytes(name.as_bytes()).unwrap(), value);
         }
-        let (delay, reason) = delay_for(&policy, &map, retries, random);
-        prop_assert!(delay <= policy.max_delay, "{delay:?} > {:?}", policy.max_delay);
         let limits = RateLimit::from_headers(&map);
-        let expected = if limits.is_concurrent_limit() {
-            RetryReason::ConcurrentLimit
-        } else if limits.reset.is_some() && server_date(&map).is_some() {
-            RetryReason::RateLimitReset
-        } else {
-            RetryReason::Fallback
-        };
-        prop_assert_eq!(reason, expected, "{:?}", map);
+        match after_one_429(policy, map.clone(), b"", random)? {
+            Action::Wait { delay, reason: WaitReason::RateLimit { retry: 1, reason } } => {
+                prop_assert!(delay <= policy.max_delay, "{delay:?} > {:?}", policy.max_delay);
+                if limits.is_concurrent_limit() {
+                    prop_assert_eq!(reason, RetryReason::ConcurrentLimit, "{:?}", map);
+                } else if limits.reset.is_none() {
+                    prop_assert_eq!(reason, RetryReason::Fallback, "{:?}", map);
+                } else {
+                    prop_assert_ne!(reason, RetryReason::ConcurrentLimit, "{:?}", map);
+                }
+            }
+            Action::Done(Err(error)) => {
+                prop_assert!(error.is_rate_limited(), "{:?}", error);
+                // Refused: the wait, at most max_delay, would break max_total_wait
+                // or take all the time there is.
+                prop_assert!(
+                    policy.max_delay > policy.max_total_wait || policy.max_delay == Duration::MAX,
+                    "refused within {policy:?}"
+                );
+            }
+            other => prop_assert!(false, "{:?}", other),
+        }
     }
 }
 
 // ---------------------------------------------------------------------------
-// RetryState
+// Retries of one call
 // ---------------------------------------------------------------------------
 
 fn status() -> BoxedStrategy<StatusCode> {
@@ -763,58 +961,132 @@ impl Body {
     }
 }
 
-/// Replaces the retry headers of `map` as a next attempt would, starting from
-/// a stale `X-Okta-Retry-Count` (sent twice) and one unrelated header.
-fn next_attempt_headers(state: &RetryState) -> HeaderMap {
-    let mut next = HeaderMap::new();
-    next.append(X_OKTA_RETRY_COUNT, HeaderValue::from_static("9"));
-    next.append(X_OKTA_RETRY_COUNT, HeaderValue::from_static("10"));
-    next.append(ACCEPT, HeaderValue::from_static("application/json"));
-    state.apply_headers(&mut next);
-    next
-}
-
 fn values(map: &HeaderMap, name: &HeaderName) -> Vec<HeaderValue> {
     map.get_all(name).iter().cloned().collect()
+}
+
+/// A response with `status`, `head` and `body`, typed JSON when it is Okta's.
+fn response_of(status: StatusCode, head: &Head, body: &Body) -> Response<Vec<u8>> {
+    let content_type =
+        matches!(body, Body::RateLimited | Body::Throttle(_)).then_some("application/json");
+    response(
+        status.as_u16(),
+        head.to_map(true),
+        content_type,
+        &body.bytes(),
+    )
+}
+
+/// The retry headers of attempt `retries` (from 0): none on the first one;
+/// then `X-Okta-Retry-Count: retries`, once, and `X-Okta-Retry-For` quoting
+/// `retry_for` (the request ID of the first retried `429` that had one).
+fn check_retry_headers(
+    request: &Request<Vec<u8>>,
+    retries: u32,
+    retry_for: Option<&HeaderValue>,
+) -> Result<(), TestCaseError> {
+    if retries == 0 {
+        prop_assert!(
+            !request.headers().contains_key(X_OKTA_RETRY_COUNT),
+            "retry count on the first attempt"
+        );
+        prop_assert!(
+            !request.headers().contains_key(X_OKTA_RETRY_FOR),
+            "retry-for on the first attempt"
+        );
+    } else {
+        prop_assert_eq!(
+            values(request.headers(), &X_OKTA_RETRY_COUNT),
+            vec![HeaderValue::from(retries)],
+            "attempt {}",
+            retries
+        );
+        prop_assert_eq!(
+            values(request.headers(), &X_OKTA_RETRY_FOR),
+            retry_for.into_iter().cloned().collect::<Vec<_>>(),
+            "attempt {}",
+            retries
+        );
+    }
+    Ok(())
+}
+
+/// What a call without a time limit did over `responses`: its waits (delay
+/// and reason) and the total waited.
+fn waits_of_a_call(
+    policy: RetryPolicy,
+    responses: &[(StatusCode, Head, Body, u64)],
+) -> Result<(Vec<(Duration, WaitReason)>, Duration), TestCaseError> {
+    let op = verify();
+    let config = call_config(policy, Duration::MAX);
+    let mut call = Call::new(&op, &config);
+    let mut waits = Vec::new();
+    let mut total = Duration::ZERO;
+    for (status, head, body, random) in responses {
+        sent(call.next_action(Duration::ZERO))?;
+        match step(
+            &mut call,
+            Ok(response_of(*status, head, body)),
+            Duration::ZERO,
+            *random,
+        ) {
+            Action::Wait { delay, reason } => {
+                waits.push((delay, reason));
+                total = total
+                    .checked_add(delay)
+                    .ok_or_else(|| TestCaseError::fail("the waits overflow"))?;
+            }
+            Action::Done(_) => break,
+            other => return Err(TestCaseError::fail(format!("{other:?}"))),
+        }
+    }
+    Ok((waits, total))
 }
 
 proptest! {
     #![proptest_config(config(512))]
 
-    /// Over any sequence of responses: only rate-limit `429`s are retried (a
-    /// 5xx is final like any other status, and so is a `429` whose Okta body
-    /// names another code than `E0000047`: `E0000109`, `E0000118`, …); retry
-    /// `n` is numbered `n`, waits exactly what `delay_for`
-    /// says for `n − 1` retries so far, within `max_delay`; retries never
-    /// exceed `max_retries` and their total never exceeds `max_total_wait`; a
-    /// `429` is refused only when one of those two limits would be broken, and
-    /// a refusal changes nothing. The next attempt's headers carry
-    /// `X-Okta-Retry-Count: n` (replacing any previous value) and
-    /// `X-Okta-Retry-For` with the request ID of the first retried `429` that
-    /// had one, and nothing before the first retry.
+    /// A call over any sequence of responses, with no time limit: only
+    /// rate-limit `429`s are retried (a 5xx is final like any other status,
+    /// and so is a `429` whose Okta body names another code than `E0000047`:
+    /// `E0000109`, `E0000118`, …); retry `n` is numbered `n` and waits what
+    /// the headers say ([`documented_wait`] for `n − 1` retries so far,
+    /// within `max_delay`); retries never exceed `max_retries` and their total
+    /// never exceeds `max_total_wait`; a rate-limit `429` ends the call only
+    /// when one of those limits would be broken, with the `429` error (and a
+    /// throttle with its code). Attempt `n` carries `X-Okta-Retry-Count: n`
+    /// (once) and `X-Okta-Retry-For` with the request ID of the first retried
+    /// `429` that had one, and the first attempt neither.
     #[test]
-    fn retry_state_retries_only_429s_within_the_policy(
+    fn call_retries_only_rate_limits_within_the_policy(
         policy in policy(),
         responses in vec((status(), head(), body(), random()), 1..12),
     ) {
-        let mut state = RetryState::new(policy);
+        let op = verify();
+        let config = call_config(policy, Duration::MAX);
+        let mut call = Call::new(&op, &config);
         let mut retries = 0u32;
         let mut total = Duration::ZERO;
         let mut retry_for: Option<HeaderValue> = None;
         for (status, head, body, random) in &responses {
-            let headers = head.to_map(true);
-            let before = state.clone();
-            let (policy_delay, policy_reason) = delay_for(&policy, &headers, retries, *random);
+            let (request, timeout) = sent(call.next_action(Duration::ZERO))?;
+            prop_assert_eq!(timeout, Duration::MAX);
+            check_retry_headers(&request, retries, retry_for.as_ref())?;
             let rate_limit = *status == StatusCode::TOO_MANY_REQUESTS && body.is_rate_limit();
-            match state.on_response(*status, &headers, &body.bytes(), *random) {
-                RetryDecision::Retry { delay, retry, reason } => {
+            let (low, high, documented) = documented_wait(&policy, head, retries, *random);
+            match step(&mut call, Ok(response_of(*status, head, body)), Duration::ZERO, *random) {
+                Action::Wait { delay, reason: WaitReason::RateLimit { retry, reason } } => {
                     prop_assert!(rate_limit, "retried a {} with {:?}", status, body);
                     prop_assert!(retries < policy.max_retries, "more than {} retries", policy.max_retries);
-                    prop_assert_eq!((delay, reason), (policy_delay, policy_reason));
+                    prop_assert_eq!(reason, documented);
+                    prop_assert!(
+                        low <= delay && delay <= high,
+                        "{reason:?} wait {delay:?} outside [{low:?}, {high:?}]"
+                    );
                     prop_assert!(delay <= policy.max_delay);
                     retries += 1;
-                    total += delay;
                     prop_assert_eq!(retry, retries, "retry number");
+                    total = total.checked_add(delay).unwrap_or(Duration::MAX);
                     prop_assert!(
                         total <= policy.max_total_wait,
                         "total wait {total:?} > max_total_wait {:?}", policy.max_total_wait
@@ -823,88 +1095,73 @@ proptest! {
                         retry_for = head.request_id();
                     }
                 }
-                RetryDecision::Stop => {
-                    prop_assert_eq!(&state, &before, "a refusal changed the state");
+                Action::Done(result) => {
                     if rate_limit {
                         prop_assert!(
                             retries >= policy.max_retries
-                                || total.checked_add(policy_delay).is_none_or(|t| t > policy.max_total_wait),
+                                || total.checked_add(high).is_none_or(|t| t > policy.max_total_wait)
+                                || high == Duration::MAX,
                             "a 429 within every limit was not retried: {retries} retries, \
-                             {total:?} + {policy_delay:?} waited, policy {policy:?}"
+                             {total:?} + at most {high:?} waited, policy {policy:?}"
                         );
                     }
+                    if *status == StatusCode::TOO_MANY_REQUESTS {
+                        let error = result.err().unwrap();
+                        prop_assert!(error.is_rate_limited(), "{:?}", error);
+                        if let Body::Throttle(code) = body {
+                            prop_assert_eq!(error.error_code(), Some(*code));
+                        }
+                    }
+                    prop_assert_eq!(call.retries(), retries);
+                    check_terminal(&mut call, Duration::ZERO)?;
+                    return Ok(());
                 }
-                other => prop_assert!(false, "unknown decision {other:?}"),
+                other => prop_assert!(false, "{:?}", other),
             }
-            prop_assert_eq!(state.retries(), retries);
-            prop_assert_eq!(state.total_wait(), total);
-
-            let next = next_attempt_headers(&state);
-            prop_assert_eq!(values(&next, &ACCEPT).len(), 1, "unrelated header touched");
-            if retries == 0 {
-                prop_assert_eq!(values(&next, &X_OKTA_RETRY_COUNT).len(), 2, "touched before any retry");
-                prop_assert!(!next.contains_key(X_OKTA_RETRY_FOR));
-            } else {
-                prop_assert_eq!(
-                    values(&next, &X_OKTA_RETRY_COUNT),
-                    vec![HeaderValue::from_str(&retries.to_string()).unwrap()]
-                );
-                prop_assert_eq!(values(&next, &X_OKTA_RETRY_FOR), retry_for.iter().cloned().collect::<Vec<_>>());
-            }
+            prop_assert_eq!(call.retries(), retries);
         }
     }
 
     /// `max_total_wait` is an inclusive bound: the same responses under a limit
-    /// of exactly the total waited get exactly the same decisions, and under
+    /// of exactly the total waited get exactly the same waits, and under
     /// one nanosecond less (when anything was waited) some retry is refused.
     #[test]
     fn max_total_wait_is_an_inclusive_bound(
         policy in policy(),
         responses in vec((status(), head(), body(), random()), 1..12),
     ) {
-        let run = |policy: RetryPolicy| {
-            let mut state = RetryState::new(policy);
-            let decisions: Vec<RetryDecision> = responses
-                .iter()
-                .map(|(status, head, body, random)| {
-                    state.on_response(*status, &head.to_map(true), &body.bytes(), *random)
-                })
-                .collect();
-            (decisions, state.total_wait())
-        };
-        let (decisions, total) = run(policy);
-        prop_assert_eq!(run(policy.max_total_wait(total)), (decisions.clone(), total));
+        let (waits, total) = waits_of_a_call(policy, &responses)?;
+        prop_assert_eq!(waits_of_a_call(policy.max_total_wait(total), &responses)?, (waits.clone(), total));
         if let Some(less) = total.checked_sub(Duration::from_nanos(1)) {
-            let (fewer, less_total) = run(policy.max_total_wait(less));
-            prop_assert_ne!(&fewer, &decisions, "a limit below the total {:?} refused nothing", total);
+            let (fewer, less_total) = waits_of_a_call(policy.max_total_wait(less), &responses)?;
+            prop_assert_ne!(&fewer, &waits, "a limit below the total {:?} refused nothing", total);
             prop_assert!(less_total <= less);
         }
     }
 
-    /// With retrying disabled nothing is retried, nothing is waited, and the
-    /// next attempt's headers are left alone.
+    /// With retrying disabled a call sends once, without retry headers, and
+    /// its first answer, whatever it is, is the result.
     #[test]
     fn disabled_policy_never_retries(
         policy in policy(),
-        responses in vec((status(), head(), body(), random()), 1..8),
+        (status, head, body, random) in (status(), head(), body(), random()),
+        disabled in any::<bool>(),
     ) {
-        let mut state = RetryState::new(policy.max_retries(0));
-        for (status, head, body, random) in &responses {
-            prop_assert_eq!(state.on_response(*status, &head.to_map(true), &body.bytes(), *random), RetryDecision::Stop);
-            prop_assert_eq!(state.retries(), 0);
-            prop_assert_eq!(state.total_wait(), Duration::ZERO);
-            let next = next_attempt_headers(&state);
-            prop_assert_eq!(values(&next, &X_OKTA_RETRY_COUNT).len(), 2);
-            prop_assert!(!next.contains_key(X_OKTA_RETRY_FOR));
-        }
-        let mut state = RetryState::new(RetryPolicy::disabled());
-        let head = responses[0].1.to_map(true);
-        prop_assert_eq!(state.on_response(StatusCode::TOO_MANY_REQUESTS, &head, b"", 0), RetryDecision::Stop);
+        let policy = if disabled { RetryPolicy::disabled() } else { policy.max_retries(0) };
+        let op = verify();
+        let config = call_config(policy, Duration::MAX);
+        let mut call = Call::new(&op, &config);
+        let (request, _) = sent(call.next_action(Duration::ZERO))?;
+        check_retry_headers(&request, 0, None)?;
+        let action = step(&mut call, Ok(response_of(status, &head, &body)), Duration::ZERO, random);
+        prop_assert!(matches!(action, Action::Done(_)), "{:?}", action);
+        prop_assert_eq!(call.retries(), 0);
+        check_terminal(&mut call, Duration::ZERO)?;
     }
 }
 
 // ---------------------------------------------------------------------------
-// Exchange
+// A call over time
 // ---------------------------------------------------------------------------
 
 const OKTA_429: &str = r#"{"errorCode":"E0000047","errorSummary":"API call exceeded rate limit due to too many requests.","errorLink":"E0000047","errorId":"oaeDtg9knyJR7agwMN-70SYgw","errorCauses":[]}"#;
@@ -1075,13 +1332,14 @@ impl Reply {
         }
     }
 }
-
-fn time_left() -> BoxedStrategy<Option<Duration>> {
+/// A call's time limit (`ClientConfig::request_timeout`): none to speak of,
+/// a few seconds or minutes, or nothing at all.
+fn time_limit() -> BoxedStrategy<Duration> {
     prop_oneof![
-        2 => Just(None),
-        3 => (0u64..=130_000).prop_map(|ms| Some(Duration::from_millis(ms))),
-        1 => Just(Some(Duration::ZERO)),
-        1 => Just(Some(Duration::MAX)),
+        2 => Just(Duration::MAX),
+        3 => (0u64..=130_000).prop_map(Duration::from_millis),
+        1 => (0u64..=3_000).prop_map(Duration::from_millis),
+        1 => Just(Duration::ZERO),
     ]
     .boxed()
 }
@@ -1125,94 +1383,117 @@ fn same_request_apart_from_retry_headers(
 proptest! {
     #![proptest_config(config(256))]
 
-    /// One call over any sequence of responses: attempt `n` (from 0) is the
-    /// first request exactly (method, URI, body, `Authorization` and every
-    /// other header) plus, from the first retry on, `X-Okta-Retry-Count: n`
-    /// and `X-Okta-Retry-For` quoting the first retried `429`'s request ID.
-    /// A `Retry` step is what the retry policy decides, never for a business
-    /// throttle (`E0000109`, …), and with a time limit it is always shorter
-    /// than the time left; otherwise the call is `Done`, within
-    /// `max_retries + 1` responses, with the last response parsed: the verify
-    /// result for a valid `200`, the `429` error (with its rate-limit headers
-    /// and, for a throttle, its code) when retrying stops or is not allowed,
-    /// the status's error for anything else.
+    /// One call over any sequence of responses, with a time limit and time
+    /// passing (each request takes a while, and a driver may oversleep a
+    /// wait): attempt `n` (from 0) is the first request exactly (method, URI,
+    /// body, `Authorization` and every other header) plus, from the first
+    /// retry on, `X-Okta-Retry-Count: n` and `X-Okta-Retry-For` quoting the
+    /// first retried `429`'s request ID. Nothing is sent once the time limit
+    /// has passed (the call is then a request timeout), and each `Send` may
+    /// take exactly what is left of it. A wait is what the headers say
+    /// ([`documented_wait`]), never for a business throttle (`E0000109`, …),
+    /// and always shorter than the time left; otherwise the call is `Done`,
+    /// within `max_retries + 1` responses, with the last response parsed: the
+    /// verify result for a valid `200`, the `429` error (with its rate-limit
+    /// headers and, for a throttle, its code) when retrying stops or is not
+    /// allowed, the status's error for anything else. `Done` is terminal.
     #[test]
-    fn exchange_resends_the_same_request_until_done(
+    fn call_resends_the_same_request_until_done(
         policy in policy(),
-        replies in vec((reply(), random()), 1..10),
-        time_left in time_left(),
+        replies in vec((reply(), random(), extra_time(), extra_time()), 1..10),
+        limit in time_limit(),
         flags in any::<(bool, bool, bool)>(),
     ) {
         let op = verify_op(flags);
-        let config = ClientConfig::new(OrgUrl::parse("https://dev-123456.okta.com").unwrap(), creds()).retry(policy);
-        let mut exchange = Exchange::new(&op, &config).unwrap();
-        let first = exchange.request();
-        prop_assert!(!first.headers().contains_key(X_OKTA_RETRY_COUNT));
-        prop_assert!(!first.headers().contains_key(X_OKTA_RETRY_FOR));
-        prop_assert_eq!(first.headers().get(AUTHORIZATION), Some(&config.credentials.authorization()));
-
-        let mut shadow = RetryState::new(policy);
+        let config = call_config(policy, limit);
+        let mut call = Call::new(&op, &config);
+        let mut now = Duration::ZERO;
+        let mut first: Option<Request<Vec<u8>>> = None;
+        let mut total = Duration::ZERO;
         let mut retry_for: Option<HeaderValue> = None;
-        let mut done = false;
-        for (n, (reply, random)) in replies.iter().enumerate() {
+        for (n, (reply, random, took, overslept)) in replies.iter().enumerate() {
             let n = u32::try_from(n).unwrap();
-            prop_assert_eq!(exchange.retries(), n);
-            let request = exchange.request();
-            same_request_apart_from_retry_headers(&first, &request)?;
-            if n == 0 {
-                prop_assert!(!request.headers().contains_key(X_OKTA_RETRY_COUNT), "retry count on the first attempt");
-                prop_assert!(!request.headers().contains_key(X_OKTA_RETRY_FOR), "retry-for on the first attempt");
-            } else {
-                prop_assert_eq!(
-                    values(request.headers(), &X_OKTA_RETRY_COUNT),
-                    vec![HeaderValue::from(n)], "attempt {}", n
-                );
-                prop_assert_eq!(
-                    values(request.headers(), &X_OKTA_RETRY_FOR),
-                    retry_for.iter().cloned().collect::<Vec<_>>(), "attempt {}", n
-                );
-            }
+            prop_assert_eq!(call.retries(), n);
+            let request = match call.next_action(now) {
+                Action::Send { request, timeout } => {
+                    prop_assert!(now < limit, "sent at {:?}, past the time limit {:?}", now, limit);
+                    prop_assert_eq!(timeout, limit - now, "the time left at {:?}", now);
+                    request
+                }
+                Action::Done(Err(error)) => {
+                    prop_assert!(now >= limit, "{:?} at {:?} of {:?}", error, now, limit);
+                    prop_assert_eq!(
+                        error.transport().map(|t| t.kind),
+                        Some(TransportErrorKind::Timeout(TimeoutLimit::Request))
+                    );
+                    check_terminal(&mut call, now)?;
+                    return Ok(());
+                }
+                other => return Err(TestCaseError::fail(format!("attempt {n}: {other:?}"))),
+            };
+            check_retry_headers(&request, n, retry_for.as_ref())?;
+            let first = first.get_or_insert_with(|| {
+                let mut copy = Request::new(request.body().clone());
+                *copy.version_mut() = request.version();
+                *copy.method_mut() = request.method().clone();
+                *copy.uri_mut() = request.uri().clone();
+                *copy.headers_mut() = request.headers().clone();
+                copy
+            });
+            same_request_apart_from_retry_headers(first, &request)?;
+            prop_assert_eq!(
+                request.headers().get(AUTHORIZATION),
+                Some(&config.credentials.authorization())
+            );
 
-            let headers = reply.headers();
-            let mut candidate = shadow.clone();
-            let sent = reply.response();
-            let decision = candidate.on_response(sent.status(), &headers, sent.body(), *random);
-            match exchange.on_response(reply.response(), *random, time_left) {
-                Step::Retry { delay, retry, reason } => {
+            now = now.saturating_add(*took);
+            let left = limit.saturating_sub(now);
+            let rate_limit = matches!(reply, Reply::TooMany { body, .. } if body.is_rate_limit());
+            let documented = match reply {
+                Reply::TooMany { head, .. } => Some(documented_wait(&policy, head, n, *random)),
+                _ => None,
+            };
+            match step(&mut call, Ok(reply.response()), now, *random) {
+                Action::Wait { delay, reason: WaitReason::RateLimit { retry, reason } } => {
                     if let Reply::TooMany { body: body @ Body::Throttle(_), .. } = reply {
                         prop_assert!(false, "retried a business throttle {:?}", body);
                     }
-                    prop_assert_eq!(decision, RetryDecision::Retry { delay, retry, reason });
-                    if let Some(left) = time_left {
-                        prop_assert!(delay < left, "waits {delay:?} with {left:?} left");
-                    }
-                    shadow = candidate;
+                    prop_assert!(rate_limit, "retried {:?}", reply);
+                    let (low, high, expected) = documented.unwrap();
+                    prop_assert_eq!(reason, expected);
+                    prop_assert!(low <= delay && delay <= high, "waits {delay:?}, not in [{low:?}, {high:?}]");
+                    prop_assert!(n < policy.max_retries);
+                    prop_assert_eq!(retry, n + 1);
+                    prop_assert!(delay < left, "waits {delay:?} with {left:?} left");
+                    total = total.saturating_add(delay);
+                    prop_assert!(total <= policy.max_total_wait);
                     if retry_for.is_none() {
                         if let Reply::TooMany { head, .. } = reply {
                             retry_for = head.request_id();
                         }
                     }
+                    now = now.saturating_add(delay).saturating_add(*overslept);
                 }
-                Step::Done(result) => {
-                    if let RetryDecision::Retry { delay, .. } = decision {
+                Action::Done(result) => {
+                    if rate_limit && n < policy.max_retries {
+                        let (_, high, _) = documented.unwrap();
                         prop_assert!(
-                            time_left.is_some_and(|left| delay >= left),
-                            "the policy retries after {delay:?} with {time_left:?} left, the exchange does not"
+                            high >= left || total.checked_add(high).is_none_or(|t| t > policy.max_total_wait),
+                            "a wait of at most {high:?} with {left:?} left, {total:?} waited, was refused"
                         );
                     }
                     prop_assert!(n <= policy.max_retries);
-                    check_done(reply, &headers, result)?;
-                    done = true;
-                    break;
+                    check_done(reply, &reply.headers(), result)?;
+                    check_terminal(&mut call, now)?;
+                    return Ok(());
                 }
+                other => prop_assert!(false, "{:?}", other),
             }
         }
-        if !done {
-            prop_assert!(
-                replies.len() <= usize::try_from(policy.max_retries).unwrap_or(usize::MAX),
-                "{} responses retried with max_retries {}", replies.len(), policy.max_retries
-            );
-        }
+        prop_assert!(
+            replies.len() <= usize::try_from(policy.max_retries).unwrap_or(usize::MAX),
+            "{} responses retried with max_retries {}", replies.len(), policy.max_retries
+        );
     }
 }
 
@@ -1631,6 +1912,28 @@ fn poll_for(
     PushPoll::for_verify(&verify(), outcome.as_waiting().unwrap(), meta, config)
 }
 
+/// The first poll request of `push`, after the number to show and the first
+/// wait.
+fn first_poll<M: Machine>(push: &mut M) -> Result<Request<Vec<u8>>, TestCaseError>
+where
+    M::Output: std::fmt::Debug,
+{
+    let mut now = Duration::ZERO;
+    for _ in 0..3 {
+        match push.next_action(now) {
+            Action::Send { request, .. } => return Ok(request),
+            Action::Wait { delay, .. } => now = now.saturating_add(delay),
+            Action::ShowNumber(_) => {}
+            Action::Done(result) => {
+                return Err(TestCaseError::fail(format!(
+                    "ended before polling: {result:?}"
+                )))
+            }
+        }
+    }
+    Err(TestCaseError::fail("no poll after three actions"))
+}
+
 /// The documented source of the transaction ID: the path segment after
 /// `/transactions/` of the poll link, without its query or fragment.
 fn has_transaction_id(href: &str) -> bool {
@@ -1690,8 +1993,8 @@ proptest! {
         let config = poll_config(&org);
         let waiting = waiting(Some(&href), allow.as_deref(), json!({}));
         match poll_for(&waiting, &ResponseMeta::default(), &config) {
-            Ok(poll) => {
-                let request = poll.request();
+            Ok(mut poll) => {
+                let request = first_poll(&mut poll)?;
                 prop_assert_eq!(request.uri().to_string(), format!("{org}{POLL_PATH}"), "link {:?}", href);
                 check_poll_request(&request, &org, &config)?;
             }
@@ -1721,8 +2024,8 @@ proptest! {
         let config = poll_config(&org);
         let waiting = waiting(Some(&href), None, json!({}));
         match poll_for(&waiting, &ResponseMeta::default(), &config) {
-            Ok(poll) => {
-                let request = poll.request();
+            Ok(mut poll) => {
+                let request = first_poll(&mut poll)?;
                 check_poll_request(&request, &org, &config)?;
                 let path = request.uri().path();
                 let id = path.strip_prefix("/api/v1/users/00u1/factors/opf1/transactions/");
@@ -1893,9 +2196,10 @@ proptest! {
     /// The poll deadline is `max_wait`, or Okta's `expiresAt − Date` (on the
     /// server's clock, 0 if already past) when that is earlier and both parse
     /// (RFC 3339 in any time zone, with fractions and leap seconds; an HTTP
-    /// date); garbage in either is ignored. The first step waits one interval
-    /// (at least 1 s), cut to the deadline, and shows the number-matching
-    /// answer if there is one.
+    /// date); garbage in either is ignored. Before the first poll the machine
+    /// shows the number-matching answer if there is one, then waits one
+    /// interval (at least 1 s), cut to the deadline (no wait at all when that
+    /// is 0), then polls, with the client's time limit for the request.
     #[test]
     fn poll_deadline_is_max_wait_or_the_earlier_expiry(
         (expires, date) in (MARGIN..MAX_HTTP_DATE - MARGIN)
@@ -1904,7 +2208,8 @@ proptest! {
         answer in prop::option::of(any::<u32>()),
     ) {
         let org = org_at(0);
-        let config = poll_config(&org).poll(poll);
+        let mut config = poll_config(&org);
+        config.poll = poll;
         let mut extra = json!({});
         if let Some(expires) = &expires {
             extra["expiresAt"] = json!(expires.text);
@@ -1921,27 +2226,61 @@ proptest! {
         prop_assert_eq!(deadline, expected_deadline(poll.max_wait, expires.as_ref(), date.as_ref()));
         prop_assert_eq!(push.correct_answer(), answer);
         prop_assert_eq!(push.polls(), 0);
-        prop_assert_eq!(
-            push.first_step(),
-            PollStep::Wait { delay: interval_of(&poll).min(deadline), correct_answer: answer, show: answer, failures: 0 }
-        );
+        if let Some(answer) = answer {
+            let action = push.next_action(Duration::ZERO);
+            prop_assert!(matches!(action, Action::ShowNumber(n) if n == answer), "{:?}", action);
+        }
+        let delay = interval_of(&poll).min(deadline);
+        if !delay.is_zero() {
+            let action = push.next_action(Duration::ZERO);
+            prop_assert!(
+                matches!(action, Action::Wait { delay: d, reason: WaitReason::Poll { polls: 0, failures: 0 } } if d == delay),
+                "{:?} instead of a wait of {:?}", action, delay
+            );
+        }
+        let (request, timeout) = sent(push.next_action(delay))?;
+        prop_assert_eq!(timeout, config.request_timeout);
+        check_poll_request(&request, &org, &config)?;
     }
 }
 
+/// The deadline of a push whose `WAITING` answer says `expires_at` and came
+/// with the server's `Date` `date`, under a `max_wait` that never comes first.
+fn deadline_of(expires_at: &str, date: u64) -> Duration {
+    let org = org_at(0);
+    let mut config = poll_config(&org);
+    config.poll = PollPolicy::default().max_wait(Duration::MAX);
+    let href = format!("{org}{POLL_PATH}");
+    let waiting = waiting(Some(&href), None, json!({ "expiresAt": expires_at }));
+    let stamp = Stamp {
+        text: imf_fixdate(date),
+        secs: Some(date),
+    };
+    poll_for(&waiting, &meta_with_date(Some(&stamp)), &config)
+        .unwrap()
+        .deadline()
+}
+
 #[test]
-fn deadline_oracle_agrees_with_the_time_helpers() {
+fn deadline_oracle_agrees_with_the_push_machine() {
+    // The garbage timestamps really are garbage for the machine, and the
+    // usable ones say what the generator meant.
     let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let date = 1_600_000_000u64;
     for _ in 0..2_000 {
         let text = garbage_rfc3339().new_tree(&mut runner).unwrap().current();
-        assert_eq!(parse_rfc3339(&text), None, "{text:?}");
-        let date = 1_600_000_000u64;
+        assert_eq!(deadline_of(&text, date), Duration::MAX, "{text:?}");
         let stamp = expires_at(date).new_tree(&mut runner).unwrap().current();
         if let Some(Stamp {
             text,
             secs: Some(secs),
         }) = stamp
         {
-            assert_eq!(parse_rfc3339(&text), Some(secs), "{text:?}");
+            assert_eq!(
+                deadline_of(&text, date),
+                Duration::from_secs(secs.saturating_sub(date)),
+                "{text:?}"
+            );
         }
     }
 }
@@ -2162,35 +2501,116 @@ fn without_result(mut value: Value) -> Value {
     value
 }
 
+impl PollReply {
+    /// What the transport hands the machine for this reply.
+    fn outcome(&self) -> Result<Response<Vec<u8>>, TransportError> {
+        match self {
+            Self::Transport(kind) => Err(TransportError::new(*kind, "failed")),
+            reply => Ok(reply.response()),
+        }
+    }
+}
+
+/// What a push machine does up to its next poll.
+#[allow(clippy::large_enum_variant)] // A test's value, matched at once.
+enum Next<T> {
+    /// A number to show, a wait (`None` when its delay is zero), then the poll
+    /// and its time limit.
+    Poll {
+        show: Option<u32>,
+        wait: Option<(Duration, WaitReason)>,
+        request: Request<Vec<u8>>,
+        timeout: Duration,
+    },
+    /// The end.
+    Done(Result<T, Error>),
+}
+
+/// Asks `machine` for actions from `now` on, sleeping through its wait,
+/// until it polls or ends. Before a poll come at most one number and one
+/// wait, in this order; nothing comes before the end.
+fn until_poll<M: Machine>(machine: &mut M, now: Duration) -> Result<Next<M::Output>, TestCaseError>
+where
+    M::Output: std::fmt::Debug,
+{
+    let mut show = None;
+    let mut wait = None;
+    let mut now = now;
+    loop {
+        match machine.next_action(now) {
+            Action::ShowNumber(number) => {
+                prop_assert!(
+                    show.is_none() && wait.is_none(),
+                    "the number {} after {:?} and {:?}",
+                    number,
+                    show,
+                    wait
+                );
+                show = Some(number);
+            }
+            Action::Wait { delay, reason } => {
+                prop_assert!(
+                    wait.is_none(),
+                    "two waits in a row: {:?}, then {:?}",
+                    wait,
+                    (delay, reason)
+                );
+                wait = Some((delay, reason));
+                now = now.saturating_add(delay);
+            }
+            Action::Send { request, timeout } => {
+                return Ok(Next::Poll {
+                    show,
+                    wait,
+                    request,
+                    timeout,
+                });
+            }
+            Action::Done(result) => {
+                prop_assert!(
+                    show.is_none() && wait.is_none(),
+                    "ended after {:?} and {:?}: {:?}",
+                    show,
+                    wait,
+                    result
+                );
+                return Ok(Next::Done(result));
+            }
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(config(256))]
 
     /// Polling a push over any sequence of poll responses and transport
-    /// failures, at increasing elapsed times (each at least the previous
-    /// wait later):
+    /// failures, at increasing times (each poll at least its wait after the
+    /// previous one):
     ///
     /// * the poll request never changes (a later response's poll link is
-    ///   ignored);
-    /// * every `Wait` fits in what is left of the deadline; after `WAITING` it
+    ///   ignored): on the org, with its credentials, each within the client's
+    ///   time limit;
+    /// * every wait fits in what is left of the deadline; after `WAITING` it
     ///   is one interval (at least 1 s, cut to the deadline); a `WAITING` that
     ///   says when it expires (`expiresAt − Date`) brings the deadline closer,
     ///   never further;
     /// * a transient failure (`429`, `5xx`, a broken or refused connection, a
-    ///   timeout) waits at least an interval (after a `429`, at least until
-    ///   the reset; at most `max(interval, max_delay)`), cut to the deadline,
-    ///   and counts in `failures`; the 4th in a row is the error itself; a good
-    ///   poll starts the count again;
+    ///   timeout) is waited out: at least an interval (after a `429`, at least
+    ///   until the reset; at most `max(interval, max_delay)`), cut to the
+    ///   deadline, and counts in `failures`; the 4th in a row is the error
+    ///   itself; a good poll starts the count again;
     /// * the push expiring is `Done(Timeout)`, never an error: a `WAITING` or
     ///   a transient failure with no time left ends with the last `WAITING`
     ///   response, every member kept, `factorResult` set to `TIMEOUT`;
     /// * a final result is `Done` with that result as sent (Okta's `TIMEOUT`
     ///   included); other error statuses, bodies that are not a verify result
-    ///   and other transport failures are errors with their status or kind.
+    ///   and other transport failures are errors with their status or kind;
+    /// * `Done` is terminal.
     ///
-    /// The number-matching answer is the latest one sent, and `show` carries
-    /// it exactly when it differs from the one shown last — so each answer is
-    /// shown once, the first time it is known, unless it changes and later
-    /// changes back.
+    /// The number-matching answer is the latest one sent, and a number is
+    /// shown before a wait exactly when it differs from the one shown last —
+    /// so each answer is shown once, the first time it is known, unless it
+    /// changes and later changes back.
     #[test]
     fn poll_sequences_stay_within_the_deadline(
         org in org_index(),
@@ -2202,7 +2622,9 @@ proptest! {
         start in extra_time(),
     ) {
         let org = org_at(org);
-        let config = poll_config(&org).poll(poll).retry(retry);
+        let mut config = poll_config(&org);
+        config.poll = poll;
+        config.retry = retry;
         let interval = interval_of(&poll);
         let mut extra = json!({});
         if let Some(answer) = first_answer {
@@ -2223,21 +2645,24 @@ proptest! {
         if let Some((_, k)) = expiry {
             prop_assert_eq!(deadline, poll.max_wait.min(Duration::from_secs(u64::try_from(k).unwrap_or(0))));
         }
-        let request = push.request();
 
         let mut answer = first_answer;
         let mut shown = None;
         let mut failures = 0u32;
-        let mut step = push.first_step();
         let mut elapsed = start;
+        let mut first_headers: Option<HeaderMap> = None;
+        let mut next = until_poll(&mut push, elapsed)?;
         for (i, (reply, later, random)) in replies.iter().enumerate() {
-            // The step before this poll was a wait: check it.
-            let PollStep::Wait { delay, correct_answer, show, failures: counted } = step else {
-                return Err(TestCaseError::fail(format!("polled after {step:?}")));
+            let polls = u32::try_from(i).unwrap();
+            // What came before this poll: the number, the wait, the poll.
+            let Next::Poll { show, wait, request, timeout } = next else {
+                return Err(TestCaseError::fail(format!("poll {polls} after the end")));
             };
+            let delay = wait.map_or(Duration::ZERO, |(delay, _)| delay);
+            if let Some((_, reason)) = wait {
+                prop_assert_eq!(reason, WaitReason::Poll { polls, failures });
+            }
             prop_assert!(delay <= deadline, "wait {delay:?} > deadline {deadline:?}");
-            prop_assert_eq!(counted, failures);
-            prop_assert_eq!(correct_answer, answer);
             prop_assert_eq!(push.correct_answer(), answer);
             let expected_show = answer.filter(|a| shown != Some(*a));
             prop_assert_eq!(show, expected_show, "answer {:?}, shown last {:?}", answer, shown);
@@ -2246,19 +2671,14 @@ proptest! {
             }
             elapsed = elapsed.saturating_add(delay).saturating_add(*later);
 
-            let now = push.request();
-            prop_assert_eq!(now.method(), request.method());
-            prop_assert_eq!(now.uri(), request.uri());
-            prop_assert_eq!(now.headers(), request.headers());
-            prop_assert!(now.body().is_empty());
+            prop_assert_eq!(timeout, config.request_timeout);
+            check_poll_request(&request, &org, &config)?;
+            prop_assert_eq!(request.uri().to_string(), href.clone());
+            let first_headers = first_headers.get_or_insert_with(|| request.headers().clone());
+            prop_assert_eq!(request.headers(), &*first_headers);
 
-            let result = match reply {
-                PollReply::Transport(kind) => {
-                    push.on_transport_error(TransportError::new(*kind, "failed").into(), elapsed)
-                }
-                reply => push.on_response(reply.response(), elapsed, *random),
-            };
-            prop_assert_eq!(push.polls(), u32::try_from(i + 1).unwrap());
+            push.handle(reply.outcome(), elapsed, *random);
+            prop_assert_eq!(push.polls(), polls + 1);
             if let PollReply::Waiting { answer: Some(a), .. } = reply {
                 answer = Some(*a);
             }
@@ -2280,9 +2700,12 @@ proptest! {
             }
             prop_assert_eq!(push.deadline(), deadline);
             let remaining = deadline.saturating_sub(elapsed);
-            match (reply, &result) {
-                (_, Ok(PollStep::Wait { delay, .. })) => {
-                    let delay = *delay;
+            next = until_poll(&mut push, elapsed)?;
+            match (reply, &next) {
+                (_, Next::Poll { wait, .. }) => {
+                    let Some((delay, _)) = *wait else {
+                        return Err(TestCaseError::fail(format!("polls again at once after {reply:?}")));
+                    };
                     prop_assert!(!remaining.is_zero(), "waits {delay:?} after the deadline ({elapsed:?} of {deadline:?})");
                     prop_assert!(delay <= remaining, "waits {delay:?} with {remaining:?} left");
                     match reply {
@@ -2301,10 +2724,11 @@ proptest! {
                             prop_assert!(failures < MAX_CONSECUTIVE_POLL_FAILURES);
                             prop_assert_eq!(delay, interval.min(remaining));
                         }
-                        other => prop_assert!(false, "{other:?} led to a wait"),
+                        other => prop_assert!(false, "{:?} led to a wait", other),
                     }
+                    continue;
                 }
-                (_, Ok(PollStep::Done(outcome)))
+                (_, Next::Done(Ok(outcome)))
                     if transient || matches!(reply, PollReply::Waiting { .. }) =>
                 {
                     prop_assert!(remaining.is_zero(), "ended with {remaining:?} left: {outcome:?}");
@@ -2315,15 +2739,13 @@ proptest! {
                     prop_assert_eq!(response.factor_result.as_ref(), Some(&FactorResult::Timeout));
                     let value = serde_json::to_value(response).unwrap();
                     prop_assert_eq!(without_result(value), without_result(last_waiting.clone()));
-                    break;
                 }
-                (PollReply::Final(sent), Ok(PollStep::Done(outcome))) => {
+                (PollReply::Final(sent), Next::Done(Ok(outcome))) => {
                     prop_assert!(outcome.is_terminal());
                     let value = serde_json::to_value(outcome).unwrap();
                     prop_assert_eq!(value.get("factorResult").and_then(Value::as_str), *sent);
-                    break;
                 }
-                (_, Err(error)) if transient => {
+                (_, Next::Done(Err(error))) if transient => {
                     prop_assert_eq!(failures, MAX_CONSECUTIVE_POLL_FAILURES, "gave up early: {:?}", error);
                     match reply {
                         PollReply::Transport(kind) => {
@@ -2333,29 +2755,27 @@ proptest! {
                         PollReply::Failed { status, .. } => {
                             prop_assert_eq!(error.status(), Some(StatusCode::from_u16(*status).unwrap()));
                         }
-                        other => prop_assert!(false, "{other:?}"),
+                        other => prop_assert!(false, "{:?}", other),
                     }
-                    break;
                 }
-                (PollReply::Failed { status, .. } | PollReply::Garbage { status, .. }, Err(error)) => {
+                (PollReply::Failed { status, .. } | PollReply::Garbage { status, .. }, Next::Done(Err(error))) => {
                     prop_assert_eq!(error.status(), Some(StatusCode::from_u16(*status).unwrap()), "{:?}", error);
-                    break;
                 }
-                (PollReply::Transport(kind), Err(error)) => {
+                (PollReply::Transport(kind), Next::Done(Err(error))) => {
                     prop_assert_eq!(error.transport().map(|t| t.kind), Some(*kind));
-                    break;
                 }
-                (reply, result) => {
-                    prop_assert!(false, "{reply:?} with {remaining:?} left gave {result:?}");
+                (reply, Next::Done(result)) => {
+                    prop_assert!(false, "{:?} with {:?} left gave {:?}", reply, remaining, result);
                 }
             }
-            step = result.unwrap();
+            check_terminal(&mut push, elapsed)?;
+            break;
         }
     }
 }
 
-/// `show` follows the answer: each new answer is shown once, and an answer
-/// that changes back is shown again (it is the number the user must now pick),
+/// A number is shown as the answer changes: each new answer once, and an
+/// answer that changes back again (it is the number the user must now pick),
 /// so "once per distinct answer" holds only while answers do not come back.
 #[test]
 fn show_announces_each_change_of_answer() {
@@ -2366,11 +2786,14 @@ fn show_announces_each_change_of_answer() {
     let waiting = waiting(Some(&href), None, extra);
     let mut push = poll_for(&waiting, &ResponseMeta::default(), &config).unwrap();
     let interval = config.poll.interval;
-    let show = |step: PollStep| match step {
-        PollStep::Wait { show, .. } => show,
-        other => panic!("{other:?}"),
+    let show = |next: Next<VerifyOutcome>| match next {
+        Next::Poll { show, .. } => show,
+        Next::Done(result) => panic!("{result:?}"),
     };
-    assert_eq!(show(push.first_step()), Some(1));
+    assert_eq!(
+        show(until_poll(&mut push, Duration::ZERO).unwrap()),
+        Some(1)
+    );
     let mut elapsed = Duration::ZERO;
     for (answer, expected) in [
         (Some(1), None),
@@ -2389,7 +2812,422 @@ fn show_announces_each_change_of_answer() {
             content_type: Some("application/json"),
             expires: None,
         };
-        let step = push.on_response(reply.response(), elapsed, 0).unwrap();
-        assert_eq!(show(step), expected, "after {answer:?}");
+        push.handle(reply.outcome(), elapsed, 0);
+        let next = until_poll(&mut push, elapsed).unwrap();
+        assert_eq!(show(next), expected, "after {answer:?}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// PushVerification: a verify, then its polling
+// ---------------------------------------------------------------------------
+
+/// What the verify request of a push gets back.
+#[derive(Debug, Clone)]
+enum VerifyReply {
+    /// An answer of the verify call: a `429`, a final result, an error status,
+    /// or garbage.
+    Call(Reply),
+    /// `WAITING` (`201`): the push was sent. Its poll link names a transaction
+    /// (or there is none), and it may carry the number to pick.
+    Waiting { link: bool, answer: Option<u32> },
+    /// No response: the transport failed.
+    Transport(TransportErrorKind),
+}
+
+fn verify_reply() -> BoxedStrategy<VerifyReply> {
+    prop_oneof![
+        4 => reply().prop_map(VerifyReply::Call),
+        4 => (prop_oneof![6 => Just(true), 1 => Just(false)], answer())
+            .prop_map(|(link, answer)| VerifyReply::Waiting { link, answer }),
+        1 => transport_kind().prop_map(VerifyReply::Transport),
+    ]
+    .boxed()
+}
+
+impl VerifyReply {
+    /// What the transport hands the machine for this reply.
+    fn outcome(&self) -> Result<Response<Vec<u8>>, TransportError> {
+        match self {
+            Self::Call(reply) => Ok(reply.response()),
+            Self::Waiting { link, answer } => {
+                let mut body = json!({ "factorResult": "WAITING", "_links": {} });
+                if *link {
+                    body["_links"] =
+                        json!({ "poll": { "href": format!("{}{POLL_PATH}", org_at(0)) } });
+                }
+                if let Some(answer) = answer {
+                    body["_embedded"] = json!({ "challenge": { "correctAnswer": answer } });
+                }
+                Ok(response(
+                    201,
+                    HeaderMap::new(),
+                    Some("application/json"),
+                    body.to_string().as_bytes(),
+                ))
+            }
+            Self::Transport(kind) => Err(TransportError::new(*kind, "failed")),
+        }
+    }
+}
+
+/// A push verify of the user and factor of `POLL_PATH`.
+fn push_verify() -> VerifyFactor {
+    verify().body(VerifyFactorRequest::number_matching())
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    /// A push verification over any answers to its verify and its polls, with
+    /// time passing: it sends the verify (again only to retry a rate limit,
+    /// each within what is left of the call's time limit), and polls only
+    /// after a `WAITING` answer that names a transaction: every poll on the
+    /// org, within the client's time limit. Rate-limit waits come only before
+    /// that answer, poll waits and numbers only after it, and the number shown
+    /// is the latest one Okta sent. It ends with the verify's own result (a
+    /// final result, its error, a link error for a `WAITING` without a
+    /// transaction), or what polling ends with; never `WAITING`. It takes at
+    /// most three actions per request, and `Done` is terminal.
+    #[test]
+    fn push_verification_polls_only_after_a_waiting_answer(
+        retry in policy(),
+        poll in poll_policy(),
+        limit in time_limit(),
+        verify_replies in vec((verify_reply(), random(), extra_time()), 1..6),
+        poll_replies in vec((poll_reply(), random(), extra_time()), 0..8),
+    ) {
+        let org = org_at(0);
+        let mut config = poll_config(&org);
+        config.retry = retry;
+        config.poll = poll;
+        config.request_timeout = limit;
+        let verify = push_verify();
+        let mut push = PushVerification::new(&verify, &config);
+        let verify_url = format!("{org}/api/v1/users/00u1/factors/opf1/verify");
+        let mut now = Duration::ZERO;
+        let mut verifies = verify_replies.iter();
+        let mut polls = poll_replies.iter();
+        let mut waiting = false;
+        let mut answer = None;
+        let mut last_verify: Option<&VerifyReply> = None;
+        let mut last_poll: Option<&PollReply> = None;
+        let bound = 3 * (verify_replies.len() + poll_replies.len() + 1) + 1;
+        for _ in 0..bound {
+            match push.next_action(now) {
+                Action::Send { request, timeout } if !waiting => {
+                    prop_assert_eq!(request.method(), Method::POST);
+                    prop_assert_eq!(request.uri().to_string(), verify_url.clone());
+                    prop_assert!(now < limit, "verify sent at {:?}, past the time limit {:?}", now, limit);
+                    prop_assert_eq!(timeout, limit - now);
+                    let Some((reply, random, took)) = verifies.next() else {
+                        return Ok(());
+                    };
+                    now = now.saturating_add(*took);
+                    push.handle(reply.outcome(), now, *random);
+                    last_verify = Some(reply);
+                    if let VerifyReply::Waiting { link: true, answer: first } = reply {
+                        waiting = true;
+                        answer = *first;
+                    }
+                }
+                Action::Send { request, timeout } => {
+                    check_poll_request(&request, &org, &config)?;
+                    prop_assert_eq!(request.uri().path(), POLL_PATH);
+                    prop_assert_eq!(timeout, config.request_timeout);
+                    let Some((reply, random, took)) = polls.next() else {
+                        return Ok(());
+                    };
+                    now = now.saturating_add(*took);
+                    push.handle(reply.outcome(), now, *random);
+                    last_poll = Some(reply);
+                    if let PollReply::Waiting { answer: Some(a), .. } = reply {
+                        answer = Some(*a);
+                    }
+                }
+                Action::Wait { delay, reason } => {
+                    match reason {
+                        WaitReason::RateLimit { .. } => {
+                            prop_assert!(!waiting, "a rate-limit wait while polling");
+                        }
+                        WaitReason::Poll { .. } => {
+                            prop_assert!(waiting, "a poll wait before any WAITING answer");
+                        }
+                        other => prop_assert!(false, "{:?}", other),
+                    }
+                    now = now.saturating_add(delay);
+                }
+                Action::ShowNumber(number) => {
+                    prop_assert!(waiting, "the number {} before any WAITING answer", number);
+                    prop_assert_eq!(Some(number), answer);
+                }
+                Action::Done(result) => {
+                    if let Ok(outcome) = &result {
+                        prop_assert!(!matches!(outcome, VerifyOutcome::Waiting(_)), "ended waiting: {:?}", outcome);
+                    }
+                    if waiting {
+                        prop_assert!(last_poll.is_some(), "ended before the first poll: {:?}", result);
+                    } else {
+                        match (last_verify, &result) {
+                            (None, Err(error)) => {
+                                prop_assert!(limit.is_zero() && error.is_timeout(), "{:?}", error);
+                            }
+                            (Some(VerifyReply::Call(Reply::Verified { result: sent, .. })), Ok(outcome)) => {
+                                let value = serde_json::to_value(outcome).unwrap();
+                                prop_assert_eq!(value.get("factorResult").and_then(Value::as_str), Some(*sent));
+                            }
+                            (Some(VerifyReply::Call(Reply::TooMany { .. } | Reply::Failed { .. } | Reply::Garbage { .. })), Err(_)) => {}
+                            (Some(VerifyReply::Waiting { link: false, .. }), Err(Error::Input(InputError::Link { .. }))) => {}
+                            (Some(VerifyReply::Transport(kind)), Err(error)) => {
+                                prop_assert_eq!(error.transport().map(|t| t.kind), Some(*kind));
+                            }
+                            (last, result) => prop_assert!(false, "{:?} ended as {:?}", last, result),
+                        }
+                    }
+                    check_terminal(&mut push, now)?;
+                    return Ok(());
+                }
+            }
+        }
+        prop_assert!(false, "no end after {} actions", bound);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Every machine, however driven: no panic, an end, and `Done` for good
+// ---------------------------------------------------------------------------
+
+/// What a driver may do to a machine, in any order: ask for an action at
+/// any time, or hand over a response or a failure (asked for or not).
+#[derive(Debug, Clone)]
+enum Event {
+    Next(Duration),
+    Handle(Handed, Duration, u64),
+}
+
+/// A response or failure handed to a machine.
+#[derive(Debug, Clone)]
+enum Handed {
+    Verify(VerifyReply),
+    Poll(PollReply),
+}
+
+impl Handed {
+    fn outcome(&self) -> Result<Response<Vec<u8>>, TransportError> {
+        match self {
+            Self::Verify(reply) => reply.outcome(),
+            Self::Poll(reply) => reply.outcome(),
+        }
+    }
+}
+
+fn event() -> BoxedStrategy<Event> {
+    let handed = prop_oneof![
+        verify_reply().prop_map(Handed::Verify),
+        poll_reply().prop_map(Handed::Poll),
+    ];
+    prop_oneof![
+        3 => duration().prop_map(Event::Next),
+        2 => (handed, duration(), random()).prop_map(|(h, now, random)| Event::Handle(h, now, random)),
+    ]
+    .boxed()
+}
+
+/// Runs `events` on `machine`: no panic; once `Done`, only `Done(Err(_))`.
+/// Then, asked again without answers, the machine ends within four actions
+/// (a number, a wait, a request nobody answers), and stays ended.
+fn drive_anyhow<M: Machine>(mut machine: M, events: &[Event]) -> Result<(), TestCaseError>
+where
+    M::Output: std::fmt::Debug,
+{
+    let mut done = false;
+    let mut now = Duration::ZERO;
+    for event in events {
+        match event {
+            Event::Next(at) => {
+                now = *at;
+                let action = machine.next_action(now);
+                if done {
+                    prop_assert!(
+                        matches!(action, Action::Done(Err(_))),
+                        "after Done: {:?}",
+                        action
+                    );
+                }
+                done |= matches!(action, Action::Done(_));
+            }
+            Event::Handle(handed, at, random) => {
+                now = *at;
+                machine.handle(handed.outcome(), now, *random);
+            }
+        }
+    }
+    for _ in 0..4 {
+        if done {
+            break;
+        }
+        done = matches!(machine.next_action(now), Action::Done(_));
+    }
+    prop_assert!(done, "no end after four unanswered actions");
+    check_terminal(&mut machine, now)
+}
+
+/// Retry policies of at most 20 retries.
+fn bounded_policy() -> BoxedStrategy<RetryPolicy> {
+    policy()
+        .prop_map(|policy| {
+            let retries = policy.max_retries.min(20);
+            policy.max_retries(retries)
+        })
+        .boxed()
+}
+
+/// Poll policies that give up within two minutes.
+fn bounded_poll_policy() -> BoxedStrategy<PollPolicy> {
+    (poll_policy(), 0u64..=120_000)
+        .prop_map(|(policy, ms)| {
+            let max_wait = policy.max_wait.min(Duration::from_millis(ms));
+            policy.max_wait(max_wait)
+        })
+        .boxed()
+}
+
+/// What a driver gets for a request: the outcome, how long the request took,
+/// and the random number it hands over.
+type Answer = (Result<Response<Vec<u8>>, TransportError>, Duration, u64);
+
+/// Drives `machine` as an honest driver does (sleeping through every wait,
+/// each request taking its time), answering its requests with `answers` over
+/// and over: it must end by itself within `max_sends` requests and three
+/// actions per request. Returns the requests sent.
+fn drive_to_the_end<M: Machine>(
+    machine: &mut M,
+    answers: &mut dyn FnMut(&Request<Vec<u8>>) -> Answer,
+    max_sends: u64,
+) -> Result<u64, TestCaseError>
+where
+    M::Output: std::fmt::Debug,
+{
+    let mut now = Duration::ZERO;
+    let mut sends = 0u64;
+    let mut actions = 0u64;
+    loop {
+        actions += 1;
+        prop_assert!(
+            actions <= 3 * (max_sends + 1),
+            "{} actions for at most {} requests",
+            actions,
+            max_sends
+        );
+        match machine.next_action(now) {
+            Action::Send { request, .. } => {
+                sends += 1;
+                prop_assert!(sends <= max_sends, "more than {} requests", max_sends);
+                let (outcome, took, random) = answers(&request);
+                now = now.saturating_add(took);
+                machine.handle(outcome, now, random);
+            }
+            Action::Wait { delay, .. } => now = now.saturating_add(delay),
+            Action::ShowNumber(_) => {}
+            Action::Done(_) => {
+                check_terminal(machine, now)?;
+                return Ok(sends);
+            }
+        }
+    }
+}
+
+/// Cycles through `replies` forever.
+fn cycle<T: Clone>(replies: &[T]) -> impl FnMut() -> T + '_ {
+    let mut i = 0;
+    move || {
+        let reply = replies[i % replies.len()].clone();
+        i += 1;
+        reply
+    }
+}
+
+proptest! {
+    #![proptest_config(config(128))]
+
+    /// No sequence of questions, responses, failures and times, in any order
+    /// (responses nobody asked for, times going backwards, `Duration::MAX`),
+    /// makes a machine panic; once it said `Done`, it only says `Done(Err(_))`;
+    /// and left without answers it ends within four actions.
+    #[test]
+    fn no_driver_makes_a_machine_panic_and_done_is_terminal(
+        retry in policy(),
+        poll in poll_policy(),
+        limit in time_limit(),
+        events in vec(event(), 0..40),
+    ) {
+        let org = org_at(0);
+        let mut config = poll_config(&org);
+        config.retry = retry;
+        config.poll = poll;
+        config.request_timeout = limit;
+        let verify = push_verify();
+        drive_anyhow(Call::new(&verify, &config), &events)?;
+        drive_anyhow(PushVerification::new(&verify, &config), &events)?;
+        let waiting = waiting(Some(&format!("{org}{POLL_PATH}")), None, json!({ "_embedded": { "challenge": { "correctAnswer": 5 } } }));
+        drive_anyhow(poll_for(&waiting, &ResponseMeta::default(), &config).unwrap(), &events)?;
+        drive_anyhow(PushPoll::for_activation("00u1", "opf1", &config).unwrap(), &events)?;
+    }
+
+    /// Answered over and over with the same few responses, by a driver that
+    /// sleeps through every wait, every machine ends by itself: a call within
+    /// `max_retries + 1` requests; polling within one poll per second of its
+    /// deadline (plus the first and the one that finds it passed); a push
+    /// verification within both. No machine loops without bound.
+    #[test]
+    fn machines_end_by_themselves(
+        retry in bounded_policy(),
+        poll in bounded_poll_policy(),
+        limit in time_limit(),
+        verify_replies in vec((verify_reply(), extra_time(), random()), 1..4),
+        poll_replies in vec((poll_reply(), extra_time(), random()), 1..4),
+    ) {
+        let org = org_at(0);
+        let mut config = poll_config(&org);
+        config.retry = retry;
+        config.poll = poll;
+        config.request_timeout = limit;
+        let verify = push_verify();
+        let max_call = u64::from(retry.max_retries) + 1;
+        let max_polls = poll.max_wait.as_secs() + 3;
+
+        let mut next_verify = cycle(&verify_replies);
+        let mut answer_verify = |_: &Request<Vec<u8>>| {
+            let (reply, took, random) = next_verify();
+            (reply.outcome(), took, random)
+        };
+        drive_to_the_end(&mut Call::new(&verify, &config), &mut answer_verify, max_call)?;
+
+        let mut next_poll = cycle(&poll_replies);
+        let mut answer_poll = |_: &Request<Vec<u8>>| {
+            let (reply, took, random) = next_poll();
+            (reply.outcome(), took, random)
+        };
+        let waiting = waiting(Some(&format!("{org}{POLL_PATH}")), None, json!({}));
+        let mut push = poll_for(&waiting, &ResponseMeta::default(), &config).unwrap();
+        let polls = drive_to_the_end(&mut push, &mut answer_poll, max_polls)?;
+        prop_assert_eq!(u64::from(push.polls()), polls);
+        let mut activation = PushPoll::for_activation("00u1", "opf1", &config).unwrap();
+        let polls = drive_to_the_end(&mut activation, &mut answer_poll, max_polls)?;
+        prop_assert_eq!(u64::from(activation.polls()), polls);
+
+        let mut next_verify = cycle(&verify_replies);
+        let mut next_poll = cycle(&poll_replies);
+        let verify_url = format!("{org}/api/v1/users/00u1/factors/opf1/verify");
+        let mut answer_both = |request: &Request<Vec<u8>>| {
+            if request.uri().to_string() == verify_url {
+                let (reply, took, random) = next_verify();
+                (reply.outcome(), took, random)
+            } else {
+                let (reply, took, random) = next_poll();
+                (reply.outcome(), took, random)
+            }
+        };
+        drive_to_the_end(&mut PushVerification::new(&verify, &config), &mut answer_both, max_call + max_polls)?;
     }
 }

@@ -833,21 +833,27 @@ fn verify_body_with_every_secret() -> VerifyFactorRequest {
     body
 }
 
-/// `Debug` of an exchange of `op`: the operation, method, path template and
-/// body length, and none of `secrets`, which its request does carry.
+/// `Debug` of a call of `op` and of the actions it gives: the operation,
+/// method, path template and body length, and none of `secrets`, which its
+/// request does carry.
 #[track_caller]
-fn check_exchange<O: Operation + Debug>(op: &O, secrets: &[&str])
+fn check_call<O: Operation + Debug>(op: &O, secrets: &[&str])
 where
     O::Output: Debug,
 {
-    use okta_factors_core::policy::{Exchange, Step};
+    use okta_factors_core::policy::{Action, Call, Machine};
     use okta_factors_core::ClientConfig;
+    use std::time::Duration;
 
-    let config = ClientConfig::new(org(), creds())
-        .user_agent_extra("my-app/1.0")
-        .unwrap();
-    let mut exchange = Exchange::new(op, &config).unwrap();
-    let sent = exchange.request();
+    let mut config = ClientConfig::new(org(), creds());
+    config.set_user_agent_extra("my-app/1.0").unwrap();
+    let mut call = Call::new(op, &config);
+    let action = call.next_action(Duration::ZERO);
+    assert_debug_hides(&action, secrets);
+    let shown = format!("{action:?}");
+    let Action::Send { request: sent, .. } = action else {
+        panic!("{shown}")
+    };
     let wire = body_text(&sent);
     for secret in secrets {
         assert!(wire.contains(secret), "{} lacks {secret}: {wire}", O::NAME);
@@ -856,8 +862,15 @@ where
         .to_str()
         .unwrap()
         .ends_with(API_TOKEN));
-    assert_debug_hides(&exchange, secrets);
-    let text = format!("{exchange:?}");
+    for part in [
+        format!("method: {}", O::METHOD),
+        format!("body_len: {}", sent.body().len()),
+        "\"authorization\"".to_owned(),
+    ] {
+        assert!(shown.contains(&part), "{shown} lacks {part}");
+    }
+    assert_debug_hides(&call, secrets);
+    let text = format!("{call:?}");
     for part in [
         format!("operation: {:?}", O::NAME),
         format!("method: {}", O::METHOD),
@@ -868,7 +881,7 @@ where
         assert!(text.contains(&part), "{text} lacks {part}");
     }
 
-    // After a 429 the exchange holds the same request for the retry.
+    // After a 429 the call waits, then sends the same request again.
     let limited = Response::builder()
         .status(429)
         .header("content-type", "application/json")
@@ -876,38 +889,43 @@ where
         .header("x-rate-limit-remaining", "0")
         .body(br#"{"errorCode":"E0000047","errorSummary":"API call exceeded rate limit due to too many requests."}"#.to_vec())
         .unwrap();
-    let step = exchange.on_response(limited, 7, None);
-    assert_debug_hides(&step, secrets);
-    if matches!(step, Step::Retry { .. }) {
-        assert!(
-            format!("{exchange:?}").contains("retries: 1"),
-            "{exchange:?}"
-        );
-        assert_debug_hides(&exchange, secrets);
-        assert_eq!(body_text(&exchange.request()), wire);
-    }
+    call.handle(Ok(limited), Duration::ZERO, 7);
+    let action = call.next_action(Duration::ZERO);
+    assert_debug_hides(&action, secrets);
+    let Action::Wait { delay, reason } = action else {
+        panic!("{action:?}")
+    };
+    assert_debug_redacted(&reason);
+    assert!(format!("{call:?}").contains("retries: 1"), "{call:?}");
+    assert_debug_hides(&call, secrets);
+    let action = call.next_action(delay);
+    assert_debug_hides(&action, secrets);
+    let Action::Send { request, .. } = action else {
+        panic!("{action:?}")
+    };
+    assert_eq!(body_text(&request), wire);
 }
 
 #[test]
-fn exchange_debug_shows_the_call_but_not_its_body_or_headers() {
-    check_exchange(
+fn call_debug_shows_the_call_but_not_its_body_or_headers() {
+    check_call(
         &VerifyFactor::new("00u1", "ostf1")
             .user_agent("Mozilla/5.0")
             .body(verify_body_with_every_secret()),
         &[PASS, ANSWER, NEXT_PASS, ACTIVATION_TOKEN, STATE],
     );
-    check_exchange(
+    check_call(
         &EnrollFactor::new("00u1", FactorEnrollment::custom_hotp("fpr1", SHARED)),
         &[SHARED],
     );
-    check_exchange(
+    check_call(
         &EnrollFactor::new(
             "00u1",
             FactorEnrollment::symantec_vip("VSMT14393584", PASS, NEXT_PASS),
         ),
         &[PASS, NEXT_PASS],
     );
-    check_exchange(
+    check_call(
         &ResendEnrollFactor::new(
             "00u1",
             "ostf1",
@@ -917,22 +935,28 @@ fn exchange_debug_shows_the_call_but_not_its_body_or_headers() {
     );
     let mut activate = ActivateFactorRequest::pass_code(PASS);
     activate.state_token = Some(STATE.into());
-    check_exchange(
+    check_call(
         &ActivateFactor::new("00u1", "ostf1").body(activate),
         &[PASS, STATE],
     );
 }
 
 #[test]
-fn exchange_steps_do_not_show_parsed_secrets() {
-    use okta_factors_core::policy::{Exchange, Step};
+fn call_actions_do_not_show_parsed_secrets() {
+    use okta_factors_core::policy::{Action, Call, Machine};
+    use std::time::Duration;
     let config = okta_factors_core::ClientConfig::new(org(), creds());
     let enroll = enroll_totp();
-    let mut exchange = Exchange::new(&enroll, &config).unwrap();
+    let mut call = Call::new(&enroll, &config);
+    assert!(matches!(
+        call.next_action(Duration::ZERO),
+        Action::Send { .. }
+    ));
     let body = totp_enrollment_body(&format!("\"{SHARED}\""));
-    let step = exchange.on_response(json_response(200, &body), 0, None);
-    let Step::Done(Ok(parsed)) = &step else {
-        panic!("{step:?}")
+    call.handle(Ok(json_response(200, &body)), Duration::ZERO, 0);
+    let action = call.next_action(Duration::ZERO);
+    let Action::Done(Ok(parsed)) = &action else {
+        panic!("{action:?}")
     };
     assert_eq!(
         parsed
@@ -943,7 +967,7 @@ fn exchange_steps_do_not_show_parsed_secrets() {
             .expose(),
         SHARED
     );
-    assert_debug_redacted(&step);
+    assert_debug_redacted(&action);
 }
 
 #[test]
@@ -978,109 +1002,155 @@ fn request_parts_debug_shows_names_and_lengths_only() {
     assert!(format!("{parts:?}").contains("templateId"), "{parts:?}");
 }
 
+/// Asks `machine` for actions from `now` on (sleeping through its wait) until
+/// it sends, checking that none shows a secret; returns the request.
+#[track_caller]
+fn until_sent<M>(machine: &mut M, now: &mut std::time::Duration) -> Request<Vec<u8>>
+where
+    M: okta_factors_core::policy::Machine,
+    M::Output: Debug,
+{
+    use okta_factors_core::policy::Action;
+    loop {
+        let action = machine.next_action(*now);
+        assert_debug_redacted(&action);
+        match action {
+            Action::Send { request, .. } => return request,
+            Action::Wait { delay, reason } => {
+                assert_debug_redacted(&reason);
+                *now += delay;
+            }
+            Action::ShowNumber(_) => {}
+            Action::Done(result) => panic!("ended: {result:?}"),
+        }
+    }
+}
+
 #[test]
 fn push_poll_debug_shows_no_header_value() {
-    use okta_factors_core::policy::{PollStep, PushPoll};
+    use okta_factors_core::policy::{Action, Machine, PushPoll, PushVerification};
     use okta_factors_core::ClientConfig;
     use std::time::Duration;
 
+    const WAITING: &str = r#"{"factorResult":"WAITING","expiresAt":"2015-04-01T15:57:32.000Z",
+        "_links":{"poll":{"href":"https://dev-123456.okta.com/api/v1/users/00u1/factors/opf1/transactions/v2mst.GldKV5Vx","hints":{"allow":["GET"]}}},
+        "_embedded":{"challenge":{"correctAnswer":72}}}"#;
+    let success = format!(
+        r#"{{"factorResult":"SUCCESS","profile":{{"deviceToken":"{DEVICE_TOKEN}"}},
+            "_embedded":{{"activation":{{"sharedSecret":"{SHARED}"}}}}}}"#
+    );
     for credentials in [creds(), Credentials::access_token(ACCESS_TOKEN).unwrap()] {
         let config = ClientConfig::new(org(), credentials.clone());
         let verify = VerifyFactor::new("00u1", "opf1");
-        let waiting = verify
-            .parse_response(json_response(
-                201,
-                r#"{"factorResult":"WAITING","expiresAt":"2015-04-01T15:57:32.000Z",
-                    "_links":{"poll":{"href":"https://dev-123456.okta.com/api/v1/users/00u1/factors/opf1/transactions/v2mst.GldKV5Vx","hints":{"allow":["GET"]}}},
-                    "_embedded":{"challenge":{"correctAnswer":72}}}"#,
-            ))
-            .unwrap();
+        let waiting = verify.parse_response(json_response(201, WAITING)).unwrap();
         let waiting_push = waiting.value.as_waiting().unwrap();
         let mut poll = PushPoll::for_verify(&verify, waiting_push, &waiting.meta, &config).unwrap();
-        let request = poll.request();
+        assert_debug_redacted(&poll);
+        // The number, the wait and the poll.
+        let mut now = Duration::ZERO;
+        let request = until_sent(&mut poll, &mut now);
         assert!(request.headers()["authorization"]
             .to_str()
             .unwrap()
             .ends_with(credentials.token().expose()));
         assert_debug_redacted(&poll);
-        assert_debug_redacted(&poll.first_step());
 
         // A final result that carries a secret.
-        let step = poll
-            .on_response(
-                json_response(
-                    200,
-                    &format!(
-                        r#"{{"factorResult":"SUCCESS","profile":{{"deviceToken":"{DEVICE_TOKEN}"}},
-                            "_embedded":{{"activation":{{"sharedSecret":"{SHARED}"}}}}}}"#
-                    ),
-                ),
-                Duration::from_secs(1),
-                0,
-            )
-            .unwrap();
-        let PollStep::Done(outcome) = &step else {
-            panic!("{step:?}")
+        poll.handle(Ok(json_response(200, &success)), now, 0);
+        let action = poll.next_action(now);
+        let Action::Done(Ok(outcome)) = &action else {
+            panic!("{action:?}")
         };
         let json = json_text(outcome);
         assert!(
             json.contains(SHARED) && json.contains(DEVICE_TOKEN),
             "{json}"
         );
-        assert_debug_redacted(&step);
+        assert_debug_redacted(&action);
 
         // The activation machine, and a push that expires with a secret in
         // its last WAITING answer (kept in the TIMEOUT outcome).
         assert_debug_redacted(&PushPoll::for_activation("00u1", "opf1", &config).unwrap());
         let mut poll = PushPoll::for_verify(&verify, waiting_push, &waiting.meta, &config).unwrap();
-        let step = poll
-            .on_response(
-                json_response(
-                    200,
-                    &format!(
-                        r#"{{"factorResult":"WAITING","profile":{{"deviceToken":"{DEVICE_TOKEN}"}}}}"#
-                    ),
+        let mut now = Duration::ZERO;
+        until_sent(&mut poll, &mut now);
+        let deadline = poll.deadline();
+        poll.handle(
+            Ok(json_response(
+                200,
+                &format!(
+                    r#"{{"factorResult":"WAITING","profile":{{"deviceToken":"{DEVICE_TOKEN}"}}}}"#
                 ),
-                poll.deadline(),
-                0,
-            )
-            .unwrap();
-        assert!(
-            matches!(step, PollStep::Done(VerifyOutcome::Timeout(_))),
-            "{step:?}"
+            )),
+            deadline,
+            0,
         );
-        assert_debug_redacted(&step);
+        let action = poll.next_action(deadline);
+        assert!(
+            matches!(action, Action::Done(Ok(VerifyOutcome::Timeout(_)))),
+            "{action:?}"
+        );
+        assert_debug_redacted(&action);
         // A failed poll's error (the fourth in a row ends polling).
         let mut poll = PushPoll::for_verify(&verify, waiting_push, &waiting.meta, &config).unwrap();
-        let mut last = Ok(poll.first_step());
+        let mut now = Duration::ZERO;
         for _ in 0..4 {
+            until_sent(&mut poll, &mut now);
             let body = r#"{"errorCode":"E0000009","errorSummary":"Internal Server Error"}"#;
-            last = poll.on_response(json_response(500, body), Duration::ZERO, 0);
+            poll.handle(Ok(json_response(500, body)), now, 0);
         }
-        assert_error_redacted(&last.unwrap_err());
+        let action = poll.next_action(now);
+        let Action::Done(Err(error)) = &action else {
+            panic!("{action:?}")
+        };
+        assert_error_redacted(error);
+        // A reset connection is waited out; a TLS failure is the result.
         let mut poll = PushPoll::for_verify(&verify, waiting_push, &waiting.meta, &config).unwrap();
+        let mut now = Duration::ZERO;
+        until_sent(&mut poll, &mut now);
         let reset = okta_factors_core::TransportError::new(
             okta_factors_core::TransportErrorKind::Io,
             "connection reset by peer",
         );
-        assert!(poll
-            .on_transport_error(reset.into(), Duration::ZERO)
-            .is_ok());
+        poll.handle(Err(reset), now, 0);
+        until_sent(&mut poll, &mut now);
         let tls = okta_factors_core::TransportError::new(
             okta_factors_core::TransportErrorKind::Tls,
             "invalid peer certificate",
         );
-        assert_error_redacted(
-            &poll
-                .on_transport_error(tls.into(), Duration::ZERO)
-                .unwrap_err(),
+        poll.handle(Err(tls), now, 0);
+        let action = poll.next_action(now);
+        let Action::Done(Err(error)) = &action else {
+            panic!("{action:?}")
+        };
+        assert_error_redacted(error);
+
+        // A push verification whose verify body holds every secret: neither
+        // the machine nor its actions show them, through its verify and polls.
+        let secrets = [PASS, ANSWER, NEXT_PASS, ACTIVATION_TOKEN, STATE];
+        let verify = VerifyFactor::new("00u1", "opf1").body(verify_body_with_every_secret());
+        let mut push = PushVerification::new(&verify, &config);
+        assert_debug_hides(&push, &secrets);
+        let mut now = Duration::ZERO;
+        let request = until_sent(&mut push, &mut now);
+        assert!(body_text(&request).contains(PASS));
+        push.handle(Ok(json_response(201, WAITING)), now, 0);
+        assert_debug_hides(&push, &secrets);
+        until_sent(&mut push, &mut now);
+        assert_debug_hides(&push, &secrets);
+        push.handle(Ok(json_response(200, &success)), now, 0);
+        let action = push.next_action(now);
+        assert!(
+            matches!(action, Action::Done(Ok(VerifyOutcome::Success(_)))),
+            "{action:?}"
         );
+        assert_debug_redacted(&action);
     }
 }
 
 /// A documented limit (SECURITY.md): a built request is the `http` crate's
 /// `Request<Vec<u8>>`, whose `Debug` prints the body as a byte list. Log the
-/// operation or the `Exchange` instead. If this test fails, the body type
+/// operation, the `Call` or its `Action` instead. If this test fails, the body type
 /// changed: update SECURITY.md and the docs of `Operation::build_request`.
 #[test]
 fn debug_of_a_built_http_request_shows_its_body_bytes() {
@@ -1585,14 +1655,8 @@ fn secrets_among_unknown_members_of_every_wire_object_are_redacted() {
 }
 
 #[test]
-fn configs_builders_and_errors_are_redacted() {
-    use okta_factors_core::{ClientBuilder, ClientConfig, FromConfig};
-    struct Client;
-    impl FromConfig for Client {
-        fn from_config(_: ClientConfig) -> Result<Self, Error> {
-            Ok(Client)
-        }
-    }
+fn configs_and_errors_are_redacted() {
+    use okta_factors_core::ClientConfig;
     for credentials in [creds(), Credentials::access_token(ACCESS_TOKEN).unwrap()] {
         let config = ClientConfig::new(org(), credentials.clone());
         assert_eq!(
@@ -1604,7 +1668,6 @@ fn configs_builders_and_errors_are_redacted() {
             )
         );
         assert_debug_redacted(&config);
-        assert_debug_redacted(&ClientBuilder::<Client>::new(org(), credentials));
     }
 
     // An Okta error echoing secrets in unknown members and causes.
@@ -1662,20 +1725,11 @@ const EXEMPT: &[(&str, &str)] = &[
     ("PollPolicy", "two durations"),
     ("RateLimit", "three numbers from response headers"),
     (
-        "ReadmeDoctests",
-        "an empty marker type for the README's doctests",
-    ),
-    (
         "ResponseMeta",
         "request ID, Date and rate-limit numbers from response headers",
     ),
-    ("RetryDecision", "a delay, a count and a reason"),
     ("RetryPolicy", "counts and durations"),
     ("RetryReason", "unit variants"),
-    (
-        "RetryState",
-        "counts, durations and the request ID of the first 429",
-    ),
     ("TimeoutLimit", "unit variants"),
     ("TransportErrorKind", "unit variants and a byte count"),
 ];
@@ -1709,8 +1763,8 @@ const FORMATTING_TESTS: &[(&str, fn())] = formatting_tests![
     broken_json_around_a_secret_is_redacted,
     mistyped_verify_response_errors_are_redacted,
     non_json_success_does_not_quote_secrets,
-    exchange_debug_shows_the_call_but_not_its_body_or_headers,
-    exchange_steps_do_not_show_parsed_secrets,
+    call_debug_shows_the_call_but_not_its_body_or_headers,
+    call_actions_do_not_show_parsed_secrets,
     request_parts_debug_shows_names_and_lengths_only,
     push_poll_debug_shows_no_header_value,
     debug_of_a_built_http_request_shows_its_body_bytes,
@@ -1721,7 +1775,7 @@ const FORMATTING_TESTS: &[(&str, fn())] = formatting_tests![
     raw_json_hides_secrets_and_one_time_links,
     decode_errors_in_one_time_links_and_device_tokens_do_not_quote_them,
     secrets_among_unknown_members_of_every_wire_object_are_redacted,
-    configs_builders_and_errors_are_redacted,
+    configs_and_errors_are_redacted,
 ];
 
 #[test]

@@ -1,5 +1,7 @@
-//! Target `policies`: the retry and push-polling policies on arbitrary header
-//! values, bodies, attempt counts, random numbers and limits.
+//! Target `policies`: the call machines (`Call`, `PushPoll`) and the retry
+//! and push-polling policies they follow, on arbitrary header values, bodies,
+//! answer counts, random numbers, times and limits, driven through
+//! `okta_factors_core::policy::Machine` as a transport drives them.
 
 use std::time::Duration;
 
@@ -9,8 +11,8 @@ use http::{HeaderMap, HeaderValue, Response, StatusCode, Uri};
 use okta_factors_core::model::{ActivateOutcome, FactorResult, VerifyOutcome};
 use okta_factors_core::operations::{GetFactor, VerifyFactor};
 use okta_factors_core::policy::{
-    delay_for, is_rate_limit, Exchange, PollPolicy, PollStep, PushPoll, RetryDecision, RetryPolicy,
-    RetryState, Step, MAX_CONSECUTIVE_POLL_FAILURES, MIN_POLL_INTERVAL, X_OKTA_RETRY_COUNT,
+    Action, Call, Machine, PollPolicy, Polled, PushPoll, RetryPolicy, WaitReason,
+    MAX_CONSECUTIVE_POLL_FAILURES, MIN_POLL_INTERVAL,
 };
 use okta_factors_core::{
     ClientConfig, Credentials, Error, InputError, OrgUrl, ResponseMeta, TransportError,
@@ -66,15 +68,17 @@ pub struct PolicyInput {
     pub fallback_ms: u64,
     /// `RetryPolicy::concurrent_delay`, in milliseconds.
     pub concurrent_ms: u64,
-    /// Retries so far, for `delay_for`.
+    /// How many `429`s with [`PolicyInput::headers`] a call without a time
+    /// limit is answered (`1 + retries % 8`).
     pub retries: u32,
-    /// Random number for `delay_for`.
+    /// The random number handed over with each of those `429`s.
     pub random: u64,
-    /// Response headers for `delay_for`.
+    /// The headers of those `429`s.
     pub headers: HeaderList,
-    /// A sequence of responses for `RetryState` and `Exchange`.
+    /// The answers of a call with the time limit [`PolicyInput::time_left_ms`].
     pub responses: Responses,
-    /// Time left for `Exchange::on_response`, in milliseconds.
+    /// The time limit of a call and of each poll
+    /// (`ClientConfig::request_timeout`), in milliseconds (`None`: none).
     pub time_left_ms: Option<u64>,
     /// Index into [`ORGS`] (modulo its length).
     pub org_choice: u8,
@@ -99,7 +103,7 @@ pub struct PolicyInput {
     pub poll_headers: HeaderList,
     /// The poll response's body.
     pub poll_body: Bytes,
-    /// Time since polling started, in milliseconds.
+    /// The time of every poll's answer, since polling started, in milliseconds.
     pub elapsed_ms: u64,
     /// Any string, for `OrgUrl::is_same_origin`.
     pub probe: Text,
@@ -160,17 +164,18 @@ fn ms(ms: u64) -> Duration {
     Duration::from_millis(ms)
 }
 
-/// Checks: `delay_for` never exceeds `max_delay`; `RetryState` and `Exchange`
-/// retry only rate-limit `429`s (never a business throttle such as
-/// `E0000109`), at most `max_retries` times, each delay within `max_delay`
-/// (and below the time left), the total within `max_total_wait`; whatever the
-/// poll link, `PushPoll` polls the org (the verify's user and factor, the
-/// link's transaction) with the org's credentials, or refuses the link as a
-/// bad link; poll waits stay within the deadline, at least the 1 s floor
-/// unless cut by it, a push that expires is a `TIMEOUT` outcome, and polling
-/// gives up only after four failures in a row; `OrgUrl::parse` and
-/// `OrgUrl::is_same_origin` never panic, and `is_same_origin` never accepts a
-/// URL of another origin.
+/// Checks: a call retries only rate-limit `429`s (never a business throttle
+/// such as `E0000109`), at most `max_retries` times, each wait within
+/// `max_delay` and shorter than the time left, the total within
+/// `max_total_wait`, every retry numbered in `X-Okta-Retry-Count`; it sends
+/// nothing past its time limit, each request within what is left, and `Done`
+/// is terminal. Whatever the poll link, `PushPoll` polls the org (the
+/// verify's user and factor, the link's transaction) with the org's
+/// credentials, or refuses the link as a bad link; poll waits stay within the
+/// deadline, at least the 1 s floor unless cut by it, a push that expires is a
+/// `TIMEOUT` outcome, and polling gives up only after four failures in a row;
+/// `OrgUrl::parse` and `OrgUrl::is_same_origin` never panic, and
+/// `is_same_origin` never accepts a URL of another origin.
 pub fn policies(mut input: PolicyInput) {
     if known::avoid(known::BACKOFF_OVERFLOW) {
         input.fallback_ms = input.fallback_ms.min(1 << 48);
@@ -183,16 +188,6 @@ pub fn policies(mut input: PolicyInput) {
         .fallback_delay(ms(input.fallback_ms))
         .concurrent_delay(ms(input.concurrent_ms));
 
-    let headers = input.headers.to_header_map();
-    let (delay, reason) = delay_for(&policy, &headers, input.retries, input.random);
-    assert!(
-        delay <= policy.max_delay,
-        "delay_for: {delay:?} ({reason:?}) > max_delay {:?} for {headers:?}",
-        policy.max_delay
-    );
-
-    retry_state(&input, &policy);
-
     let org = input
         .org
         .as_ref()
@@ -203,15 +198,15 @@ pub fn policies(mut input: PolicyInput) {
         });
     let credentials = Credentials::api_token("00fuzz-token")
         .unwrap_or_else(|e| unreachable!("built-in token: {e}"));
-    let config = ClientConfig::new(org.clone(), credentials)
-        .retry(policy)
-        .poll(
-            PollPolicy::default()
-                .interval(ms(input.poll_interval_ms))
-                .max_wait(ms(input.poll_max_wait_ms)),
-        );
+    let mut config = ClientConfig::new(org.clone(), credentials);
+    config.retry = policy;
+    config.poll = PollPolicy::default()
+        .interval(ms(input.poll_interval_ms))
+        .max_wait(ms(input.poll_max_wait_ms));
 
-    exchange(&input, &config);
+    rate_limits(&input, &config);
+    config.request_timeout = input.time_left_ms.map_or(Duration::MAX, ms);
+    call(&input, &config);
     push_poll(&input, &config);
     origins(&input, &org);
 }
@@ -220,103 +215,149 @@ fn status_or(status: u16, default: StatusCode) -> StatusCode {
     StatusCode::from_u16(status).unwrap_or(default)
 }
 
-fn retry_state(input: &PolicyInput, policy: &RetryPolicy) {
-    let mut state = RetryState::new(*policy);
-    let mut total = Duration::ZERO;
-    let mut retries = 0u32;
-    for response in &input.responses.0 {
-        let status = status_or(response.status, StatusCode::TOO_MANY_REQUESTS);
-        let headers = response.headers.to_header_map();
-        let body = &response.body.0;
-        match state.on_response(status, &headers, body, response.random) {
-            RetryDecision::Retry {
+/// The `X-Okta-Retry-Count` of a request, if it has a number.
+fn retry_count(request: &http::Request<Vec<u8>>) -> Option<u32> {
+    request
+        .headers()
+        .get("x-okta-retry-count")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u32>().ok())
+}
+
+/// A call without a time limit, answered `1 + retries % 8` times with a
+/// `429` (no body: a rate limit) with the fuzzed headers: each wait is a
+/// rate-limit retry, numbered in order, within `max_delay`, the total within
+/// `max_total_wait`; it ends with the `429` after at most `max_retries`
+/// retries, or asks for more answers.
+fn rate_limits(input: &PolicyInput, config: &ClientConfig) {
+    let mut config = config.clone();
+    config.request_timeout = Duration::MAX;
+    let policy = config.retry;
+    let op = GetFactor::new("00u1", "mbl1");
+    let mut call = Call::new(&op, &config);
+    let answers = 1 + input.retries % 8;
+    let headers = input.headers.to_header_map();
+    let (mut sent, mut retries, mut total) = (0u32, 0u32, Duration::ZERO);
+    for _ in 0..3 * answers + 3 {
+        match call.next_action(Duration::ZERO) {
+            Action::Send { request, .. } => {
+                assert_eq!(
+                    retry_count(&request),
+                    (retries > 0).then_some(retries),
+                    "X-Okta-Retry-Count"
+                );
+                if sent == answers {
+                    return;
+                }
+                sent += 1;
+                let mut response = Response::new(Vec::new());
+                *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+                *response.headers_mut() = headers.clone();
+                call.handle(Ok(response), Duration::ZERO, input.random);
+            }
+            Action::Wait {
                 delay,
-                retry,
-                reason,
+                reason: WaitReason::RateLimit { retry, reason },
             } => {
                 retries += 1;
-                total += delay;
-                assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "retried a {status}");
-                assert!(
-                    !names_another_code(body),
-                    "retried a business throttle {:?}",
-                    String::from_utf8_lossy(body)
-                );
-                assert!(
-                    delay <= policy.max_delay,
-                    "RetryState: {delay:?} ({reason:?}) > max_delay {:?}",
-                    policy.max_delay
-                );
-                assert_eq!(retry, retries, "retry count");
+                total = total.saturating_add(delay);
+                assert_eq!(retry, retries, "retry number");
                 assert!(retries <= policy.max_retries, "more than max_retries");
                 assert!(
+                    delay <= policy.max_delay,
+                    "rate-limit wait {delay:?} ({reason:?}) > max_delay {:?} for {headers:?}",
+                    policy.max_delay
+                );
+                assert!(
                     total <= policy.max_total_wait,
-                    "RetryState: total wait {total:?} > max_total_wait {:?}",
+                    "total wait {total:?} > max_total_wait {:?}",
                     policy.max_total_wait
                 );
             }
-            RetryDecision::Stop => {}
-            other => unreachable!("unknown decision {other:?}"),
+            Action::Done(result) => {
+                assert!(
+                    result.as_ref().err().is_some_and(|e| e.is_rate_limited()),
+                    "a call answered 429 ended with {result:?}"
+                );
+                return;
+            }
+            other => unreachable!("a call did {other:?}"),
         }
-        assert_eq!(state.retries(), retries, "RetryState::retries");
-        assert_eq!(state.total_wait(), total, "RetryState::total_wait");
-        let mut next = HeaderMap::new();
-        state.apply_headers(&mut next);
-        let count = next
-            .get(X_OKTA_RETRY_COUNT)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u32>().ok());
-        assert_eq!(
-            count,
-            (retries > 0).then_some(retries),
-            "X-Okta-Retry-Count"
-        );
     }
+    unreachable!("a call answered {answers} times did not end");
 }
 
-fn exchange(input: &PolicyInput, config: &ClientConfig) {
+/// A call with the fuzzed time limit over the fuzzed answers, time passing
+/// only by its waits.
+fn call(input: &PolicyInput, config: &ClientConfig) {
     let op = GetFactor::new("00u1", "mbl1");
-    let mut exchange = match Exchange::new(&op, config) {
-        Ok(exchange) => exchange,
-        Err(e) => unreachable!("Exchange::new refused a valid operation: {e}"),
-    };
+    let mut call = Call::new(&op, config);
     let policy = config.retry;
-    let time_left = input.time_left_ms.map(ms);
+    let limit = config.request_timeout;
+    let mut now = Duration::ZERO;
     let mut total = Duration::ZERO;
-    for response in &input.responses.0 {
-        let request = exchange.request();
-        assert!(
-            request.headers().contains_key(AUTHORIZATION),
-            "no Authorization"
-        );
-        let mut http = Response::new(response.body.0.clone());
-        *http.status_mut() = status_or(response.status, StatusCode::TOO_MANY_REQUESTS);
-        *http.headers_mut() = response.headers.to_header_map();
-        let status = http.status();
-        match exchange.on_response(http, response.random, time_left) {
-            Step::Retry { delay, retry, .. } => {
-                total += delay;
+    let mut retries = 0u32;
+    let mut last: Option<(StatusCode, &[u8])> = None;
+    let mut answers = input.responses.0.iter();
+    for _ in 0..3 * input.responses.0.len() + 3 {
+        match call.next_action(now) {
+            Action::Send { request, timeout } => {
                 assert!(
-                    is_rate_limit(status, &response.body.0),
-                    "Exchange retried what is not a rate limit"
+                    request.headers().contains_key(AUTHORIZATION),
+                    "no Authorization"
                 );
                 assert!(
-                    !names_another_code(&response.body.0),
-                    "Exchange retried a business throttle"
+                    now < limit,
+                    "Call sent at {now:?}, past its limit {limit:?}"
                 );
-                assert!(delay <= policy.max_delay, "Exchange: {delay:?} > max_delay");
-                assert!(retry <= policy.max_retries, "Exchange: too many retries");
+                assert_eq!(timeout, limit - now, "Call: the time left");
+                assert_eq!(
+                    retry_count(&request),
+                    (retries > 0).then_some(retries),
+                    "X-Okta-Retry-Count"
+                );
+                let Some(response) = answers.next() else {
+                    return;
+                };
+                let mut http = Response::new(response.body.0.clone());
+                *http.status_mut() = status_or(response.status, StatusCode::TOO_MANY_REQUESTS);
+                *http.headers_mut() = response.headers.to_header_map();
+                last = Some((http.status(), &response.body.0));
+                call.handle(Ok(http), now, response.random);
+            }
+            Action::Wait {
+                delay,
+                reason: WaitReason::RateLimit { retry, .. },
+            } => {
+                let Some((status, body)) = last else {
+                    unreachable!("Call waited before any answer");
+                };
+                retries += 1;
+                total = total.saturating_add(delay);
+                assert!(
+                    status == StatusCode::TOO_MANY_REQUESTS && !names_another_code(body),
+                    "Call retried what is not a rate limit: {status} {:?}",
+                    String::from_utf8_lossy(body)
+                );
+                assert_eq!(retry, retries, "Call: retry number");
+                assert!(delay <= policy.max_delay, "Call: {delay:?} > max_delay");
+                assert!(retry <= policy.max_retries, "Call: too many retries");
                 assert!(
                     total <= policy.max_total_wait,
-                    "Exchange: total > max_total_wait"
+                    "Call: total > max_total_wait"
                 );
-                if let Some(left) = time_left {
-                    assert!(delay < left, "Exchange: waits {delay:?} with {left:?} left");
-                }
+                let left = limit.saturating_sub(now);
+                assert!(delay < left, "Call: waits {delay:?} with {left:?} left");
+                now = now.saturating_add(delay);
             }
-            Step::Done(_) => break,
+            Action::Done(_) => {
+                assert_terminal(&mut call, now);
+                return;
+            }
+            other => unreachable!("a call did {other:?}"),
         }
     }
+    unreachable!("a call did not end");
 }
 
 fn push_poll(input: &PolicyInput, config: &ClientConfig) {
@@ -347,7 +388,6 @@ fn push_poll(input: &PolicyInput, config: &ClientConfig) {
     }
     let meta = ResponseMeta::from_headers(&meta_headers);
 
-    let org = &config.org;
     let verify = VerifyFactor::new("00u1", "opf1");
     let poll = match PushPoll::for_verify(&verify, waiting, &meta, config) {
         Ok(poll) => poll,
@@ -364,46 +404,53 @@ fn push_poll(input: &PolicyInput, config: &ClientConfig) {
         }
         Err(other) => unreachable!("PushPoll::for_verify failed with {other:?}"),
     };
-    let request = poll.request();
+    drive(input, config, poll, Some(href));
+
+    // The same machine on a push activation (no WAITING answer yet).
+    match PushPoll::for_activation("00u1", "opf1", config) {
+        Ok(poll) => drive(input, config, poll, None),
+        Err(e) => unreachable!("PushPoll::for_activation failed with {e}"),
+    }
+}
+
+/// Checks a poll request: on the org, with its credentials, within the
+/// client's time limit, at a transaction of the verify (`href`: its poll link)
+/// or at the activation's poll.
+fn check_poll(config: &ClientConfig, action: Action<impl std::fmt::Debug>, href: Option<&str>) {
+    let Action::Send { request, timeout } = action else {
+        unreachable!("expected a poll, got {action:?}");
+    };
+    let org = &config.org;
     let uri = request.uri();
     assert!(
         uri_on_org(org, uri),
         "PushPoll polls {uri} (link {href:?}), not the org {org}"
     );
-    assert!(
-        uri.path()
-            .strip_prefix("/api/v1/users/00u1/factors/opf1/transactions/")
-            .is_some_and(|id| !id.is_empty() && !id.contains('/')),
-        "PushPoll polls {uri} (link {href:?}), not a transaction of the verify"
-    );
+    if href.is_some() {
+        assert!(
+            uri.path()
+                .strip_prefix("/api/v1/users/00u1/factors/opf1/transactions/")
+                .is_some_and(|id| !id.is_empty() && !id.contains('/')),
+            "PushPoll polls {uri} (link {href:?}), not a transaction of the verify"
+        );
+    }
     assert_eq!(
         request.headers().get(AUTHORIZATION),
         Some(&config.credentials.authorization()),
         "poll Authorization"
     );
-    drive(input, config, poll, true);
-
-    // The same machine on a push activation (no WAITING answer yet).
-    match PushPoll::for_activation("00u1", "opf1", config) {
-        Ok(poll) => {
-            let request = poll.request();
-            assert!(
-                uri_on_org(org, request.uri()),
-                "activation poll off the org"
-            );
-            drive(input, config, poll, false);
-        }
-        Err(e) => unreachable!("PushPoll::for_activation failed with {e}"),
-    }
+    assert_eq!(timeout, config.request_timeout, "poll time limit");
 }
 
-/// The first step, then the fuzzed response (or a transport failure, or the
-/// same response again until the failures add up).
-fn drive<O>(input: &PolicyInput, config: &ClientConfig, mut poll: PushPoll<O>, waited: bool)
+/// The first poll, then the fuzzed response (or a transport failure, or the
+/// same response again until the failures add up), all answered at the
+/// fuzzed time. `href`: the verify's poll link (`None`: an activation).
+fn drive<O>(input: &PolicyInput, config: &ClientConfig, mut poll: PushPoll<O>, href: Option<&str>)
 where
-    O: okta_factors_core::policy::Polled,
-    O::Output: Expired,
+    O: Polled,
+    O::Output: Expired + std::fmt::Debug,
 {
+    let waited = href.is_some();
     let deadline = poll.deadline();
     assert!(
         deadline <= config.poll.max_wait,
@@ -411,26 +458,32 @@ where
         config.poll.max_wait
     );
     let interval = config.poll.interval.max(MIN_POLL_INTERVAL);
-    match poll.first_step() {
-        PollStep::Wait { delay, .. } => {
-            let expected = if waited {
-                interval.min(deadline)
-            } else {
-                Duration::ZERO
-            };
-            assert_eq!(delay, expected, "first wait");
+    // One interval before the first poll after a WAITING answer (cut to the
+    // deadline; no wait when that is 0); none for an activation.
+    let first_wait = if waited {
+        interval.min(deadline)
+    } else {
+        Duration::ZERO
+    };
+    let mut action = poll.next_action(Duration::ZERO);
+    if !first_wait.is_zero() {
+        match action {
+            Action::Wait { delay, .. } => assert_eq!(delay, first_wait, "first wait"),
+            other => unreachable!("first action {other:?}, not a wait of {first_wait:?}"),
         }
-        PollStep::Done(_) => unreachable!("the first step is done"),
+        action = poll.next_action(first_wait);
     }
 
     let elapsed = ms(input.elapsed_ms);
     let mut in_a_row = 0;
     for attempt in 0..=MAX_CONSECUTIVE_POLL_FAILURES {
+        check_poll(config, action, href);
         // The fuzzed response, then a reset connection, in turns.
         let transport = attempt % 2 == 1;
-        let step = if transport {
+        if transport {
             let error = TransportError::new(TransportErrorKind::Io, "connection reset");
-            poll.on_transport_error(error.into(), elapsed)
+            poll.handle(Err(error), elapsed, input.poll_random);
+            in_a_row += 1;
         } else {
             let mut response = Response::new(input.poll_body.0.clone());
             *response.status_mut() = status_or(input.poll_status, StatusCode::OK);
@@ -439,10 +492,7 @@ where
             if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
                 in_a_row += 1;
             }
-            poll.on_response(response, elapsed, input.poll_random)
-        };
-        if transport {
-            in_a_row += 1;
+            poll.handle(Ok(response), elapsed, input.poll_random);
         }
         // The deadline only comes closer (a WAITING may say when it expires).
         let deadline = poll.deadline();
@@ -451,10 +501,15 @@ where
             "deadline moved past max_wait"
         );
         let remaining = deadline.saturating_sub(elapsed);
-        match step {
-            Ok(PollStep::Wait {
-                delay, failures, ..
-            }) => {
+        action = poll.next_action(elapsed);
+        if matches!(action, Action::ShowNumber(_)) {
+            action = poll.next_action(elapsed);
+        }
+        match action {
+            Action::Wait {
+                delay,
+                reason: WaitReason::Poll { failures, .. },
+            } => {
                 assert!(
                     !remaining.is_zero() && delay <= remaining,
                     "poll waits {delay:?} with {remaining:?} left of {deadline:?}"
@@ -471,16 +526,18 @@ where
                 if in_a_row == 0 {
                     break; // a good WAITING: the next one would be the same
                 }
+                action = poll.next_action(elapsed.saturating_add(delay));
             }
-            Ok(PollStep::Done(done)) => {
+            Action::Done(Ok(done)) => {
                 // A failed poll ends a push only when it expired.
                 assert!(
                     in_a_row == 0 || done.is_timeout(),
                     "a failed poll ended the push"
                 );
+                assert_terminal(&mut poll, elapsed);
                 break;
             }
-            Err(_) => {
+            Action::Done(Err(_)) => {
                 // A transient failure ends polling only as the last of four
                 // in a row, or when an activation never seen waiting expired.
                 assert!(
@@ -489,9 +546,25 @@ where
                         || (!waited && remaining.is_zero()),
                     "gave up after {in_a_row} failures with {remaining:?} left"
                 );
+                assert_terminal(&mut poll, elapsed);
                 break;
             }
+            other => unreachable!("after a poll: {other:?}"),
         }
+    }
+}
+
+/// `Done` is terminal: asked again, at any time, a machine says `Done(Err(_))`.
+fn assert_terminal<M: Machine>(machine: &mut M, now: Duration)
+where
+    M::Output: std::fmt::Debug,
+{
+    for at in [now, Duration::ZERO, Duration::MAX] {
+        let action = machine.next_action(at);
+        assert!(
+            matches!(action, Action::Done(Err(_))),
+            "after Done: {action:?}"
+        );
     }
 }
 

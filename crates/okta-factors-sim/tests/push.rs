@@ -3,6 +3,8 @@
 
 mod common;
 
+use std::time::Duration;
+
 use common::{body, H};
 use http::{Method, StatusCode};
 use okta_factors_core::model::{
@@ -13,6 +15,7 @@ use okta_factors_core::operations::{
     ActivateFactor, EnrollFactor, GetFactorTransactionStatus, ListFactors, UnenrollFactor,
     VerifyFactor, VerifyFactorRequest,
 };
+use okta_factors_core::policy::{Action, Machine, WaitReason};
 use okta_factors_core::{Operation, ResponseMeta};
 use okta_factors_sim::{Channel, ControlError};
 
@@ -285,9 +288,34 @@ fn push_approve_reject_timeout_cancel() {
         &config,
     )
     .unwrap();
-    let response = h.sim.handle(push_poll.request());
+    let mut now = Duration::ZERO;
+    let request = loop {
+        match push_poll.next_action(now) {
+            Action::Send { request, .. } => break request,
+            Action::Wait { delay, .. } => now += delay,
+            Action::ShowNumber(_) => {}
+            Action::Done(result) => panic!("{result:?}"),
+        }
+    };
+    assert_eq!(request.uri().host(), Some(h.org.host()));
+    let response = h.sim.handle(request);
     assert_eq!(response.status(), 200);
-    let _ = push_poll.first_step();
+    // Nobody answered yet: the machine waits to poll again.
+    push_poll.handle(Ok(response), now, 0);
+    let action = push_poll.next_action(now);
+    assert!(
+        matches!(
+            action,
+            Action::Wait {
+                reason: WaitReason::Poll {
+                    polls: 1,
+                    failures: 0
+                },
+                ..
+            }
+        ),
+        "{action:?}"
+    );
 }
 
 #[test]

@@ -16,12 +16,17 @@ use crate::request::X_OKTA_USER_AGENT_EXTENDED;
 /// [`ClientConfig::request_timeout`], as a [`Machine`] whose output is the
 /// parsed response.
 ///
-/// * Only a rate-limit `429` is retried ([`super::is_rate_limit`]), after the
-///   wait the server's headers ask for and with the retry headers Okta asks
-///   for; a business throttle such as `E0000109` is `Done` at once with its
-///   [`Error::Api`] (see [`crate::ApiError::retry_after`]), and nothing is resent.
-/// * A retry whose wait would not end before the time limit is not made: the
-///   `429` error (with its rate-limit headers) is the result.
+/// * Only a rate-limit `429` is retried (see the [module](super) docs), as
+///   [`ClientConfig::retry`] says, after the wait the server's headers ask
+///   for, and with the retry headers Okta asks for (`X-Okta-Retry-Count`, and
+///   `X-Okta-Retry-For` quoting the first `429`'s request ID); the request is
+///   otherwise resent exactly as first sent. A business throttle such as
+///   `E0000109` is `Done` at once with its [`Error::Api`] (see
+///   [`crate::ApiError::retry_after`]), and nothing is resent.
+/// * Nothing is sent once the time limit has passed (the result is then a
+///   [`TimeoutLimit::Request`] timeout), each [`Action::Send`] may take only
+///   what is left of it, and a retry whose wait would not end before it is not
+///   made: the `429` error (with its rate-limit headers) is the result.
 /// * A transport failure ends the call with that failure: the request may
 ///   have had its effect (an SMS sent), so it is never sent again here.
 ///

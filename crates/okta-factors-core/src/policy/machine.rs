@@ -2,6 +2,7 @@
 //! with its retries, a push verification with its polling, a push activation),
 //! so that one driver loop per kind of transport runs them all.
 
+use std::fmt;
 use std::time::Duration;
 
 use http::{Request, Response};
@@ -13,7 +14,10 @@ use crate::error::{Error, TransportError, TransportErrorKind};
 ///
 /// Exhaustive on purpose: a driver must handle every action, so a new one is a
 /// breaking change.
-#[derive(Debug)]
+///
+/// Its `Debug` shows a request's method, path, header names, body length and
+/// time limit, never its body (passcodes, answers, shared secrets), query or
+/// header values (`Authorization`), unlike `http::Request`'s own.
 // A `Send` is larger than the other actions; an action is made, matched and
 // consumed at once, so boxing its request would cost an allocation per request
 // for nothing.
@@ -36,12 +40,41 @@ pub enum Action<T> {
         reason: WaitReason,
     },
     /// Show the user this number (a number-matching push: the number to pick on
-    /// the phone), then ask for the next action at once. Given once per distinct
-    /// number.
+    /// the phone), then ask for the next action at once. Given as soon as the
+    /// number is known, and again only when Okta's answers change it.
     ShowNumber(u32),
     /// The interaction is over. Asking for another action afterwards is a
     /// driver bug, answered with `Done(Err(_))`.
     Done(Result<T, Error>),
+}
+
+impl<T: fmt::Debug> fmt::Debug for Action<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Send { request, timeout } => f
+                .debug_struct("Send")
+                .field("method", request.method())
+                .field("path", &request.uri().path())
+                .field(
+                    "headers",
+                    &request
+                        .headers()
+                        .keys()
+                        .map(|k| k.as_str())
+                        .collect::<Vec<_>>(),
+                )
+                .field("body_len", &request.body().len())
+                .field("timeout", timeout)
+                .finish(),
+            Self::Wait { delay, reason } => f
+                .debug_struct("Wait")
+                .field("delay", delay)
+                .field("reason", reason)
+                .finish(),
+            Self::ShowNumber(number) => f.debug_tuple("ShowNumber").field(number).finish(),
+            Self::Done(result) => f.debug_tuple("Done").field(result).finish(),
+        }
+    }
 }
 
 /// Why a [`Machine`] waits.

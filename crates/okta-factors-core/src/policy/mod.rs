@@ -2,8 +2,18 @@
 //! of an operation with its rate-limit retries ([`Call`]), a push verification
 //! with its polling ([`PushVerification`]), a push activation's polling
 //! ([`PushPoll::for_activation`]). They take time and randomness as arguments
-//! and say what to send, how long to wait and what to show; a driver only
-//! sends and sleeps. The policies they follow: [`RetryPolicy`], [`PollPolicy`].
+//! and say what to send, how long to wait and what to show ([`Action`]); a
+//! driver only sends and sleeps. The policies they follow: [`RetryPolicy`],
+//! [`PollPolicy`].
+//!
+//! Only rate limits are retried: a `429` whose Okta body says `E0000047` (the
+//! concurrent limit included), or a `429` without an Okta error code at all
+//! (empty, not JSON, JSON without `errorCode`: a proxy's). A `429` that names
+//! another code is a business throttle, not a rate limit: `E0000109` (an SMS
+//! was sent recently), `E0000118` (an email was sent recently) or anything
+//! else. Retrying it would send the user another SMS or email behind the
+//! caller's back, so it is the call's result at once; the wait Okta asks for
+//! is [`ApiError::retry_after`](crate::ApiError::retry_after).
 
 mod call;
 mod machine;
@@ -14,11 +24,6 @@ mod verify_push;
 
 pub use call::Call;
 pub use machine::{Action, Machine, WaitReason};
-pub use push::{
-    PollPolicy, PollStep, Polled, PushPoll, MAX_CONSECUTIVE_POLL_FAILURES, MIN_POLL_INTERVAL,
-};
-pub use retry::{
-    delay_for, is_rate_limit, RetryDecision, RetryPolicy, RetryReason, RetryState,
-    X_OKTA_RETRY_COUNT, X_OKTA_RETRY_FOR,
-};
+pub use push::{PollPolicy, Polled, PushPoll, MAX_CONSECUTIVE_POLL_FAILURES, MIN_POLL_INTERVAL};
+pub use retry::{RetryPolicy, RetryReason};
 pub use verify_push::PushVerification;

@@ -77,8 +77,10 @@ impl PollPolicy {
 /// What a [`PushPoll`] polls: an operation sent again and again, and how to
 /// read its result. Implemented for [`GetFactorTransactionStatus`] (a push
 /// verification: [`VerifyOutcome`]) and [`PollFactorActivation`] (a push
-/// activation: [`ActivateOutcome`]).
-pub trait Polled: Operation {
+/// activation: [`ActivateOutcome`]), and sealed: no other type can implement
+/// it (a [`PushPoll`] is made by [`PushPoll::for_verify`] or
+/// [`PushPoll::for_activation`]).
+pub trait Polled: Operation + sealed::Sealed {
     /// The waiting push in a result, or the result itself when it is final.
     fn into_waiting(output: Self::Output) -> Result<PushWaiting, Self::Output>;
 
@@ -87,6 +89,14 @@ pub trait Polled: Operation {
     /// `timed_out` is the last `WAITING` response with `factorResult` set to
     /// `TIMEOUT`.
     fn timed_out(timed_out: VerifyResponse) -> Self::Output;
+}
+
+mod sealed {
+    /// Keeps [`Polled`](super::Polled) to the crate's two poll operations.
+    #[allow(unreachable_pub)] // Public but unnameable: the sealed-trait pattern.
+    pub trait Sealed {}
+    impl Sealed for crate::operations::GetFactorTransactionStatus {}
+    impl Sealed for crate::operations::PollFactorActivation {}
 }
 
 impl Polled for GetFactorTransactionStatus {
@@ -115,11 +125,9 @@ impl Polled for PollFactorActivation {
     }
 }
 
-/// What to do after a poll.
+/// What to do after a poll (what the [`Machine`] turns into actions).
 #[derive(Debug, Clone, PartialEq)]
-/// Exhaustive on purpose: an adapter must handle every step, so a new one
-/// is a breaking change.
-pub enum PollStep<T = VerifyOutcome> {
+pub(crate) enum PollStep<T = VerifyOutcome> {
     /// Still waiting: poll again after `delay` (already clamped to the deadline).
     Wait {
         /// How long to wait.
@@ -139,45 +147,59 @@ pub enum PollStep<T = VerifyOutcome> {
     Done(T),
 }
 
-/// Polls a push until it is over, as a pure state machine: the poll request to
-/// send, how long to wait before the next one, and the final result. Time
-/// comes in as `elapsed` (since the push was sent, or since polling started).
+/// Polls a push until it is over, as a [`Machine`]: waits, the number to show,
+/// polls, and the end. Time comes in as `now`: since the push was sent (or,
+/// for an activation, since polling started).
 ///
 /// * Every poll request is built from the org and the IDs
 ///   ([`GetFactorTransactionStatus`] for a verification,
 ///   [`PollFactorActivation`] for an activation), never from the poll link
 ///   of a response: credentials only ever go to the org, and an org reached
-///   through a custom domain whose links name another host still works.
-/// * A transient failure of one poll (a `5xx`, a `429`, a reset connection, a
-///   timeout: [`PushPoll::on_response`], [`PushPoll::on_transport_error`]) does
-///   not end the push: the next poll comes after the interval (after a `429`,
-///   at least until its rate-limit reset), until
-///   [`MAX_CONSECUTIVE_POLL_FAILURES`] in a row. Other error statuses (`401`,
-///   `403`, `404`, …) are final errors.
+///   through a custom domain whose links name another host still works. Each
+///   poll may take [`ClientConfig::request_timeout`].
+/// * Polls are [`PollPolicy::interval`] apart (at least [`MIN_POLL_INTERVAL`]).
+///   A verification waits one interval before its first poll; an activation
+///   polls at once.
+/// * A transient failure of one poll (a `5xx`, a `429`, a reset or refused
+///   connection, a failed lookup, a timeout) does not end the push: the next
+///   poll comes after the interval (after a `429`, at least until its
+///   rate-limit reset), until [`MAX_CONSECUTIVE_POLL_FAILURES`] in a row,
+///   whose last failure is the result. Other error statuses (`401`, `403`,
+///   `404`, …), bodies that are not a verify result and other transport
+///   failures (TLS, a body over the size limit) end polling with that error.
 /// * A push that expires is a result, never an error: when Okta's
-///   `expiresAt` (by the server's `Date`) or [`PollPolicy::max_wait`] passes,
-///   the step is [`PollStep::Done`] with a `TIMEOUT` ([`Polled::timed_out`]),
-///   as when Okta itself answers `TIMEOUT`.
+///   `expiresAt` (by the server's `Date`) or [`PollPolicy::max_wait`] passes
+///   ([`PushPoll::deadline`]), the push is `Done` with a `TIMEOUT`
+///   ([`Polled::timed_out`]: the last `WAITING` answer, `factorResult` set to
+///   `TIMEOUT`), as when Okta itself answers `TIMEOUT`. No wait goes past the
+///   deadline.
+/// * A number-matching answer is given as [`Action::ShowNumber`] before the
+///   next wait, as soon as it is known and again only when it changes.
 ///
 /// ```
 /// use std::time::Duration;
 /// use okta_factors_core::{ClientConfig, Credentials, OrgUrl, ResponseMeta};
 /// use okta_factors_core::model::VerifyOutcome;
 /// use okta_factors_core::operations::VerifyFactor;
-/// use okta_factors_core::policy::{PollStep, PushPoll};
-/// let config = ClientConfig::new(OrgUrl::parse("https://login.example.com").unwrap(), Credentials::api_token("t").unwrap());
+/// use okta_factors_core::policy::{Action, Machine, PushPoll, WaitReason};
+/// let config = ClientConfig::new(OrgUrl::parse("https://login.example.com")?, Credentials::api_token("t")?);
 /// let verify = VerifyFactor::new("00u1", "opf1");
 /// // The org is reached through a custom domain; Okta's links name its okta.com host.
 /// let waiting: VerifyOutcome = serde_json::from_str(r#"{"factorResult":"WAITING",
-///   "_links":{"poll":{"href":"https://acme.okta.com/api/v1/users/00u1/factors/opf1/transactions/v2mst.1"}}}"#).unwrap();
-/// let mut poll = PushPoll::for_verify(&verify, waiting.as_waiting().unwrap(), &ResponseMeta::default(), &config).unwrap();
-/// assert_eq!(poll.request().uri(), "https://login.example.com/api/v1/users/00u1/factors/opf1/transactions/v2mst.1");
-/// let PollStep::Wait { delay, .. } = poll.first_step() else { unreachable!() };
+///   "_embedded":{"challenge":{"correctAnswer":7}},
+///   "_links":{"poll":{"href":"https://acme.okta.com/api/v1/users/00u1/factors/opf1/transactions/v2mst.1"}}}"#)?;
+/// let mut poll = PushPoll::for_verify(&verify, waiting.as_waiting().unwrap(), &ResponseMeta::default(), &config)?;
+/// assert_eq!(poll.deadline(), Duration::from_secs(300));
+/// assert!(matches!(poll.next_action(Duration::ZERO), Action::ShowNumber(7)));
+/// let Action::Wait { delay, reason: WaitReason::Poll { polls: 0, .. } } = poll.next_action(Duration::ZERO) else { unreachable!() };
 /// assert_eq!(delay, Duration::from_secs(4));
-/// // … wait, send `poll.request()`, and hand the response back:
-/// let answered = http::Response::builder().status(200).body(r#"{"factorResult":"SUCCESS"}"#).unwrap();
-/// let step = poll.on_response(answered, Duration::from_secs(4), 0).unwrap();
-/// assert!(matches!(step, PollStep::Done(VerifyOutcome::Success(_))));
+/// let Action::Send { request, .. } = poll.next_action(delay) else { unreachable!() };
+/// assert_eq!(request.uri(), "https://login.example.com/api/v1/users/00u1/factors/opf1/transactions/v2mst.1");
+/// let answered = http::Response::builder().status(200).body(br#"{"factorResult":"SUCCESS"}"#.to_vec())?;
+/// poll.handle(Ok(answered), delay, 0);
+/// let Action::Done(outcome) = poll.next_action(delay) else { unreachable!() };
+/// assert!(matches!(outcome?, VerifyOutcome::Success(_)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct PushPoll<O: Polled = GetFactorTransactionStatus> {
     op: O,
@@ -261,8 +283,9 @@ impl PushPoll<GetFactorTransactionStatus> {
 impl PushPoll<PollFactorActivation> {
     /// Polls the push activation of `factor_id` of `user_id` until the device
     /// activates it (`POST …/lifecycle/activate/poll` on the org). The first
-    /// poll is sent at once ([`PushPoll::first_step`] waits zero); Okta's
-    /// `expiresAt` is learnt from the first `WAITING` answer.
+    /// poll is sent at once; Okta's `expiresAt` is learnt from the first
+    /// `WAITING` answer. A request that cannot be built (an unusable ID) is
+    /// the error.
     pub fn for_activation(
         user_id: &str,
         factor_id: &str,
@@ -279,7 +302,7 @@ impl<O: Polled> PushPoll<O> {
     /// started the push, if there was one (with the headers `meta` it came
     /// with): its `expiresAt` bounds the deadline and the first poll waits
     /// one interval. Without it, the first poll is sent at once.
-    pub fn new(
+    pub(crate) fn new(
         op: O,
         waiting: Option<&PushWaiting>,
         meta: &ResponseMeta,
@@ -306,18 +329,14 @@ impl<O: Polled> PushPoll<O> {
         })
     }
 
-    /// The operation sent at every poll.
-    pub fn operation(&self) -> &O {
-        &self.op
-    }
-
-    /// The number-matching answer, once known.
+    /// The number-matching answer, once known (the latest one).
     pub fn correct_answer(&self) -> Option<u32> {
         self.correct_answer
     }
 
-    /// How long polling may last in total (measured like `elapsed`): the
-    /// policy's `max_wait`, or less when Okta's `expiresAt` comes sooner.
+    /// How long polling may last in total (measured like `now`): the
+    /// policy's `max_wait`, or less when Okta's `expiresAt` comes sooner (a
+    /// later `WAITING` answer may bring it closer, never further).
     pub fn deadline(&self) -> Duration {
         self.deadline
     }
@@ -327,19 +346,14 @@ impl<O: Polled> PushPoll<O> {
         self.polls
     }
 
-    /// Polls that failed in a row since the last good one.
-    pub fn failures(&self) -> u32 {
-        self.failures
-    }
-
     /// The poll request to send now: always the same one.
-    pub fn request(&self) -> Request<Vec<u8>> {
+    pub(crate) fn request(&self) -> Request<Vec<u8>> {
         copy_request(&self.request)
     }
 
     /// The first step, before any poll: wait one interval after a `WAITING`
     /// answer (cut to the deadline), or poll at once without one.
-    pub fn first_step(&mut self) -> PollStep<O::Output> {
+    pub(crate) fn first_step(&mut self) -> PollStep<O::Output> {
         let delay = if self.last_waiting.is_some() {
             self.interval.min(self.deadline)
         } else {
@@ -369,7 +383,7 @@ impl<O: Polled> PushPoll<O> {
     /// * a final result: [`PollStep::Done`] with it;
     /// * a `5xx` or a `429`: a transient failure (see [`PushPoll`]);
     /// * any other error status, or a body that does not decode: `Err`.
-    pub fn on_response<B: AsRef<[u8]>>(
+    pub(crate) fn on_response<B: AsRef<[u8]>>(
         &mut self,
         response: Response<B>,
         elapsed: Duration,
@@ -392,7 +406,7 @@ impl<O: Polled> PushPoll<O> {
     /// a timeout is a transient failure (see [`PushPoll`]): the next poll
     /// comes after the interval. Anything else (TLS, a body over the size
     /// limit, invalid HTTP, an input error) is returned as is.
-    pub fn on_transport_error(
+    pub(crate) fn on_transport_error(
         &mut self,
         error: Error,
         elapsed: Duration,
@@ -703,11 +717,10 @@ mod tests {
 
     #[test]
     fn expiry_is_a_timeout_outcome_whoever_decides_it() {
-        let config = config("https://dev-1.okta.com").poll(
-            PollPolicy::default()
-                .interval(Duration::from_secs(2))
-                .max_wait(Duration::from_secs(5)),
-        );
+        let mut config = config("https://dev-1.okta.com");
+        config.poll = PollPolicy::default()
+            .interval(Duration::from_secs(2))
+            .max_wait(Duration::from_secs(5));
         // The policy's max_wait: the last WAITING, now TIMEOUT, links kept.
         let mut poll = verify_poll(&config);
         let step = poll
@@ -778,7 +791,9 @@ mod tests {
             interval: Duration::from_millis(1),
             ..PollPolicy::default()
         };
-        let mut poll = verify_poll(&config("https://dev-1.okta.com").poll(policy));
+        let mut config = config("https://dev-1.okta.com");
+        config.poll = policy;
+        let mut poll = verify_poll(&config);
         assert!(
             matches!(poll.first_step(), PollStep::Wait { delay, .. } if delay == MIN_POLL_INTERVAL)
         );

@@ -20,12 +20,20 @@ use crate::error::codes;
 use crate::meta::{RateLimit, X_OKTA_REQUEST_ID};
 
 /// `X-Okta-Retry-For`: the request ID of the first `429` of a call.
-pub const X_OKTA_RETRY_FOR: HeaderName = HeaderName::from_static("x-okta-retry-for");
+pub(crate) const X_OKTA_RETRY_FOR: HeaderName = HeaderName::from_static("x-okta-retry-for");
 /// `X-Okta-Retry-Count`: which retry this request is (1, 2, …).
-pub const X_OKTA_RETRY_COUNT: HeaderName = HeaderName::from_static("x-okta-retry-count");
+pub(crate) const X_OKTA_RETRY_COUNT: HeaderName = HeaderName::from_static("x-okta-retry-count");
 
-/// Limits for retrying `429` answers that are rate limits ([`is_rate_limit`]:
-/// business throttles such as `E0000109` are never retried).
+/// Limits for retrying `429` answers that are rate limits, as a
+/// [`Call`](super::Call) does: a `429` whose body names `E0000047`, or one
+/// without an Okta error code (a proxy's). Business throttles such as
+/// `E0000109` are never retried (see the [module](super) docs).
+///
+/// A retry waits until the rate-limit window resets (`X-Rate-Limit-Reset` by
+/// the server's `Date`, plus one second), or backs off (`base · 2^retry` plus
+/// up to half again as jitter) from [`RetryPolicy::concurrent_delay`] for a
+/// concurrent-limit `429` and from [`RetryPolicy::fallback_delay`] without
+/// usable headers; every wait is at most [`RetryPolicy::max_delay`].
 ///
 /// ```
 /// use std::time::Duration;
@@ -112,8 +120,7 @@ pub enum RetryReason {
 
 /// What to do after a response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum RetryDecision {
+pub(crate) enum RetryDecision {
     /// Send the request again after `delay`.
     Retry {
         /// How long to wait first.
@@ -130,7 +137,7 @@ pub enum RetryDecision {
 /// The retry state of one call: count, total wait, and the request ID of the
 /// first `429` (which every retry quotes in `X-Okta-Retry-For`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RetryState {
+pub(crate) struct RetryState {
     policy: RetryPolicy,
     retries: u32,
     total_wait: Duration,
@@ -139,7 +146,7 @@ pub struct RetryState {
 
 impl RetryState {
     /// A fresh call.
-    pub fn new(policy: RetryPolicy) -> Self {
+    pub(crate) fn new(policy: RetryPolicy) -> Self {
         Self {
             policy,
             retries: 0,
@@ -149,12 +156,13 @@ impl RetryState {
     }
 
     /// Retries decided so far.
-    pub fn retries(&self) -> u32 {
+    pub(crate) fn retries(&self) -> u32 {
         self.retries
     }
 
     /// Total delay decided so far.
-    pub fn total_wait(&self) -> Duration {
+    #[cfg(test)]
+    pub(crate) fn total_wait(&self) -> Duration {
         self.total_wait
     }
 
@@ -163,7 +171,7 @@ impl RetryState {
     /// that names another Okta error code (`E0000109`, `E0000118`, …) is a
     /// business throttle and stops at once, like every other status. `random`
     /// is any random number from the caller (used for jitter).
-    pub fn on_response(
+    pub(crate) fn on_response(
         &mut self,
         status: StatusCode,
         headers: &HeaderMap,
@@ -202,7 +210,7 @@ impl RetryState {
     /// Sets the retry headers of the next attempt: `X-Okta-Retry-Count` (replaced,
     /// not appended) and `X-Okta-Retry-For` (the first `429`'s request ID). Does
     /// nothing before the first retry.
-    pub fn apply_headers(&self, headers: &mut HeaderMap) {
+    pub(crate) fn apply_headers(&self, headers: &mut HeaderMap) {
         if self.retries == 0 {
             return;
         }
@@ -219,17 +227,7 @@ impl RetryState {
 /// JSON without a string `errorCode`). A `429` naming any other code is a
 /// business throttle (`E0000109`: an SMS was sent recently; `E0000118`: an
 /// email was) and is not: resending it could reach the user again.
-///
-/// ```
-/// use http::StatusCode;
-/// use okta_factors_core::policy::is_rate_limit;
-/// let too_many = StatusCode::TOO_MANY_REQUESTS;
-/// assert!(is_rate_limit(too_many, br#"{"errorCode":"E0000047","errorSummary":"API call exceeded rate limit"}"#));
-/// assert!(is_rate_limit(too_many, b""));
-/// assert!(!is_rate_limit(too_many, br#"{"errorCode":"E0000109","errorSummary":"An SMS message was recently sent."}"#));
-/// assert!(!is_rate_limit(StatusCode::SERVICE_UNAVAILABLE, b""));
-/// ```
-pub fn is_rate_limit(status: StatusCode, body: &[u8]) -> bool {
+pub(crate) fn is_rate_limit(status: StatusCode, body: &[u8]) -> bool {
     if status != StatusCode::TOO_MANY_REQUESTS {
         return false;
     }
@@ -242,7 +240,7 @@ pub fn is_rate_limit(status: StatusCode, body: &[u8]) -> bool {
 }
 
 /// The delay before retry number `retries + 1`, always within `policy.max_delay`.
-pub fn delay_for(
+pub(crate) fn delay_for(
     policy: &RetryPolicy,
     headers: &HeaderMap,
     retries: u32,
@@ -284,6 +282,21 @@ mod tests {
             );
         }
         h
+    }
+
+    #[test]
+    fn rate_limits_are_429s_without_another_okta_code() {
+        let too_many = StatusCode::TOO_MANY_REQUESTS;
+        assert!(is_rate_limit(
+            too_many,
+            br#"{"errorCode":"E0000047","errorSummary":"API call exceeded rate limit"}"#
+        ));
+        assert!(is_rate_limit(too_many, b""));
+        assert!(!is_rate_limit(
+            too_many,
+            br#"{"errorCode":"E0000109","errorSummary":"An SMS message was recently sent."}"#
+        ));
+        assert!(!is_rate_limit(StatusCode::SERVICE_UNAVAILABLE, b""));
     }
 
     #[test]
@@ -600,5 +613,173 @@ mod tests {
             state.on_response(StatusCode::TOO_MANY_REQUESTS, &HeaderMap::new(), b"", 0),
             RetryDecision::Stop
         );
+    }
+}
+
+/// Properties of the internals a [`Call`](super::Call) cannot show: `delay_for`
+/// at any retry count, and the state after a refused retry (a call ends
+/// there). `tests/policy_properties.rs` checks the rest through the machines.
+#[cfg(test)]
+mod properties {
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+    use proptest::sample::select;
+    use proptest::test_runner::FileFailurePersistence;
+
+    use super::*;
+    use crate::policy::time::server_date;
+
+    fn config() -> ProptestConfig {
+        let cases = std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(256);
+        ProptestConfig {
+            cases,
+            failure_persistence: Some(Box::new(FileFailurePersistence::Direct(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/proptest-regressions/policy_retry.txt"
+            )))),
+            ..ProptestConfig::default()
+        }
+    }
+
+    fn duration() -> BoxedStrategy<Duration> {
+        prop_oneof![
+            1 => Just(Duration::ZERO),
+            4 => (0u64..=120_000).prop_map(Duration::from_millis),
+            1 => Just(Duration::MAX),
+            1 => (any::<u64>(), 0u32..1_000_000_000).prop_map(|(s, n)| Duration::new(s, n)),
+        ]
+        .boxed()
+    }
+
+    fn policy() -> BoxedStrategy<RetryPolicy> {
+        (
+            prop_oneof![0u32..=6, Just(u32::MAX)],
+            duration(),
+            duration(),
+            duration(),
+            duration(),
+        )
+            .prop_map(|(retries, max_delay, max_total, fallback, concurrent)| {
+                RetryPolicy::default()
+                    .max_retries(retries)
+                    .max_delay(max_delay)
+                    .max_total_wait(max_total)
+                    .fallback_delay(fallback)
+                    .concurrent_delay(concurrent)
+            })
+            .boxed()
+    }
+
+    /// Any header names (mostly the ones that matter) with any bytes.
+    fn headers() -> BoxedStrategy<HeaderMap> {
+        vec(
+            (
+                prop_oneof![
+                    3 => select(vec![
+                        "x-rate-limit-reset", "x-rate-limit-limit", "x-rate-limit-remaining",
+                        "date", "retry-after", "x-okta-request-id",
+                    ])
+                    .prop_map(str::to_owned),
+                    1 => "[a-z][a-z0-9-]{0,15}",
+                ],
+                prop_oneof![
+                    vec(any::<u8>(), 0..40),
+                    "[0-9]{1,10}".prop_map(String::into_bytes),
+                    Just(b"Fri, 01 Jan 2021 00:00:00 GMT".to_vec()),
+                ],
+            ),
+            0..10,
+        )
+        .prop_map(|pairs| {
+            let mut map = HeaderMap::new();
+            for (name, value) in pairs {
+                if let (Ok(name), Ok(value)) = (
+                    HeaderName::from_bytes(name.as_bytes()),
+                    HeaderValue::from_bytes(&value),
+                ) {
+                    map.append(name, value);
+                }
+            }
+            map
+        })
+        .boxed()
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        /// On any headers, at any retry count (the exponent stops growing,
+        /// nothing overflows), `delay_for` stays within `max_delay`, and its
+        /// reason agrees with the crate's own readings of the headers
+        /// (`RateLimit::from_headers`, `server_date`).
+        #[test]
+        fn delay_for_is_bounded_on_any_headers(
+            policy in policy(),
+            headers in headers(),
+            retries in prop_oneof![0u32..=40, any::<u32>()],
+            random in any::<u64>(),
+        ) {
+            let (delay, reason) = delay_for(&policy, &headers, retries, random);
+            prop_assert!(delay <= policy.max_delay, "{:?} > {:?}", delay, policy.max_delay);
+            let limits = RateLimit::from_headers(&headers);
+            let expected = if limits.is_concurrent_limit() {
+                RetryReason::ConcurrentLimit
+            } else if limits.reset.is_some() && server_date(&headers).is_some() {
+                RetryReason::RateLimitReset
+            } else {
+                RetryReason::Fallback
+            };
+            prop_assert_eq!(reason, expected, "{:?}", headers);
+        }
+
+        /// Over any responses, a refused retry leaves the state as it was (a
+        /// later `429` is judged as if the refused one never came), and the
+        /// retry headers of the next attempt replace stale ones: one
+        /// `X-Okta-Retry-Count` with the retries so far, nothing before the
+        /// first retry.
+        #[test]
+        fn a_refused_retry_changes_nothing(
+            policy in policy(),
+            responses in vec(
+                (
+                    prop_oneof![3 => Just(429u16), 1 => Just(503u16), 1 => Just(200u16)],
+                    headers(),
+                    prop_oneof![
+                        Just(&b""[..]),
+                        Just(&br#"{"errorCode":"E0000047"}"#[..]),
+                        Just(&br#"{"errorCode":"E0000109"}"#[..]),
+                    ],
+                    any::<u64>(),
+                ),
+                1..10,
+            ),
+        ) {
+            let mut state = RetryState::new(policy);
+            for (status, headers, body, random) in &responses {
+                let before = state.clone();
+                let status = StatusCode::from_u16(*status).unwrap();
+                match state.on_response(status, headers, body, *random) {
+                    RetryDecision::Stop => prop_assert_eq!(&state, &before),
+                    RetryDecision::Retry { retry, .. } => {
+                        prop_assert_eq!(retry, before.retries() + 1);
+                        prop_assert!(state.total_wait() <= policy.max_total_wait);
+                    }
+                }
+                let mut next = HeaderMap::new();
+                next.append(X_OKTA_RETRY_COUNT, HeaderValue::from_static("9"));
+                next.append(X_OKTA_RETRY_COUNT, HeaderValue::from_static("10"));
+                state.apply_headers(&mut next);
+                let counts: Vec<HeaderValue> = next.get_all(X_OKTA_RETRY_COUNT).iter().cloned().collect();
+                if state.retries() == 0 {
+                    prop_assert_eq!(counts.len(), 2, "touched before any retry");
+                    prop_assert!(!next.contains_key(X_OKTA_RETRY_FOR));
+                } else {
+                    prop_assert_eq!(counts, vec![HeaderValue::from(state.retries())]);
+                }
+            }
+        }
     }
 }
