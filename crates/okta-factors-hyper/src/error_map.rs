@@ -2,15 +2,14 @@
 
 use std::error::Error as StdError;
 use std::io;
-use std::time::Duration;
 
 use http_body_util::LengthLimitError;
-use okta_factors_core::{Error, TimeoutLimit, TransportError, TransportErrorKind};
+use okta_factors_core::{TimeoutLimit, TransportError, TransportErrorKind};
 
 type BoxError = Box<dyn StdError + Send + Sync>;
 
 /// A failure of `hyper_util::client::legacy::Client::request` (no response head).
-pub(crate) fn request_error(err: hyper_util::client::legacy::Error) -> Error {
+pub(crate) fn request_error(err: hyper_util::client::legacy::Error) -> TransportError {
     let connect = err.is_connect();
     let fallback = if connect {
         TransportErrorKind::Connect
@@ -18,33 +17,21 @@ pub(crate) fn request_error(err: hyper_util::client::legacy::Error) -> Error {
         TransportErrorKind::Other
     };
     let kind = classify(&err, connect, fallback);
-    TransportError::new(kind, describe(&err))
-        .with_source(err)
-        .into()
+    TransportError::new(kind, describe(&err)).with_source(err)
 }
 
 /// A failure while reading the response body.
-pub(crate) fn body_error(err: BoxError, limit: usize) -> Error {
+pub(crate) fn body_error(err: BoxError, limit: usize) -> TransportError {
     if err.is::<LengthLimitError>() {
         return TransportError::new(
             TransportErrorKind::BodyTooLarge { limit },
             format!("the response body exceeds max_response_bytes ({limit} bytes)"),
-        )
-        .into();
+        );
     }
     let kind = classify(&*err, false, TransportErrorKind::Io);
     let mut error = TransportError::new(kind, describe(&*err));
     error.source = Some(err);
-    error.into()
-}
-
-/// A time limit was hit.
-pub(crate) fn timeout(limit: TimeoutLimit, after: Duration) -> Error {
-    TransportError::new(
-        TransportErrorKind::Timeout(limit),
-        format!("{limit} of {} ms reached", after.as_millis()),
-    )
-    .into()
+    error
 }
 
 /// The next cause: `io::Error` hides its inner error from `source()`, so look
@@ -166,9 +153,6 @@ mod tests {
             panic!("the limit was not enforced");
         };
         let err = body_error(err, 10);
-        assert!(matches!(
-            err.transport().map(|t| t.kind),
-            Some(TransportErrorKind::BodyTooLarge { limit: 10 })
-        ));
+        assert_eq!(err.kind, TransportErrorKind::BodyTooLarge { limit: 10 });
     }
 }
