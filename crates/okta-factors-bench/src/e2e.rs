@@ -115,6 +115,7 @@ impl BareUreq {
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
+            .max_redirects_will_error(false)
             .timeout_connect(Some(setup.transport.connect_timeout))
             // The request carries its own User-Agent and Accept.
             .user_agent(ureq::config::AutoHeaderValue::None)
