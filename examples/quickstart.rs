@@ -49,7 +49,10 @@ fn main() -> ExitCode {
 
 fn run(t: &mut Transcript) -> Result {
     let target = Target::from_env()?;
-    let client = Client::from_config(target.client_config()?);
+    let (org, credentials) = target.org_and_credentials()?;
+    let client = Client::builder(org, credentials)
+        .poll_policy(target.poll_policy())
+        .build()?;
     match &target {
         Target::RealOrg { user_id, .. } => {
             println!("Read-only steps against {}", client.config().org);

@@ -51,7 +51,10 @@ async fn main() -> ExitCode {
 
 async fn run(t: &mut Transcript) -> Result {
     let target = Target::from_env()?;
-    let client = Client::from_config(target.client_config()?)?;
+    let (org, credentials) = target.org_and_credentials()?;
+    let client = Client::builder(org, credentials)
+        .poll_policy(target.poll_policy())
+        .build()?;
     match &target {
         Target::RealOrg { user_id, .. } => {
             println!("Read-only steps against {}", client.config().org);

@@ -32,8 +32,8 @@ use okta_factors::operations::{
 };
 use okta_factors::policy::PollPolicy;
 use okta_factors::{
-    ClientConfig, Credentials, Error, InputError, Operation, OrgUrl, Secret, TimeoutLimit,
-    TransportErrorKind,
+    ClientBuilder, Credentials, Error, InputError, Operation, OrgUrl, RootCertificates, Secret,
+    TimeoutLimit, TransportErrorKind,
 };
 use okta_factors_testserver::{RecordedRequest, Reply, TestServer};
 
@@ -111,20 +111,21 @@ fn org(url: &str) -> OrgUrl {
     OrgUrl::parse(url).unwrap()
 }
 
-fn config(url: &str, credentials: Credentials) -> ClientConfig {
-    ClientConfig::new(org(url), credentials)
+/// The tests' limits, for either client (`UreqClient` or `HyperClient`).
+fn builder<C>(url: &str, credentials: Credentials) -> ClientBuilder<C> {
+    ClientBuilder::new(org(url), credentials)
         .request_timeout(Duration::from_secs(5))
         .connect_timeout(Duration::from_secs(2))
-        .poll(PollPolicy::default().interval(Duration::from_millis(10)))
+        .poll_policy(PollPolicy::default().interval(Duration::from_millis(10)))
 }
 
 fn ureq_client(url: &str) -> UreqClient {
-    UreqClient::from_config(config(url, api_token()))
+    builder::<UreqClient>(url, api_token()).build().unwrap()
 }
 
 /// Built inside a runtime (calls need one anyway).
 fn hyper_client(url: &str) -> HyperClient {
-    HyperClient::from_config(config(url, api_token())).unwrap()
+    builder::<HyperClient>(url, api_token()).build().unwrap()
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -425,12 +426,16 @@ async fn hyper_do(client: &HyperClient, call: Call) -> Result<String, Error> {
 /// Runs the workload through both clients; returns `(adapter, call, result)`.
 fn run_workload(server: &TestServer) -> Vec<(&'static str, Call, Result<String, Error>)> {
     let mut results = Vec::new();
-    let ureq =
-        UreqClient::from_config(config(server.url(), api_token()).max_response_bytes(16 * 1024));
+    let ureq = builder::<UreqClient>(server.url(), api_token())
+        .max_response_bytes(16 * 1024)
+        .build()
+        .unwrap();
     for call in WORKLOAD {
         results.push(("ureq", *call, ureq_do(&ureq, *call)));
     }
-    let bearer = UreqClient::from_config(config(server.url(), access_token()));
+    let bearer = builder::<UreqClient>(server.url(), access_token())
+        .build()
+        .unwrap();
     results.push((
         "ureq bearer",
         Call::List("e401"),
@@ -438,14 +443,16 @@ fn run_workload(server: &TestServer) -> Vec<(&'static str, Call, Result<String, 
     ));
     let rt = runtime();
     rt.block_on(async {
-        let hyper = HyperClient::from_config(
-            config(server.url(), api_token()).max_response_bytes(16 * 1024),
-        )
-        .unwrap();
+        let hyper = builder::<HyperClient>(server.url(), api_token())
+            .max_response_bytes(16 * 1024)
+            .build()
+            .unwrap();
         for call in WORKLOAD {
             results.push(("hyper", *call, hyper_do(&hyper, *call).await));
         }
-        let bearer = HyperClient::from_config(config(server.url(), access_token())).unwrap();
+        let bearer = builder::<HyperClient>(server.url(), access_token())
+            .build()
+            .unwrap();
         results.push((
             "hyper bearer",
             Call::List("e401"),
@@ -490,9 +497,8 @@ fn secrets_are_absent_from_debug_and_display_of_clients_configs_builders_and_ope
         assert!(header.is_sensitive());
         assert_debug_clean(&header, "Authorization header");
 
-        let config = config(url, credentials.clone());
-        assert_debug_clean(&config, "ClientConfig");
-        let ureq_builder = UreqClient::builder(org(url), credentials.clone());
+        let ureq_builder = builder::<UreqClient>(url, credentials.clone());
+        assert_debug_clean(ureq_builder.config(), "ClientConfig");
         assert_debug_clean(&ureq_builder, "ureq ClientBuilder");
         let hyper_builder = HyperClient::builder(org(url), credentials.clone());
         assert_debug_clean(&hyper_builder, "hyper ClientBuilder");
@@ -614,9 +620,10 @@ fn secrets_are_absent_from_errors_and_values_of_both_clients() {
         "{err:?}"
     );
     assert_error_clean(&err, "ureq connection refused");
-    let short = UreqClient::from_config(
-        config(server.url(), api_token()).request_timeout(Duration::from_millis(200)),
-    );
+    let short = builder::<UreqClient>(server.url(), api_token())
+        .request_timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
     let err = short.list_factors("stall").unwrap_err();
     assert!(err.is_timeout(), "{err:?}");
     assert_error_clean(&err, "ureq timeout");
@@ -632,10 +639,10 @@ fn secrets_are_absent_from_errors_and_values_of_both_clients() {
             "{err:?}"
         );
         assert_error_clean(&err, "hyper connection refused");
-        let short = HyperClient::from_config(
-            config(server.url(), api_token()).request_timeout(Duration::from_millis(200)),
-        )
-        .unwrap();
+        let short = builder::<HyperClient>(server.url(), api_token())
+            .request_timeout(Duration::from_millis(200))
+            .build()
+            .unwrap();
         let err = short.list_factors("stall").await.unwrap_err();
         assert!(err.is_timeout(), "{err:?}");
         assert_error_clean(&err, "hyper timeout");
@@ -660,72 +667,88 @@ fn secrets_are_absent_from_debug_of_unknown_factor_types() {
     });
 }
 
-/// Every public type of the clients and the facade (`pub struct`, `pub enum`,
-/// `pub type` in their `src/`) is formatted here with both kinds of token, or
-/// listed with the reason it cannot hold a secret, so a new type cannot be
-/// forgotten. The core's types: `crates/okta-factors-core/tests/secrets.rs`
+/// Every public type of the clients, the transports and the facade (`pub
+/// struct`, `pub enum`, `pub type` in the `src/` of okta-factors-client,
+/// okta-factors-ureq, okta-factors-hyper and okta-factors) is formatted here
+/// with both kinds of token, or listed with the reason it cannot hold a
+/// secret, so a new type cannot be forgotten. The core's types:
+/// `crates/okta-factors-core/tests/secrets.rs`
 /// (`every_public_type_is_formatted_with_secrets_or_exempt`).
 #[test]
 fn every_public_type_of_the_clients_is_formatted_with_secrets_or_exempt() {
     const EXEMPT: &[(&str, &str, &str)] = &[
         (
-            "okta-factors-ureq",
-            "RootCertificates",
-            "public CA certificates; Debug shows their count",
-        ),
-        (
-            "okta-factors-ureq",
-            "RootCertificateError",
-            "why a root certificate was refused",
-        ),
-        ("okta-factors-hyper", "TokioSleep", "a unit struct"),
-        ("okta-factors-hyper", "SleepFuture", "a boxed future of ()"),
-        (
-            "okta-factors-hyper",
-            "HyperClient",
-            "hyper-util's client: connections, no credentials",
+            "okta-factors-client",
+            "Limits",
+            "a timeout and a byte count, made per request",
         ),
         (
             "okta-factors-hyper",
-            "DefaultConnector",
-            "a connector: no credentials",
-        ),
-        (
-            "okta-factors-hyper",
-            "RequestBody",
-            "http-body-util's Full<Bytes>: a request body in flight, never stored in a Client",
+            "SleepFuture",
+            "a boxed future of () (feature custom-connector)",
         ),
     ];
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut declared = std::collections::BTreeSet::new();
-    for krate in ["okta-factors", "okta-factors-ureq", "okta-factors-hyper"] {
+    for krate in [
+        "okta-factors",
+        "okta-factors-client",
+        "okta-factors-ureq",
+        "okta-factors-hyper",
+    ] {
         let src = root.join("crates").join(krate).join("src");
         for name in public_types::declared_public_types(&src) {
             declared.insert((krate, name));
         }
     }
-    assert!(declared.len() >= 8, "{declared:?}");
+    assert!(declared.len() >= 11, "{declared:?}");
 
     let url = "https://dev-123456.okta.com";
+    let certificate = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()])
+        .unwrap()
+        .cert;
+    let roots = RootCertificates::from_der([certificate.der()]).unwrap();
     let mut formatted = std::collections::BTreeSet::new();
+    let mut check = |value: &dyn fmt::Debug, krate: &'static str, name: &'static str| {
+        assert_debug_clean(value, &format!("{krate}::{name}"));
+        formatted.insert((krate, name));
+    };
     for credentials in [api_token(), access_token()] {
         let token = credentials.token().expose().to_owned();
-        let ureq_builder = UreqClient::builder(org(url), credentials.clone());
-        assert_debug_clean(&ureq_builder, "ureq ClientBuilder");
-        formatted.insert(("okta-factors-ureq", "ClientBuilder"));
+        // The builder holds the credentials, the transport's configuration
+        // the roots; the clients hold both configurations and the transport.
+        let ureq_builder = builder::<UreqClient>(url, credentials.clone())
+            .root_certificates(roots.clone())
+            .user_agent_extra("app/1.0")
+            .unwrap();
+        assert!(ureq_builder.config().credentials.token().expose() == token);
+        check(&ureq_builder, "okta-factors-client", "ClientBuilder");
+        check(
+            ureq_builder.transport_config(),
+            "okta-factors-client",
+            "TransportConfig",
+        );
+        check(&roots, "okta-factors-client", "RootCertificates");
         let ureq = ureq_builder.build().unwrap();
-        assert_debug_clean(&ureq, "ureq Client");
         assert!(ureq.config().credentials.token().expose() == token);
-        formatted.insert(("okta-factors-ureq", "Client"));
+        check(&ureq, "okta-factors-client", "BlockingClient");
+        check(&ureq, "okta-factors-ureq", "Client");
+        check(ureq.transport(), "okta-factors-ureq", "Transport");
 
-        let hyper_builder = HyperClient::builder(org(url), credentials.clone());
-        assert_debug_clean(&hyper_builder, "hyper ClientBuilder");
-        formatted.insert(("okta-factors-hyper", "ClientBuilder"));
-        let hyper = hyper_builder.build().unwrap();
-        assert_debug_clean(&hyper, "hyper Client");
-        assert!(hyper.config().credentials.token().expose() == token);
-        formatted.insert(("okta-factors-hyper", "Client"));
+        let hyper_builder =
+            builder::<HyperClient>(url, credentials.clone()).root_certificates(roots.clone());
+        check(&hyper_builder, "okta-factors-client", "ClientBuilder");
+        runtime().block_on(async {
+            let hyper = hyper_builder.build().unwrap();
+            assert!(hyper.config().credentials.token().expose() == token);
+            check(&hyper, "okta-factors-client", "AsyncClient");
+            check(&hyper, "okta-factors-hyper", "Client");
+            check(hyper.transport(), "okta-factors-hyper", "Transport");
+        });
     }
+    let refused = RootCertificates::from_der([b"not a certificate".as_slice()]).unwrap_err();
+    check(&refused, "okta-factors-client", "RootCertificateError");
+    assert_clean(&refused.to_string(), "RootCertificateError");
 
     let missing: Vec<_> = declared
         .iter()
@@ -738,6 +761,12 @@ fn every_public_type_of_the_clients_is_formatted_with_secrets_or_exempt() {
         missing.is_empty(),
         "public types neither formatted with secrets here nor exempt with a reason: {missing:?}"
     );
+    for (krate, name) in &formatted {
+        assert!(
+            declared.contains(&(*krate, (*name).to_owned())),
+            "{krate}::{name} is formatted here but not declared there: a stale entry"
+        );
+    }
     for (krate, name, _) in EXEMPT {
         assert!(
             declared.contains(&(*krate, (*name).to_owned())),
@@ -856,13 +885,15 @@ fn secrets_are_absent_from_tracing_output() {
 
     let lines = capture.lines.lock().unwrap().clone();
     let all = lines.join("\n");
-    // The capture did see both clients' spans, retries and polls.
+    // The capture did see the clients' spans, retries and polls: both
+    // clients trace through okta-factors-client, one `okta_factors.call`
+    // span per call, so the workload's one push verification per client is
+    // (at least) two `verify_push` spans.
     for expected in [
-        "span okta_factors_ureq",
-        "span okta_factors_hyper",
-        "okta_factors.call",
-        "okta_factors.push_poll",
+        " INFO okta_factors.call operation=",
         "operation=verify_factor",
+        "429, retrying",
+        "push waiting, polling again",
         "status=429",
         "status=401",
     ] {
@@ -871,6 +902,14 @@ fn secrets_are_absent_from_tracing_output() {
             "tracing never showed {expected:?}:\n{all}"
         );
     }
+    let pushes = lines
+        .iter()
+        .filter(|l| {
+            l.starts_with("span okta_factors_client")
+                && l.contains(" okta_factors.call operation=verify_push ")
+        })
+        .count();
+    assert!(pushes >= 2, "{pushes} verify_push spans:\n{all}");
     assert_clean(&all, "tracing output");
 }
 
@@ -1226,51 +1265,20 @@ fn a_refused_certificate_is_a_tls_error_in_the_ureq_client() {
     assert_eq!(server.requests.load(Ordering::SeqCst), 0);
 }
 
-/// With that server's certificate configured explicitly as a root, the same
-/// server is accepted: by the async client through its own hyper-rustls
-/// connector, by the blocking client through
-/// `Client::with_root_certificates` (the test below).
-#[test]
-fn an_explicitly_configured_root_is_accepted_by_the_hyper_client() {
-    let server = TlsServer::start();
-    let mut roots = rustls::RootCertStore::empty();
-    roots.add(server.certificate.clone()).unwrap();
-    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_root_certificates(roots)
-    .with_no_client_auth();
-    runtime().block_on(async {
-        let mut http = hyper_util::client::legacy::connect::HttpConnector::new();
-        http.enforce_http(false);
-        let connector = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(tls)
-            .https_only()
-            .enable_http1()
-            .wrap_connector(http);
-        let client = HyperClient::with_connector(
-            connector,
-            hyper_util::rt::TokioExecutor::new(),
-            okta_factors::hyper::TokioSleep,
-            config(&server.url(), api_token()),
-        );
-        assert!(client.list_factors("u1").await.unwrap().is_empty());
-    });
-    assert_eq!(server.requests.load(Ordering::SeqCst), 1);
-}
-
-/// The blocking client trusts exactly the roots it is given
-/// (`RootCertificates`, here the server's self-signed certificate in DER):
-/// that server is accepted, over one kept-alive connection; another server
-/// with another self-signed certificate is still refused (verification stays
-/// on), and so is this server for a client without the root.
+/// Each client trusts exactly the roots it is given
+/// (`ClientBuilder::root_certificates`, here the server's self-signed
+/// certificate in DER): that server is accepted, over one kept-alive
+/// connection; another server with another self-signed certificate is still
+/// refused (verification stays on), and so is this server for a client
+/// without the root.
 #[test]
 fn an_explicitly_configured_root_is_accepted_by_the_ureq_client() {
     let server = TlsServer::start();
-    let roots = okta_factors::ureq::RootCertificates::from_der([&server.certificate]).unwrap();
-    let client = UreqClient::with_root_certificates(config(&server.url(), api_token()), roots);
+    let roots = RootCertificates::from_der([&server.certificate]).unwrap();
+    let client = builder::<UreqClient>(&server.url(), api_token())
+        .root_certificates(roots.clone())
+        .build()
+        .unwrap();
     assert!(client.list_factors("u1").unwrap().is_empty());
     assert!(client.list_factors("u1").unwrap().is_empty());
     assert_eq!(server.requests.load(Ordering::SeqCst), 2);
@@ -1282,8 +1290,10 @@ fn an_explicitly_configured_root_is_accepted_by_the_ureq_client() {
     );
 
     let other = TlsServer::start();
-    let roots = okta_factors::ureq::RootCertificates::from_der([&server.certificate]).unwrap();
-    let err = UreqClient::with_root_certificates(config(&other.url(), api_token()), roots)
+    let err = builder::<UreqClient>(&other.url(), api_token())
+        .root_certificates(roots)
+        .build()
+        .unwrap()
         .list_factors("u1")
         .unwrap_err();
     assert_eq!(
@@ -1296,6 +1306,51 @@ fn an_explicitly_configured_root_is_accepted_by_the_ureq_client() {
 
     let err = ureq_client(&server.url()).list_factors("u1").unwrap_err();
     assert_eq!(transport_kind(&err), Some(TransportErrorKind::Tls));
+    assert_eq!(server.requests.load(Ordering::SeqCst), 2);
+}
+
+/// The same with the async client.
+#[test]
+fn an_explicitly_configured_root_is_accepted_by_the_hyper_client() {
+    let server = TlsServer::start();
+    let other = TlsServer::start();
+    let roots = RootCertificates::from_der([&server.certificate]).unwrap();
+    runtime().block_on(async {
+        let client = builder::<HyperClient>(&server.url(), api_token())
+            .root_certificates(roots.clone())
+            .build()
+            .unwrap();
+        assert!(client.list_factors("u1").await.unwrap().is_empty());
+        assert!(client.list_factors("u1").await.unwrap().is_empty());
+        assert_eq!(server.requests.load(Ordering::SeqCst), 2);
+        assert_eq!(server.handshakes_failed.load(Ordering::SeqCst), 0);
+        assert_eq!(
+            server.connections.load(Ordering::SeqCst),
+            1,
+            "the connection is kept alive"
+        );
+
+        let err = builder::<HyperClient>(&other.url(), api_token())
+            .root_certificates(roots)
+            .build()
+            .unwrap()
+            .list_factors("u1")
+            .await
+            .unwrap_err();
+        assert_eq!(
+            transport_kind(&err),
+            Some(TransportErrorKind::Tls),
+            "hyper: {err:?}"
+        );
+        assert_error_clean(&err, "hyper TLS error with a configured root");
+
+        let err = hyper_client(&server.url())
+            .list_factors("u1")
+            .await
+            .unwrap_err();
+        assert_eq!(transport_kind(&err), Some(TransportErrorKind::Tls));
+    });
+    assert_eq!(other.requests.load(Ordering::SeqCst), 0);
     assert_eq!(server.requests.load(Ordering::SeqCst), 2);
 }
 
@@ -1744,16 +1799,21 @@ fn both_against(
 ) -> (Vec<(&'static str, Error, Duration)>, u64) {
     let server = RawServer::start(behave);
     let mut results = Vec::new();
-    let config = config(&server.url(), api_token())
+    let ureq = builder::<UreqClient>(&server.url(), api_token())
         .request_timeout(timeout)
-        .max_response_bytes(LIMIT);
-    let ureq = UreqClient::from_config(config.clone());
+        .max_response_bytes(LIMIT)
+        .build()
+        .unwrap();
     let started = Instant::now();
     let err = ureq.list_factors("u1").unwrap_err();
     results.push(("ureq", err, started.elapsed()));
     drop(ureq);
     runtime().block_on(async {
-        let hyper = HyperClient::from_config(config).unwrap();
+        let hyper = builder::<HyperClient>(&server.url(), api_token())
+            .request_timeout(timeout)
+            .max_response_bytes(LIMIT)
+            .build()
+            .unwrap();
         let started = Instant::now();
         let err = hyper.list_factors("u1").await.unwrap_err();
         results.push(("hyper", err, started.elapsed()));

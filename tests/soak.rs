@@ -567,7 +567,8 @@ fn fixture() -> Fixture {
     let client = okta_factors::ureq::Client::new(
         OrgUrl::parse(sim_server.url()).unwrap(),
         Credentials::api_token(TOKEN).unwrap(),
-    );
+    )
+    .unwrap();
     let factor = client
         .enroll_factor(&user, FactorEnrollment::question("disliked_food", ANSWER))
         .unwrap();

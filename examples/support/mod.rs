@@ -7,7 +7,7 @@ use std::fmt::Display;
 use std::time::Duration;
 
 use okta_factors::policy::{PollPolicy, MIN_POLL_INTERVAL};
-use okta_factors::{ClientConfig, Credentials, OrgUrl};
+use okta_factors::{Credentials, OrgUrl};
 use okta_factors_sim::{SimServer, SimulatorConfig};
 
 /// The API token of the embedded simulator.
@@ -24,8 +24,10 @@ pub enum Target {
     },
     /// A real org (`OKTA_ORG_URL`, `OKTA_API_TOKEN`, `OKTA_USER_ID`): read-only steps.
     RealOrg {
-        /// Where and who (boxed: the variants stay of similar size).
-        config: Box<ClientConfig>,
+        /// The org.
+        org: OrgUrl,
+        /// Who (its API token).
+        credentials: Credentials,
         /// The user whose factors are read.
         user_id: String,
     },
@@ -41,10 +43,9 @@ impl Target {
             (Ok(org), Ok(token)) => {
                 let user_id = std::env::var("OKTA_USER_ID")
                     .map_err(|_| "OKTA_USER_ID must name the user whose factors to read")?;
-                let config =
-                    ClientConfig::new(OrgUrl::parse(&org)?, Credentials::api_token(token)?);
                 Ok(Target::RealOrg {
-                    config: Box::new(config),
+                    org: OrgUrl::parse(&org)?,
+                    credentials: Credentials::api_token(token)?,
                     user_id,
                 })
             }
@@ -62,16 +63,27 @@ impl Target {
         }
     }
 
-    /// The client configuration for this target (the shortest poll interval, 1 s, on the simulator).
-    pub fn client_config(&self) -> Result<ClientConfig, Box<dyn std::error::Error>> {
+    /// The org and credentials of this target: what a client is built for
+    /// (`Client::builder(org, credentials)`).
+    pub fn org_and_credentials(&self) -> Result<(OrgUrl, Credentials), Box<dyn std::error::Error>> {
         Ok(match self {
-            Target::Simulator { server, .. } => ClientConfig::new(
+            Target::Simulator { server, .. } => (
                 OrgUrl::parse(server.url())?,
                 Credentials::api_token(SIM_TOKEN)?,
-            )
-            .poll(PollPolicy::default().interval(MIN_POLL_INTERVAL)),
-            Target::RealOrg { config, .. } => (**config).clone(),
+            ),
+            Target::RealOrg {
+                org, credentials, ..
+            } => (org.clone(), credentials.clone()),
         })
+    }
+
+    /// How pushes are polled on this target: the shortest interval (1 s) on
+    /// the simulator, Okta's default on a real org.
+    pub fn poll_policy(&self) -> PollPolicy {
+        match self {
+            Target::Simulator { .. } => PollPolicy::default().interval(MIN_POLL_INTERVAL),
+            Target::RealOrg { .. } => PollPolicy::default(),
+        }
     }
 }
 

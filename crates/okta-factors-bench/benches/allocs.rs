@@ -118,7 +118,7 @@ fn e2e_allocs(records: &mut Vec<AllocRecord>) {
     let setup = Setup::start().unwrap();
     let sides = [e2e::ADAPTER, e2e::BARE_CORE, e2e::BARE];
 
-    let client = setup.ureq_client();
+    let client = setup.ureq_client().unwrap();
     let bare = BareUreq::new(&setup).unwrap();
     let ureq_call = |side: &str| match side {
         e2e::ADAPTER => drop(ureq_adapter(&client).unwrap()),

@@ -56,7 +56,7 @@ fn benches(c: &mut Criterion, setup: &Setup) {
     group.throughput(Throughput::Elements(1));
 
     // Each side has its own client (its own connection).
-    let client = setup.ureq_client();
+    let client = setup.ureq_client().unwrap();
     let (bare_core, bare) = (BareUreq::new(setup).unwrap(), BareUreq::new(setup).unwrap());
     palindrome(&mut group, UREQ_SEQ, |b, subject| match subject {
         ADAPTER => b.iter(|| ureq_adapter(&client).unwrap()),

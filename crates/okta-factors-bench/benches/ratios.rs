@@ -162,7 +162,7 @@ fn e2e_ratios(run: &mut Run) {
 
     // Each side has its own client, so its own connection: switching sides
     // switches connections alike for all of them.
-    let client = setup.ureq_client();
+    let client = setup.ureq_client().unwrap();
     let (bare_core, bare) = (
         BareUreq::new(&setup).unwrap(),
         BareUreq::new(&setup).unwrap(),

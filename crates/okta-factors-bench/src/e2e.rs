@@ -13,11 +13,14 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
+use okta_factors_client::{BuildTransport, TransportConfig};
 use okta_factors_core::http::{HeaderMap, Method, Request, Response, Uri};
 use okta_factors_core::model::UserFactor;
 use okta_factors_core::operations::GetFactor;
-use okta_factors_core::policy::Exchange;
-use okta_factors_core::{ClientConfig, Error, Operation, OrgUrl};
+use okta_factors_core::policy::{Action, Call, Machine};
+use okta_factors_core::{
+    ClientConfig, Error, Operation, OrgUrl, TransportError, TransportErrorKind,
+};
 
 use crate::fixtures::{credentials, FACTOR_ID, USER_ID};
 use crate::payloads::GET_FACTOR;
@@ -32,8 +35,10 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 pub struct Setup {
     /// The server (stopped on drop).
     pub server: Server,
-    /// The adapters' configuration (default limits).
+    /// The clients' configuration (default limits).
     pub config: ClientConfig,
+    /// The transports' configuration (default connect timeout, bundled roots).
+    pub transport: TransportConfig,
 }
 
 impl Setup {
@@ -41,33 +46,53 @@ impl Setup {
     pub fn start() -> Result<Self, BoxError> {
         let server = Server::start(GET_FACTOR.status, GET_FACTOR.bytes)?;
         let config = ClientConfig::new(OrgUrl::parse(&server.url())?, credentials()?);
-        Ok(Self { server, config })
+        Ok(Self {
+            server,
+            config,
+            transport: TransportConfig::default(),
+        })
     }
 
-    /// The request the adapters send for `get_factor`: built by the core's
-    /// `Exchange`, exactly as both adapters build it.
+    /// The request the clients send for `get_factor`: the first request of
+    /// the core's `Call`, which both clients drive.
     pub fn request(&self) -> Result<Request<Vec<u8>>, Error> {
         let op = GetFactor::new(USER_ID, FACTOR_ID);
-        Ok(Exchange::new(&op, &self.config)?.request())
+        match Call::new(&op, &self.config).next_action(Duration::ZERO) {
+            Action::Send { request, .. } => Ok(request),
+            Action::Done(Err(error)) => Err(error),
+            _ => Err(TransportError::new(
+                TransportErrorKind::Other,
+                "the call did not start with a request",
+            )
+            .into()),
+        }
     }
 
-    /// The ureq adapter.
-    pub fn ureq_client(&self) -> okta_factors_ureq::Client {
-        okta_factors_ureq::Client::from_config(self.config.clone())
+    /// The ureq client (`okta_factors::ureq::Client`).
+    pub fn ureq_client(&self) -> Result<okta_factors_ureq::Client, Error> {
+        let transport = okta_factors_ureq::Transport::build(&self.transport)?;
+        Ok(okta_factors_ureq::Client::with_transport(
+            transport,
+            self.config.clone(),
+        ))
     }
 
-    /// The hyper adapter (default connector; plain `http` on loopback).
+    /// The hyper client (`okta_factors::hyper::Client`; plain `http` on loopback).
     pub fn hyper_client(&self) -> Result<okta_factors_hyper::Client, Error> {
-        okta_factors_hyper::Client::from_config(self.config.clone())
+        let transport = okta_factors_hyper::Transport::build(&self.transport)?;
+        Ok(okta_factors_hyper::Client::with_transport(
+            transport,
+            self.config.clone(),
+        ))
     }
 }
 
-/// `get_factor` through the ureq adapter.
+/// `get_factor` through the ureq client.
 pub fn ureq_adapter(client: &okta_factors_ureq::Client) -> Result<UserFactor, Error> {
     client.get_factor(USER_ID, FACTOR_ID)
 }
 
-/// `get_factor` through the hyper adapter.
+/// `get_factor` through the hyper client.
 pub async fn hyper_adapter(client: &okta_factors_hyper::Client) -> Result<UserFactor, Error> {
     client.get_factor(USER_ID, FACTOR_ID).await
 }
@@ -90,7 +115,8 @@ impl BareUreq {
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
-            .timeout_connect(Some(setup.config.connect_timeout))
+            .max_redirects_will_error(false)
+            .timeout_connect(Some(setup.transport.connect_timeout))
             // The request carries its own User-Agent and Accept.
             .user_agent(ureq::config::AutoHeaderValue::None)
             .accept(ureq::config::AutoHeaderValue::None)
@@ -232,12 +258,113 @@ where
 
 #[cfg(test)]
 mod tests {
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+    use std::sync::mpsc;
+
     use super::*;
+    use crate::fixtures::http1_response;
+
+    /// A server of one request per connection: sends each request head's
+    /// bytes to the returned channel, answers the `get-factor` payload with
+    /// `connection: close` and closes. Stops when the receiver is dropped.
+    fn recording_server() -> (OrgUrl, mpsc::Receiver<String>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let org = OrgUrl::parse(&format!("http://{}", listener.local_addr().unwrap())).unwrap();
+        let (tx, rx) = mpsc::channel();
+        let response = http1_response(GET_FACTOR.status, GET_FACTOR.bytes);
+        let status_line = response.iter().position(|b| *b == b'\n').unwrap() + 1;
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let mut stream = stream.unwrap();
+                stream
+                    .set_read_timeout(Some(Duration::from_secs(5)))
+                    .unwrap();
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    if stream.read_exact(&mut byte).is_err() {
+                        break;
+                    }
+                    head.push(byte[0]);
+                }
+                stream.write_all(&response[..status_line]).unwrap();
+                stream.write_all(b"connection: close\r\n").unwrap();
+                stream.write_all(&response[status_line..]).unwrap();
+                if tx
+                    .send(String::from_utf8_lossy(&head).into_owned())
+                    .is_err()
+                {
+                    return;
+                }
+            }
+        });
+        (org, rx)
+    }
+
+    /// The baselines measure the same exchange: each bare transport, and each
+    /// "bare + core" side, sends byte for byte the request head its client
+    /// sends.
+    #[test]
+    fn bare_transports_send_the_clients_request_bytes() {
+        let mut setup = Setup::start().unwrap();
+        let (org, heads) = recording_server();
+        setup.config.org = org;
+        let next = || heads.recv_timeout(Duration::from_secs(10)).unwrap();
+
+        let ureq = setup.ureq_client().unwrap();
+        assert_eq!(ureq_adapter(&ureq).unwrap().id(), Some(FACTOR_ID));
+        let client = next();
+        assert!(
+            client.starts_with(&format!("GET /api/v1/users/{USER_ID}/factors/{FACTOR_ID} ")),
+            "{client}"
+        );
+        let bare = BareUreq::new(&setup).unwrap();
+        assert_eq!(bare.get().unwrap(), GET_FACTOR.bytes);
+        assert_eq!(next(), client, "plain ureq sends the ureq client's request");
+        assert_eq!(bare.get_with_core().unwrap().id(), Some(FACTOR_ID));
+        assert_eq!(
+            next(),
+            client,
+            "ureq + core sends the ureq client's request"
+        );
+
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let hyper = setup.hyper_client().unwrap();
+        let bare = rt.block_on(async { BareHyper::new(&setup) }).unwrap();
+        rt.block_on(async {
+            let limit = Duration::from_secs(10);
+            let factor = tokio::time::timeout(limit, hyper_adapter(&hyper)).await;
+            assert_eq!(factor.unwrap().unwrap().id(), Some(FACTOR_ID));
+            let client = next();
+            assert!(
+                client.starts_with(&format!("GET /api/v1/users/{USER_ID}/factors/{FACTOR_ID} ")),
+                "{client}"
+            );
+            let body = tokio::time::timeout(limit, bare.get()).await;
+            assert_eq!(body.unwrap().unwrap(), GET_FACTOR.bytes);
+            assert_eq!(
+                next(),
+                client,
+                "plain hyper sends the hyper client's request"
+            );
+            let factor = tokio::time::timeout(limit, bare.get_with_core()).await;
+            assert_eq!(factor.unwrap().unwrap().id(), Some(FACTOR_ID));
+            assert_eq!(
+                next(),
+                client,
+                "hyper + core sends the hyper client's request"
+            );
+        });
+    }
 
     #[test]
     fn adapters_and_bare_transports_get_the_same_body() {
         let setup = Setup::start().unwrap();
-        let client = setup.ureq_client();
+        let client = setup.ureq_client().unwrap();
         for _ in 0..3 {
             assert_eq!(ureq_adapter(&client).unwrap().id(), Some(FACTOR_ID));
         }

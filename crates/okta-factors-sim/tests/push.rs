@@ -15,7 +15,7 @@ use okta_factors_core::operations::{
     ActivateFactor, EnrollFactor, GetFactorTransactionStatus, ListFactors, UnenrollFactor,
     VerifyFactor, VerifyFactorRequest,
 };
-use okta_factors_core::policy::{Action, Machine, WaitReason};
+use okta_factors_core::policy::{Action, Machine, PushPoll, WaitReason};
 use okta_factors_core::{Operation, ResponseMeta};
 use okta_factors_sim::{Channel, ControlError};
 
@@ -276,46 +276,59 @@ fn push_approve_reject_timeout_cancel() {
         h.sim.approve_push("v2mst.nope"),
         Err(ControlError::UnknownTransaction("v2mst.nope".into()))
     );
-    // The core's PushPoll polls the transaction of the poll link on the org.
+    // The core's PushPoll, driven as a `Machine` against the simulator: after
+    // one interval it polls the transaction of the poll link on the org, and
+    // goes on polling until the push is answered.
     let config = okta_factors_core::ClientConfig::new(h.org.clone(), h.creds.clone());
     let VerifyOutcome::Waiting(w) = h.call(&verify).unwrap() else {
         panic!()
     };
-    let mut push_poll = okta_factors_core::policy::PushPoll::for_verify(
-        &verify,
-        &w,
-        &ResponseMeta::default(),
-        &config,
-    )
-    .unwrap();
-    let mut now = Duration::ZERO;
-    let request = loop {
-        match push_poll.next_action(now) {
-            Action::Send { request, .. } => break request,
-            Action::Wait { delay, .. } => now += delay,
-            Action::ShowNumber(_) => {}
-            Action::Done(result) => panic!("{result:?}"),
-        }
+    let tx = w.transaction_id().unwrap();
+    let mut push_poll =
+        PushPoll::for_verify(&verify, &w, &ResponseMeta::default(), &config).unwrap();
+    let interval = config.poll.interval;
+    let Action::Wait {
+        delay,
+        reason: WaitReason::Poll { polls: 0, .. },
+    } = push_poll.next_action(Duration::ZERO)
+    else {
+        panic!("the first poll comes after one interval")
     };
-    assert_eq!(request.uri().host(), Some(h.org.host()));
+    assert_eq!(delay, interval);
+    let transaction = format!("/api/v1/users/{user}/factors/{factor}/transactions/{tx}");
+    let mut now = interval;
+    let Action::Send { request, .. } = push_poll.next_action(now) else {
+        panic!()
+    };
+    assert_eq!(
+        (request.method(), request.uri().path()),
+        (&Method::GET, transaction.as_str())
+    );
     let response = h.sim.handle(request);
     assert_eq!(response.status(), 200);
-    // Nobody answered yet: the machine waits to poll again.
     push_poll.handle(Ok(response), now, 0);
-    let action = push_poll.next_action(now);
-    assert!(
-        matches!(
-            action,
-            Action::Wait {
-                reason: WaitReason::Poll {
-                    polls: 1,
-                    failures: 0
-                },
-                ..
-            }
-        ),
-        "{action:?}"
-    );
+    assert!(matches!(
+        push_poll.next_action(now),
+        Action::Wait {
+            reason: WaitReason::Poll {
+                polls: 1,
+                failures: 0
+            },
+            ..
+        }
+    ));
+    h.sim.approve_push(&tx).unwrap();
+    now += interval;
+    let Action::Send { request, .. } = push_poll.next_action(now) else {
+        panic!()
+    };
+    assert_eq!(request.uri().path(), transaction);
+    push_poll.handle(Ok(h.sim.handle(request)), now, 0);
+    let Action::Done(Ok(outcome)) = push_poll.next_action(now) else {
+        panic!()
+    };
+    assert!(outcome.is_success(), "{outcome:?}");
+    assert_eq!(push_poll.polls(), 2);
 }
 
 #[test]
