@@ -16,11 +16,12 @@ use okta_factors_client::{
     AsyncTransport, BuildTransport, Limits, RootCertificates, TransportConfig,
 };
 use okta_factors_core::http::{Method, Request, Response};
-use okta_factors_core::{
-    Credentials, OrgUrl, TimeoutLimit, TransportError, TransportErrorKind, CRATE_USER_AGENT,
-};
+use okta_factors_core::{Credentials, OrgUrl, TimeoutLimit, TransportError, TransportErrorKind};
 use okta_factors_hyper::{Client, Transport};
 use okta_factors_testserver::{RecordedRequest, Reply, TestServer};
+
+/// The User-Agent the core sends (the workspace shares one version).
+const CRATE_USER_AGENT: &str = concat!("okta-factors-rust/", env!("CARGO_PKG_VERSION"));
 
 fn limits() -> Limits {
     Limits::new(Duration::from_secs(5), 1024)

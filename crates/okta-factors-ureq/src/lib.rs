@@ -198,24 +198,30 @@ impl SyncTransport for Transport {
             ));
         }
         let max_bytes = limits.max_response_bytes;
-        let timeout = Some(limits.timeout);
         let (parts, body) = request.into_parts();
+        let timeouts = Timeouts::for_request(&parts.uri, limits.timeout, self.connect_timeout);
         let agent = &self.agent;
         // HTTP framing: an empty body is sent as no body at all, except for the
         // methods that anticipate one (they get `Content-Length: 0`, not chunked).
         let expects_body = matches!(parts.method, Method::POST | Method::PUT | Method::PATCH);
+        macro_rules! run {
+            ($request:expr) => {
+                agent.run(
+                    agent
+                        .configure_request($request)
+                        .timeout_resolve(timeouts.resolve)
+                        .timeout_send_request(timeouts.phase)
+                        .timeout_send_body(timeouts.phase)
+                        .timeout_recv_response(timeouts.phase)
+                        .timeout_recv_body(timeouts.phase)
+                        .build(),
+                )
+            };
+        }
         let result = if body.is_empty() && !expects_body {
-            let request = agent
-                .configure_request(Request::from_parts(parts, ()))
-                .timeout_global(timeout)
-                .build();
-            agent.run(request)
+            run!(Request::from_parts(parts, ()))
         } else {
-            let request = agent
-                .configure_request(Request::from_parts(parts, body))
-                .timeout_global(timeout)
-                .build();
-            agent.run(request)
+            run!(Request::from_parts(parts, body))
         };
         let mut response = result.map_err(|e| transport_error(e, max_bytes))?;
         let body = response
@@ -229,8 +235,42 @@ impl SyncTransport for Transport {
     }
 }
 
+/// The time limits of one request in ureq's terms.
+///
+/// Each phase of the exchange (sending the head, sending the body, waiting
+/// for the response head, reading the body) gets the request's limit, and a
+/// DNS lookup the connect timeout. Not ureq's global timeout: with any
+/// global or per-call timeout, ureq resolves the host on a new thread for
+/// every request, kept-alive connections and IP literals included (0.6 ms a
+/// request on loopback), and the way around that (a custom resolver) is in
+/// `ureq::unversioned`, without a semver promise. So a lookup is made on a
+/// thread, bounded, only where there is one to make: for a host name, not an
+/// IP literal. A peer that stalls or trickles within one phase is cut off at
+/// the limit; one that trickles through every phase can stretch a request to
+/// a few times it (each phase gets the whole limit), which the async client,
+/// racing every request against a timer, does not allow.
+struct Timeouts {
+    phase: Option<Duration>,
+    resolve: Option<Duration>,
+}
+
+impl Timeouts {
+    fn for_request(uri: &okta_factors_core::http::Uri, limit: Duration, connect: Duration) -> Self {
+        let host = uri.host().unwrap_or_default();
+        let literal = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok();
+        Self {
+            phase: Some(limit),
+            resolve: (!literal).then_some(connect.min(limit)),
+        }
+    }
+}
+
 /// Maps a ureq error to a transport error; `max_bytes` is the body limit.
-/// The global timeout is the request's, so a timeout other than connecting's
+/// The phase timeouts are the request's, so a timeout other than connecting's
 /// is `Timeout(Request)`.
 fn transport_error(error: ureq::Error, max_bytes: usize) -> TransportError {
     let kind = match &error {
