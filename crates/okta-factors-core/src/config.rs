@@ -15,7 +15,7 @@ use crate::request::CRATE_USER_AGENT;
 ///
 /// ```
 /// use std::time::Duration;
-/// use okta_factors_core::{ClientConfig, Credentials, OrgUrl};
+/// use okta_factors::{ClientConfig, Credentials, OrgUrl};
 /// let mut config = ClientConfig::new(
 ///     OrgUrl::parse("https://dev-123456.okta.com")?,
 ///     Credentials::api_token("00token")?,

@@ -30,7 +30,7 @@ impl AuthScheme {
 /// sensitive.
 ///
 /// ```
-/// use okta_factors_core::Credentials;
+/// use okta_factors::Credentials;
 /// let creds = Credentials::api_token("00abc-very-secret").unwrap();
 /// assert!(!format!("{creds:?}").contains("very-secret"));
 /// assert!(Credentials::api_token("{apiToken}").is_err());

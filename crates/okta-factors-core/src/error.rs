@@ -199,7 +199,7 @@ impl fmt::Debug for OktaError {
 /// name instead of failing the whole error body.
 ///
 /// ```
-/// use okta_factors_core::ErrorCause;
+/// use okta_factors::ErrorCause;
 /// let json = serde_json::json!({
 ///     "errorSummary": "Invalid Phone Number.", "reason": "INVALID_VALUE",
 ///     "location": "profile.phoneNumber", "locationType": "body",
@@ -389,7 +389,7 @@ impl ApiError {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use okta_factors_core::{Operation, operations::ListFactors};
+    /// use okta_factors::{Operation, operations::ListFactors};
     /// let response = http::Response::builder()
     ///     .status(429)
     ///     .header("date", "Fri, 01 Jan 2021 00:00:00 GMT")

@@ -19,9 +19,9 @@
 //! ## Usage
 //!
 //! ```
-//! use okta_factors_core::{Credentials, Operation, OrgUrl};
-//! use okta_factors_core::model::VerifyOutcome;
-//! use okta_factors_core::operations::{VerifyFactor, VerifyFactorRequest};
+//! use okta_factors::{Credentials, Operation, OrgUrl};
+//! use okta_factors::model::VerifyOutcome;
+//! use okta_factors::operations::{VerifyFactor, VerifyFactorRequest};
 //!
 //! let org = OrgUrl::parse("https://dev-123456.okta.com")?;
 //! let credentials = Credentials::api_token("00aBcD-example-token")?;

@@ -35,7 +35,7 @@ impl RateLimit {
     /// Reads the rate-limit headers.
     ///
     /// ```
-    /// use okta_factors_core::RateLimit;
+    /// use okta_factors::RateLimit;
     /// let mut headers = http::HeaderMap::new();
     /// headers.append("x-rate-limit-reset", "1609459260".parse().unwrap());
     /// headers.append("x-rate-limit-reset", "1609459200".parse().unwrap());

@@ -123,7 +123,7 @@ pub struct BodyError {
 /// all operations.
 ///
 /// ```
-/// use okta_factors_core::{Credentials, Operation, OrgUrl, operations::GetFactor};
+/// use okta_factors::{Credentials, Operation, OrgUrl, operations::GetFactor};
 /// let org = OrgUrl::parse("https://dev-123456.okta.com").unwrap();
 /// let creds = Credentials::api_token("00token").unwrap();
 /// let request = GetFactor::new("00u1", "sms1").build_request(&org, &creds).unwrap();

@@ -18,7 +18,7 @@ use crate::error::InputError;
 /// dropped.
 ///
 /// ```
-/// use okta_factors_core::OrgUrl;
+/// use okta_factors::OrgUrl;
 /// let org = OrgUrl::parse("https://dev-123456.okta.com/").unwrap();
 /// assert_eq!(org.as_str(), "https://dev-123456.okta.com");
 ///
@@ -175,7 +175,7 @@ impl OrgUrl {
     /// effective port) as this org. Credentials must never go anywhere else.
     ///
     /// ```
-    /// use okta_factors_core::OrgUrl;
+    /// use okta_factors::OrgUrl;
     /// let org = OrgUrl::parse("https://dev-1.okta.com").unwrap();
     /// assert!(org.is_same_origin("https://dev-1.okta.com:443/api/v1/users/x"));
     /// assert!(!org.is_same_origin("https://evil.example/api/v1/users/x"));

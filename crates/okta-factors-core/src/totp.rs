@@ -13,7 +13,7 @@ use crate::model::{Secret, TotpActivation};
 /// A TOTP generator: HMAC-SHA1 over 30-second (or `step`) counters.
 ///
 /// ```
-/// use okta_factors_core::totp::Totp;
+/// use okta_factors::totp::Totp;
 /// // RFC 6238 appendix B, SHA-1, 8 digits.
 /// let totp = Totp::new(b"12345678901234567890".to_vec(), 30, 8).unwrap();
 /// assert_eq!(totp.code_at(59).expose(), "94287082");

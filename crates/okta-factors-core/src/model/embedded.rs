@@ -99,7 +99,7 @@ wire_object! {
 ///
 /// Show it to a person with [`TotpActivation::otpauth_uri`] (a QR code or a
 /// copyable link for any authenticator app), or generate codes with
-/// `okta_factors_core::totp::Totp::from_activation` (feature `totp`).
+/// `okta_factors::totp::Totp::from_activation` (feature `totp`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[non_exhaustive]
 pub struct TotpActivation<'a> {
@@ -154,7 +154,7 @@ impl TotpActivation<'_> {
     /// length, and codes have Okta's usual 6 digits.
     ///
     /// ```
-    /// # use okta_factors_core::model::UserFactor;
+    /// # use okta_factors::model::UserFactor;
     /// let google: UserFactor = serde_json::from_str(r#"{"factorType":"token:software:totp",
     ///     "provider":"GOOGLE","_embedded":{"activation":{"timeStep":30,
     ///     "sharedSecret":"JBTWGV22G4ZGKV3N","encoding":"base32","keyLength":16}}}"#)?;
@@ -189,7 +189,7 @@ impl TotpActivation<'_> {
     /// secret's encoding is not base32, or the secret is not valid base32.
     ///
     /// ```
-    /// # use okta_factors_core::model::UserFactor;
+    /// # use okta_factors::model::UserFactor;
     /// let factor: UserFactor = serde_json::from_str(r#"{"factorType":"token:software:totp",
     ///     "provider":"OKTA","_embedded":{"activation":{"timeStep":30,
     ///     "sharedSecret":"JBTWGV22G4ZGKV3N","encoding":"base32","keyLength":6}}}"#)?;

@@ -11,7 +11,7 @@ wire_object! {
     /// The writable profile members of every factor type (both spec versions).
     ///
     /// ```
-    /// use okta_factors_core::model::EnrollmentProfile;
+    /// use okta_factors::model::EnrollmentProfile;
     /// let profile = EnrollmentProfile::default()
     ///     .with_phone_number("+15554151337")
     ///     .with_phone_extension("1234");
@@ -71,7 +71,7 @@ wire_object! {
     /// a whole verify request, a U2F or WebAuthn proof.
     ///
     /// ```
-    /// use okta_factors_core::model::{EnrollmentVerify, FactorEnrollment};
+    /// use okta_factors::model::{EnrollmentVerify, FactorEnrollment};
     /// let body = FactorEnrollment::u2f().with_verify(
     ///     EnrollmentVerify::default()
     ///         .with_registration_data("BQTEMUyOM8h1TiZG4DL-RdMr-tYgTYSf62Y52AmwEFTiSYWIRVO5L-MwWdRdzFuB")
@@ -126,7 +126,7 @@ wire_object! {
     /// [`FactorEnrollment::new`] and the `with_…` setters.
     ///
     /// ```
-    /// use okta_factors_core::model::FactorEnrollment;
+    /// use okta_factors::model::FactorEnrollment;
     /// let body = serde_json::to_value(FactorEnrollment::sms("+15554151337")).unwrap();
     /// assert_eq!(body, serde_json::json!({
     ///     "factorType": "sms", "provider": "OKTA", "profile": {"phoneNumber": "+15554151337"}

@@ -179,7 +179,7 @@ pub struct UnknownFactor {
 /// one odd factor never fails the list.
 ///
 /// ```
-/// use okta_factors_core::model::{UserFactor, FactorStatus};
+/// use okta_factors::model::{UserFactor, FactorStatus};
 /// let factor: UserFactor = serde_json::from_str(r#"{
 ///     "id": "mbl1nz9JHJGHWRKMTLHP", "factorType": "sms", "provider": "OKTA",
 ///     "status": "PENDING_ACTIVATION", "profile": {"phoneNumber": "+1-555-415-1337"},

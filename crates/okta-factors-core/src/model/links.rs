@@ -99,7 +99,7 @@ static COMMON_ALLOW: &[&[HttpMethod]] = {
 /// derefs to `[HttpMethod]`.
 ///
 /// ```
-/// use okta_factors_core::model::{HttpMethod, Link};
+/// use okta_factors::model::{HttpMethod, Link};
 /// let link: Link = serde_json::from_str(
 ///     r#"{"href":"https://x.okta.com/f","hints":{"allow":["GET","DELETE"]}}"#,
 /// ).unwrap();
@@ -225,7 +225,7 @@ impl Link {
     /// tells an empty target from a missing one.
     ///
     /// ```
-    /// use okta_factors_core::model::Link;
+    /// use okta_factors::model::Link;
     /// let link: Link = serde_json::from_str(r#"{"href":"https://x.okta.com/f"}"#).unwrap();
     /// assert_eq!(link.href(), "https://x.okta.com/f");
     /// let bare: Link = serde_json::from_str(r#"{"name":"sms"}"#).unwrap();
@@ -736,7 +736,7 @@ impl<'de> Deserialize<'de> for LooseMethod {
 /// one-time relation (`qrcode`, `send`) is `[REDACTED]`.
 ///
 /// ```
-/// use okta_factors_core::model::Links;
+/// use okta_factors::model::Links;
 /// let links: Links = serde_json::from_str(
 ///     r#"{"resend":[{"name":"sms","href":"https://x.okta.com/r"}],"self":{"href":"https://x.okta.com/f"}}"#,
 /// ).unwrap();

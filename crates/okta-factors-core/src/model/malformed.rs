@@ -23,7 +23,7 @@ use crate::operation::BodyError;
 /// others; `?` turns it into an error of the caller's.
 ///
 /// ```
-/// use okta_factors_core::{operations::ListSupportedSecurityQuestions, Operation};
+/// use okta_factors::{operations::ListSupportedSecurityQuestions, Operation};
 /// let response = http::Response::builder()
 ///     .header("content-type", "application/json")
 ///     .body(r#"[{"question":"disliked_food","questionText":"What is the food you least liked as a child?"},
@@ -89,7 +89,7 @@ impl Serialize for Malformed {
 /// sent, the error, and the members that could be read.
 ///
 /// ```
-/// use okta_factors_core::{model::{FactorType, UserFactor}, operations::ListFactors, Operation};
+/// use okta_factors::{model::{FactorType, UserFactor}, operations::ListFactors, Operation};
 /// let response = http::Response::builder()
 ///     .header("content-type", "application/json")
 ///     .body(r#"[{"id":"sms1","factorType":"sms","status":"ACTIVE","profile":{"phoneNumber":"+15554151337"}},

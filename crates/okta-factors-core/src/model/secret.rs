@@ -258,7 +258,7 @@ impl<T: fmt::Debug> TypedMember for &Member<'_, T> {
 /// to go on the wire.
 ///
 /// ```
-/// use okta_factors_core::Secret;
+/// use okta_factors::Secret;
 /// let code = Secret::new("123456");
 /// assert_eq!(format!("{code:?}"), "[REDACTED]");
 /// assert_eq!(code.expose(), "123456");

@@ -47,7 +47,7 @@ impl VerifyResponse {
 /// cancel it, when it expires and, for number matching, the number to show.
 ///
 /// ```
-/// use okta_factors_core::model::VerifyOutcome;
+/// use okta_factors::model::VerifyOutcome;
 /// let outcome: VerifyOutcome = serde_json::from_str(r#"{
 ///   "expiresAt": "2015-04-01T15:57:32.000Z", "factorResult": "WAITING",
 ///   "_links": {"poll": {"href": "https://example.okta.com/api/v1/users/00u1/factors/opf1/transactions/v2mst.GldKV5Vx"}},
@@ -239,7 +239,7 @@ impl<'de> Deserialize<'de> for VerifyOutcome {
 /// ended without it.
 ///
 /// ```
-/// use okta_factors_core::model::{ActivateOutcome, VerifyOutcome};
+/// use okta_factors::model::{ActivateOutcome, VerifyOutcome};
 /// let ended: ActivateOutcome = serde_json::from_str(r#"{"factorResult":"TIMEOUT",
 ///   "_links":{"activate":{"href":"https://dev-1.okta.com/api/v1/users/00u1/factors/opf1/lifecycle/activate"}}}"#).unwrap();
 /// match ended {

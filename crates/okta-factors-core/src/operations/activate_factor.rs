@@ -18,7 +18,7 @@ wire_object! {
     /// and the `with_…` setters:
     ///
     /// ```
-    /// use okta_factors_core::operations::ActivateFactorRequest;
+    /// use okta_factors::operations::ActivateFactorRequest;
     /// let body = ActivateFactorRequest::default().with_use_number_matching_challenge(true);
     /// assert_eq!(serde_json::to_string(&body).unwrap(), r#"{"useNumberMatchingChallenge":true}"#);
     /// ```
@@ -89,7 +89,7 @@ impl ActivateFactorRequest {
 /// Activates an enrolled factor.
 ///
 /// ```
-/// use okta_factors_core::operations::{ActivateFactor, ActivateFactorRequest};
+/// use okta_factors::operations::{ActivateFactor, ActivateFactorRequest};
 /// let op = ActivateFactor::new("00u1", "ostf1").body(ActivateFactorRequest::pass_code("123456"));
 /// # let _ = op;
 /// ```

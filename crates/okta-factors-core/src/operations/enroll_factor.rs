@@ -15,7 +15,7 @@ use crate::{decode_json, InputError};
 /// Enrolls a factor for a user.
 ///
 /// ```
-/// use okta_factors_core::{operations::EnrollFactor, model::FactorEnrollment};
+/// use okta_factors::{operations::EnrollFactor, model::FactorEnrollment};
 /// let op = EnrollFactor::new("00u1", FactorEnrollment::sms("+15554151337"))
 ///     .update_phone(true)
 ///     .template_id("cstk2flOtuCMDJK4b0g3");

@@ -19,7 +19,7 @@ use crate::InputError;
 /// activation.
 ///
 /// ```
-/// use okta_factors_core::{Credentials, Operation, OrgUrl, operations::PollFactorActivation};
+/// use okta_factors::{Credentials, Operation, OrgUrl, operations::PollFactorActivation};
 /// let org = OrgUrl::parse("https://dev-123456.okta.com").unwrap();
 /// let creds = Credentials::api_token("00token").unwrap();
 /// let request = PollFactorActivation::new("00u1", "opf1").build_request(&org, &creds).unwrap();

@@ -23,7 +23,7 @@ wire_object! {
     /// with a constructor and the `with_…` setters:
     ///
     /// ```
-    /// use okta_factors_core::operations::VerifyFactorRequest;
+    /// use okta_factors::operations::VerifyFactorRequest;
     /// let body = VerifyFactorRequest::pass_code("123456").with_next_pass_code("654321");
     /// assert_eq!(
     ///     serde_json::to_string(&body).unwrap(),
@@ -131,7 +131,7 @@ impl VerifyFactorRequest {
 /// Verifies a factor, or issues its challenge.
 ///
 /// ```
-/// use okta_factors_core::operations::{VerifyFactor, VerifyFactorRequest};
+/// use okta_factors::operations::{VerifyFactor, VerifyFactorRequest};
 /// let op = VerifyFactor::new("00u1", "opf1")
 ///     .body(VerifyFactorRequest::number_matching())
 ///     .user_agent("Mozilla/5.0 (Macintosh)")

@@ -32,8 +32,8 @@ use crate::request::X_OKTA_USER_AGENT_EXTENDED;
 ///
 /// ```
 /// use std::time::Duration;
-/// use okta_factors_core::policy::{Action, Call, Machine, WaitReason};
-/// use okta_factors_core::{operations::ListFactors, ClientConfig, Credentials, OrgUrl};
+/// use okta_factors::policy::{Action, Call, Machine, WaitReason};
+/// use okta_factors::{operations::ListFactors, ClientConfig, Credentials, OrgUrl};
 /// let config = ClientConfig::new(OrgUrl::parse("https://dev-123456.okta.com")?, Credentials::api_token("t")?);
 /// let op = ListFactors::new("00u1");
 /// let mut call = Call::new(&op, &config);

@@ -108,10 +108,10 @@ pub enum WaitReason {
 ///
 /// ```
 /// use std::time::Instant;
-/// use okta_factors_core::policy::{Action, Call, Machine};
-/// use okta_factors_core::{operations::ListFactors, ClientConfig, Credentials, OrgUrl};
+/// use okta_factors::policy::{Action, Call, Machine};
+/// use okta_factors::{operations::ListFactors, ClientConfig, Credentials, OrgUrl};
 ///
-/// # fn send(_: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, okta_factors_core::TransportError> {
+/// # fn send(_: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, okta_factors::TransportError> {
 /// #     Ok(http::Response::builder().status(200).body(b"[]".to_vec()).unwrap())
 /// # }
 /// let config = ClientConfig::new(OrgUrl::parse("https://dev-123456.okta.com")?, Credentials::api_token("00token")?);

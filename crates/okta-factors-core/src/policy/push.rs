@@ -36,7 +36,7 @@ pub const MAX_CONSECUTIVE_POLL_FAILURES: u32 = 4;
 ///
 /// ```
 /// use std::time::Duration;
-/// use okta_factors_core::policy::{PollPolicy, MIN_POLL_INTERVAL};
+/// use okta_factors::policy::{PollPolicy, MIN_POLL_INTERVAL};
 /// let policy = PollPolicy::default().interval(Duration::from_millis(10));
 /// assert_eq!(policy.interval, MIN_POLL_INTERVAL);
 /// assert_eq!(PollPolicy::default().interval(Duration::from_secs(2)).interval, Duration::from_secs(2));
@@ -178,10 +178,10 @@ pub(crate) enum PollStep<T = VerifyOutcome> {
 ///
 /// ```
 /// use std::time::Duration;
-/// use okta_factors_core::{ClientConfig, Credentials, OrgUrl, ResponseMeta};
-/// use okta_factors_core::model::VerifyOutcome;
-/// use okta_factors_core::operations::VerifyFactor;
-/// use okta_factors_core::policy::{Action, Machine, PushPoll, WaitReason};
+/// use okta_factors::{ClientConfig, Credentials, OrgUrl, ResponseMeta};
+/// use okta_factors::model::VerifyOutcome;
+/// use okta_factors::operations::VerifyFactor;
+/// use okta_factors::policy::{Action, Machine, PushPoll, WaitReason};
 /// let config = ClientConfig::new(OrgUrl::parse("https://login.example.com")?, Credentials::api_token("t")?);
 /// let verify = VerifyFactor::new("00u1", "opf1");
 /// // The org is reached through a custom domain; Okta's links name its okta.com host.

@@ -37,7 +37,7 @@ pub(crate) const X_OKTA_RETRY_COUNT: HeaderName = HeaderName::from_static("x-okt
 ///
 /// ```
 /// use std::time::Duration;
-/// use okta_factors_core::policy::RetryPolicy;
+/// use okta_factors::policy::RetryPolicy;
 /// let policy = RetryPolicy::default().max_retries(4).max_delay(Duration::from_secs(10));
 /// assert_eq!(policy.max_retries, 4);
 /// assert_eq!(RetryPolicy::disabled().max_retries, 0);

@@ -24,10 +24,10 @@ use crate::operations::VerifyFactor;
 ///
 /// ```
 /// use std::time::Duration;
-/// use okta_factors_core::model::VerifyOutcome;
-/// use okta_factors_core::operations::{VerifyFactor, VerifyFactorRequest};
-/// use okta_factors_core::policy::{Action, Machine, PushVerification};
-/// use okta_factors_core::{ClientConfig, Credentials, OrgUrl};
+/// use okta_factors::model::VerifyOutcome;
+/// use okta_factors::operations::{VerifyFactor, VerifyFactorRequest};
+/// use okta_factors::policy::{Action, Machine, PushVerification};
+/// use okta_factors::{ClientConfig, Credentials, OrgUrl};
 ///
 /// let config = ClientConfig::new(OrgUrl::parse("https://dev-123456.okta.com")?, Credentials::api_token("t")?);
 /// let verify = VerifyFactor::new("00u1", "opf1").body(VerifyFactorRequest::number_matching());
