@@ -85,6 +85,7 @@ impl<C> ClientBuilder<C> {
     /// and of each poll of a push (default 60 s).
     pub fn request_timeout(mut self, timeout: Duration) -> Self {
         self.config.request_timeout = timeout;
+        self.transport.request_timeout = timeout;
         self
     }
 

@@ -144,6 +144,11 @@ pub trait BuildTransport: Sized {
 pub struct TransportConfig {
     /// Time limit to establish a connection (default 10 s).
     pub connect_timeout: Duration,
+    /// The longest one request may take (default 60 s; the builder keeps it
+    /// equal to the calls' `request_timeout`). Each request still comes with
+    /// its own limit in [`Limits`], which is never longer; a transport may
+    /// preset this one and apply a request's own only when it is shorter.
+    pub request_timeout: Duration,
     /// The roots `https` servers are verified against: `None` (default) for
     /// the transport's bundled roots (webpki-roots), or exactly these.
     pub root_certificates: Option<RootCertificates>,
@@ -153,6 +158,7 @@ impl Default for TransportConfig {
     fn default() -> Self {
         Self {
             connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(60),
             root_certificates: None,
         }
     }

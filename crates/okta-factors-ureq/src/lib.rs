@@ -101,6 +101,8 @@ pub type Client = okta_factors_client::BlockingClient<Transport>;
 pub struct Transport {
     agent: ureq::Agent,
     connect_timeout: Duration,
+    /// The phases' limit preset in the agent (`TransportConfig::request_timeout`).
+    preset: Duration,
     roots: Roots,
 }
 
@@ -170,6 +172,11 @@ impl Transport {
             .max_redirects(0)
             .max_redirects_will_error(false)
             .timeout_connect(Some(config.connect_timeout))
+            // Each phase's limit, preset (see `Timeouts`).
+            .timeout_send_request(Some(config.request_timeout))
+            .timeout_send_body(Some(config.request_timeout))
+            .timeout_recv_response(Some(config.request_timeout))
+            .timeout_recv_body(Some(config.request_timeout))
             // Every request carries the core's User-Agent and Accept.
             .user_agent(ureq::config::AutoHeaderValue::None)
             .accept(ureq::config::AutoHeaderValue::None)
@@ -180,6 +187,7 @@ impl Transport {
         Self {
             agent,
             connect_timeout: config.connect_timeout,
+            preset: config.request_timeout,
             roots,
         }
     }
@@ -199,23 +207,26 @@ impl SyncTransport for Transport {
         }
         let max_bytes = limits.max_response_bytes;
         let (parts, body) = request.into_parts();
-        let timeouts = Timeouts::for_request(&parts.uri, limits.timeout, self.connect_timeout);
+        let timeouts = Timeouts::for_request(&parts.uri, limits.timeout, self);
         let agent = &self.agent;
         // HTTP framing: an empty body is sent as no body at all, except for the
         // methods that anticipate one (they get `Content-Length: 0`, not chunked).
         let expects_body = matches!(parts.method, Method::POST | Method::PUT | Method::PATCH);
         macro_rules! run {
             ($request:expr) => {
-                agent.run(
-                    agent
-                        .configure_request($request)
-                        .timeout_resolve(timeouts.resolve)
-                        .timeout_send_request(timeouts.phase)
-                        .timeout_send_body(timeouts.phase)
-                        .timeout_recv_response(timeouts.phase)
-                        .timeout_recv_body(timeouts.phase)
-                        .build(),
-                )
+                match timeouts {
+                    None => agent.run($request),
+                    Some(Timeouts { phase, resolve }) => agent.run(
+                        agent
+                            .configure_request($request)
+                            .timeout_resolve(resolve)
+                            .timeout_send_request(phase)
+                            .timeout_send_body(phase)
+                            .timeout_recv_response(phase)
+                            .timeout_recv_body(phase)
+                            .build(),
+                    ),
+                }
             };
         }
         let result = if body.is_empty() && !expects_body {
@@ -249,23 +260,43 @@ impl SyncTransport for Transport {
 /// the limit; one that trickles through every phase can stretch a request to
 /// a few times it (each phase gets the whole limit), which the async client,
 /// racing every request against a timer, does not allow.
+///
+/// The agent has the phases' limit preset to the request timeout: a request
+/// whose own limit is within [`PRESET_SLACK`] of it (the first request of a
+/// call, sent microseconds after the call began) to an IP literal goes with
+/// the preset, as setting limits per request costs ureq a copy of its
+/// configuration; any other request sets its own.
+#[derive(Clone, Copy)]
 struct Timeouts {
     phase: Option<Duration>,
     resolve: Option<Duration>,
 }
 
+/// How much longer than its own limit a request may be given (the preset).
+const PRESET_SLACK: Duration = Duration::from_millis(10);
+
 impl Timeouts {
-    fn for_request(uri: &okta_factors_core::http::Uri, limit: Duration, connect: Duration) -> Self {
+    /// `None`: the agent's preset limits.
+    fn for_request(
+        uri: &okta_factors_core::http::Uri,
+        limit: Duration,
+        transport: &Transport,
+    ) -> Option<Self> {
         let host = uri.host().unwrap_or_default();
-        let literal = host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .parse::<std::net::IpAddr>()
-            .is_ok();
-        Self {
-            phase: Some(limit),
-            resolve: (!literal).then_some(connect.min(limit)),
+        let literal = host.starts_with(|c: char| c.is_ascii_digit() || c == '[')
+            && host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .parse::<std::net::IpAddr>()
+                .is_ok();
+        let preset_fits = limit <= transport.preset && transport.preset - limit <= PRESET_SLACK;
+        if literal && preset_fits {
+            return None;
         }
+        Some(Self {
+            phase: Some(limit),
+            resolve: (!literal).then_some(transport.connect_timeout.min(limit)),
+        })
     }
 }
 

@@ -57,8 +57,11 @@ use crate::request::X_OKTA_USER_AGENT_EXTENDED;
 /// ```
 pub struct Call<'o, O: Operation> {
     op: &'o O,
-    /// `Err`: the request could not be built (the call's result).
+    config: &'o ClientConfig,
+    /// The built request, until its first send moves it out (a retry builds
+    /// it again: no copy in the usual call of one request).
     request: Option<Request<Vec<u8>>>,
+    body_len: usize,
     retry: RetryState,
     time_limit: Duration,
     state: CallState<O::Output>,
@@ -81,13 +84,15 @@ impl<'o, O: Operation> Call<'o, O> {
     /// The call of `op` for `config`: its org, credentials, user agent, retry
     /// policy and time limit. A request that cannot be built (an ID that is
     /// not usable, say) is the call's result.
-    pub fn new(op: &'o O, config: &ClientConfig) -> Self {
+    pub fn new(op: &'o O, config: &'o ClientConfig) -> Self {
         let (request, state) = match build_request(op, config) {
             Ok(request) => (Some(request), CallState::Ready),
             Err(error) => (None, CallState::Finished(Err(error))),
         };
         Self {
             op,
+            config,
+            body_len: request.as_ref().map_or(0, |r| r.body().len()),
             request,
             retry: RetryState::new(config.retry),
             time_limit: config.request_timeout,
@@ -107,17 +112,22 @@ impl<O: Operation> Machine for Call<'_, O> {
     fn next_action(&mut self, now: Duration) -> Action<Self::Output> {
         match std::mem::replace(&mut self.state, CallState::Over) {
             CallState::Ready => {
-                let (Some(built), Some(timeout)) = (
-                    &self.request,
-                    self.time_limit.checked_sub(now).filter(|t| !t.is_zero()),
-                ) else {
+                let Some(timeout) = self.time_limit.checked_sub(now).filter(|t| !t.is_zero())
+                else {
                     return Action::Done(Err(TransportError::new(
                         TransportErrorKind::Timeout(TimeoutLimit::Request),
                         "the request timeout passed before the request was sent",
                     )
                     .into()));
                 };
-                let mut request = copy_request(built);
+                let built = match self.request.take() {
+                    Some(request) => Ok(request),
+                    None => build_request(self.op, self.config),
+                };
+                let mut request = match built {
+                    Ok(request) => request,
+                    Err(error) => return Action::Done(Err(error)),
+                };
                 self.retry.apply_headers(request.headers_mut());
                 self.state = CallState::Sent;
                 Action::Send { request, timeout }
@@ -218,10 +228,7 @@ impl<O: Operation> std::fmt::Debug for Call<'_, O> {
             .field("operation", &O::NAME)
             .field("method", &O::METHOD)
             .field("path_template", &O::PATH_TEMPLATE)
-            .field(
-                "body_len",
-                &self.request.as_ref().map_or(0, |r| r.body().len()),
-            )
+            .field("body_len", &self.body_len)
             .field("retries", &self.retry.retries())
             .finish()
     }
