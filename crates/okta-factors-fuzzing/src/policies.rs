@@ -392,12 +392,15 @@ fn push_poll(input: &PolicyInput, config: &ClientConfig) {
     let poll = match PushPoll::for_verify(&verify, waiting, &meta, config) {
         Ok(poll) => poll,
         Err(Error::Input(InputError::Link { .. })) => {
+            // The transaction is the path segment right after the first
+            // `/transactions/` (a link such as `…/transactions//…` names none).
+            let path = href.split(['?', '#']).next().unwrap_or_default();
+            let names_one = path
+                .split_once("/transactions/")
+                .and_then(|(_, rest)| rest.split('/').next())
+                .is_some_and(|segment| segment.starts_with("v2mst"));
             assert!(
-                !href
-                    .split(['?', '#'])
-                    .next()
-                    .unwrap_or_default()
-                    .contains("/transactions/v2mst"),
+                !names_one,
                 "PushPoll refused the poll link {href:?} that names a transaction"
             );
             return;
