@@ -117,20 +117,25 @@ impl<T: AsyncTransport + Sync> AsyncClient<T> {
         on_number: &mut (dyn FnMut(u32) + Send),
     ) -> Result<M::Output, Error> {
         let started = Instant::now();
+        // The machines' time: read after each request and each wait (not
+        // again for the step that follows at once).
+        let mut now = Duration::ZERO;
         let max_response_bytes = self.inner.config.max_response_bytes;
         let transport = &self.inner.transport;
         let run = async {
             loop {
-                match machine.next_action(started.elapsed()) {
+                match machine.next_action(now) {
                     Action::Send { request, timeout } => {
                         let limits = Limits::new(timeout, max_response_bytes);
                         let outcome = send(transport, request, limits).await;
                         trace.response(&outcome);
-                        machine.handle(outcome, started.elapsed(), crate::random());
+                        now = started.elapsed();
+                        machine.handle(outcome, now, crate::random());
                     }
                     Action::Wait { delay, reason } => {
                         trace.wait(delay, &reason);
                         transport.sleep(delay).await;
+                        now = started.elapsed();
                     }
                     Action::ShowNumber(number) => on_number(number),
                     Action::Done(result) => break result,
@@ -141,7 +146,7 @@ impl<T: AsyncTransport + Sync> AsyncClient<T> {
         let result = tracing::Instrument::instrument(run, trace.span().clone()).await;
         #[cfg(not(feature = "tracing"))]
         let result = run.await;
-        trace.finish(result.as_ref().err(), started.elapsed());
+        trace.finish(result.as_ref().err(), started);
         result
     }
 }

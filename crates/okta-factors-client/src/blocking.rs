@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use okta_factors_core::policy::{Action, Machine};
 use okta_factors_core::{ClientConfig, Credentials, Error, OrgUrl};
@@ -118,26 +118,31 @@ impl<T: SyncTransport> BlockingClient<T> {
         #[cfg(feature = "tracing")]
         let _entered = trace.span().enter();
         let started = Instant::now();
+        // The machines' time: read after each request and each wait (not
+        // again for the step that follows at once).
+        let mut now = Duration::ZERO;
         let max_response_bytes = self.inner.config.max_response_bytes;
         let result = loop {
-            match machine.next_action(started.elapsed()) {
+            match machine.next_action(now) {
                 Action::Send { request, timeout } => {
                     let outcome = self
                         .inner
                         .transport
                         .send(request, Limits::new(timeout, max_response_bytes));
                     trace.response(&outcome);
-                    machine.handle(outcome, started.elapsed(), crate::random());
+                    now = started.elapsed();
+                    machine.handle(outcome, now, crate::random());
                 }
                 Action::Wait { delay, reason } => {
                     trace.wait(delay, &reason);
                     self.inner.transport.sleep(delay);
+                    now = started.elapsed();
                 }
                 Action::ShowNumber(number) => on_number(number),
                 Action::Done(result) => break result,
             }
         };
-        trace.finish(result.as_ref().err(), started.elapsed());
+        trace.finish(result.as_ref().err(), started);
         result
     }
 }

@@ -127,7 +127,7 @@ impl Trace {
     }
 
     /// The end of the interaction.
-    pub(crate) fn finish(&self, error: Option<&Error>, elapsed: Duration) {
+    pub(crate) fn finish(&self, error: Option<&Error>, started: std::time::Instant) {
         #[cfg(feature = "tracing")]
         {
             if let Some(status) = error.and_then(Error::status) {
@@ -144,7 +144,7 @@ impl Trace {
             };
             self.span.record("retries", retries);
             self.span.record("polls", polls);
-            self.span.record("elapsed_ms", millis(elapsed));
+            self.span.record("elapsed_ms", millis(started.elapsed()));
         }
     }
 }
