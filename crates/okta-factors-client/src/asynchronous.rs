@@ -1,6 +1,5 @@
 //! [`AsyncClient`]: the async client, over any [`AsyncTransport`].
 
-use std::fmt;
 use std::future::{poll_fn, Future};
 use std::pin::pin;
 use std::sync::Arc;
@@ -9,13 +8,10 @@ use std::time::{Duration, Instant};
 
 use okta_factors_core::http::{Request, Response};
 use okta_factors_core::policy::{Action, Machine};
-use okta_factors_core::{
-    ClientConfig, Credentials, Error, OrgUrl, TimeoutLimit, TransportError, TransportErrorKind,
-};
+use okta_factors_core::{Error, TimeoutLimit, TransportError, TransportErrorKind};
 
-use crate::builder::ClientBuilder;
 use crate::trace::Trace;
-use crate::transport::{AsyncTransport, BuildTransport, Limits};
+use crate::transport::{AsyncTransport, Limits};
 
 /// The async Okta UserFactor API client, over any [`AsyncTransport`]:
 /// `okta_factors::hyper::Client` is `AsyncClient<okta_factors::hyper::Transport>`,
@@ -49,61 +45,10 @@ use crate::transport::{AsyncTransport, BuildTransport, Limits};
 /// # }
 /// ```
 pub struct AsyncClient<T> {
-    inner: Arc<Inner<T>>,
+    inner: Arc<crate::Shared<T>>,
 }
 
-struct Inner<T> {
-    config: ClientConfig,
-    transport: T,
-}
-
-impl<T> Clone for AsyncClient<T> {
-    fn clone(&self) -> Self {
-        Self {
-            inner: Arc::clone(&self.inner),
-        }
-    }
-}
-
-impl<T: fmt::Debug> fmt::Debug for AsyncClient<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AsyncClient")
-            .field("config", &self.inner.config)
-            .field("transport", &self.inner.transport)
-            .finish()
-    }
-}
-
-impl<T: AsyncTransport + BuildTransport> AsyncClient<T> {
-    /// A client for `org` with the default limits.
-    pub fn new(org: OrgUrl, credentials: Credentials) -> Result<Self, Error> {
-        Self::builder(org, credentials).build()
-    }
-}
-
-impl<T: AsyncTransport> AsyncClient<T> {
-    /// A builder for a client of `org`: every option.
-    pub fn builder(org: OrgUrl, credentials: Credentials) -> ClientBuilder<Self> {
-        ClientBuilder::new(org, credentials)
-    }
-
-    /// The client over `transport`, for `config`.
-    pub fn with_transport(transport: T, config: ClientConfig) -> Self {
-        Self {
-            inner: Arc::new(Inner { config, transport }),
-        }
-    }
-
-    /// The configuration.
-    pub fn config(&self) -> &ClientConfig {
-        &self.inner.config
-    }
-
-    /// The transport.
-    pub fn transport(&self) -> &T {
-        &self.inner.transport
-    }
-}
+client_common!(AsyncClient, AsyncTransport);
 
 impl<T: AsyncTransport + Sync> AsyncClient<T> {
     operation_methods!(async);

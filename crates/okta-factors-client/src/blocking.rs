@@ -1,15 +1,13 @@
 //! [`BlockingClient`]: the blocking client, over any [`SyncTransport`].
 
-use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use okta_factors_core::policy::{Action, Machine};
-use okta_factors_core::{ClientConfig, Credentials, Error, OrgUrl};
+use okta_factors_core::Error;
 
-use crate::builder::ClientBuilder;
 use crate::trace::Trace;
-use crate::transport::{BuildTransport, Limits, SyncTransport};
+use crate::transport::{Limits, SyncTransport};
 
 /// The blocking Okta UserFactor API client, over any [`SyncTransport`]:
 /// `okta_factors::ureq::Client` is `BlockingClient<okta_factors::ureq::Transport>`,
@@ -51,61 +49,12 @@ use crate::transport::{BuildTransport, Limits, SyncTransport};
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct BlockingClient<T> {
-    inner: Arc<Inner<T>>,
+    inner: Arc<crate::Shared<T>>,
 }
 
-struct Inner<T> {
-    config: ClientConfig,
-    transport: T,
-}
-
-impl<T> Clone for BlockingClient<T> {
-    fn clone(&self) -> Self {
-        Self {
-            inner: Arc::clone(&self.inner),
-        }
-    }
-}
-
-impl<T: fmt::Debug> fmt::Debug for BlockingClient<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("BlockingClient")
-            .field("config", &self.inner.config)
-            .field("transport", &self.inner.transport)
-            .finish()
-    }
-}
-
-impl<T: SyncTransport + BuildTransport> BlockingClient<T> {
-    /// A client for `org` with the default limits.
-    pub fn new(org: OrgUrl, credentials: Credentials) -> Result<Self, Error> {
-        Self::builder(org, credentials).build()
-    }
-}
+client_common!(BlockingClient, SyncTransport);
 
 impl<T: SyncTransport> BlockingClient<T> {
-    /// A builder for a client of `org`: every option.
-    pub fn builder(org: OrgUrl, credentials: Credentials) -> ClientBuilder<Self> {
-        ClientBuilder::new(org, credentials)
-    }
-
-    /// The client over `transport`, for `config`.
-    pub fn with_transport(transport: T, config: ClientConfig) -> Self {
-        Self {
-            inner: Arc::new(Inner { config, transport }),
-        }
-    }
-
-    /// The configuration.
-    pub fn config(&self) -> &ClientConfig {
-        &self.inner.config
-    }
-
-    /// The transport.
-    pub fn transport(&self) -> &T {
-        &self.inner.transport
-    }
-
     operation_methods!();
 
     /// Runs `machine` to its end: sends, sleeps, shows numbers.

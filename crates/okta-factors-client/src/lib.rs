@@ -53,6 +53,12 @@ pub use builder::ClientBuilder;
 pub use roots::{RootCertificateError, RootCertificates};
 pub use transport::{AsyncTransport, BuildTransport, Limits, SyncTransport, TransportConfig};
 
+/// A client's configuration and transport, shared by its clones.
+struct Shared<T> {
+    config: okta_factors_core::ClientConfig,
+    transport: T,
+}
+
 /// A random number for the policies' jitter, without a random-number dependency.
 fn random() -> u64 {
     RandomState::new().build_hasher().finish()

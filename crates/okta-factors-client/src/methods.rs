@@ -1,5 +1,5 @@
 //! `operation_methods!`: the ten operation methods, written once for the
-//! blocking and the async client.
+//! blocking and the async client; `client_common!`: the rest they share.
 
 /// The ten operation methods as one-liners over `execute(&operation)`:
 /// `operation_methods!()` inside the blocking client's `impl`,
@@ -229,6 +229,67 @@ macro_rules! operation_methods {
         > {
             let op = ::okta_factors_core::operations::ListSupportedSecurityQuestions::new(user_id);
             ::std::result::Result::Ok(self.execute(&op)$($await)*?.value)
+        }
+    };
+}
+
+/// What both clients share besides the methods: the configuration and the
+/// transport behind one `Arc`, `Clone`, `Debug`, and the constructors and
+/// accessors. `client_common!(BlockingClient, SyncTransport)`.
+macro_rules! client_common {
+    ($client:ident, $transport:ident) => {
+        impl<T> Clone for $client<T> {
+            fn clone(&self) -> Self {
+                Self {
+                    inner: ::std::sync::Arc::clone(&self.inner),
+                }
+            }
+        }
+
+        impl<T: ::std::fmt::Debug> ::std::fmt::Debug for $client<T> {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(stringify!($client))
+                    .field("config", &self.inner.config)
+                    .field("transport", &self.inner.transport)
+                    .finish()
+            }
+        }
+
+        impl<T: $transport + $crate::transport::BuildTransport> $client<T> {
+            /// A client for `org` with the default limits.
+            pub fn new(
+                org: ::okta_factors_core::OrgUrl,
+                credentials: ::okta_factors_core::Credentials,
+            ) -> ::std::result::Result<Self, ::okta_factors_core::Error> {
+                Self::builder(org, credentials).build()
+            }
+        }
+
+        impl<T: $transport> $client<T> {
+            /// A builder for a client of `org`: every option.
+            pub fn builder(
+                org: ::okta_factors_core::OrgUrl,
+                credentials: ::okta_factors_core::Credentials,
+            ) -> $crate::builder::ClientBuilder<Self> {
+                $crate::builder::ClientBuilder::new(org, credentials)
+            }
+
+            /// The client over `transport`, for `config`.
+            pub fn with_transport(transport: T, config: ::okta_factors_core::ClientConfig) -> Self {
+                Self {
+                    inner: ::std::sync::Arc::new($crate::Shared { config, transport }),
+                }
+            }
+
+            /// The configuration.
+            pub fn config(&self) -> &::okta_factors_core::ClientConfig {
+                &self.inner.config
+            }
+
+            /// The transport.
+            pub fn transport(&self) -> &T {
+                &self.inner.transport
+            }
         }
     };
 }
