@@ -1,12 +1,12 @@
 //! [`AsyncClient`]: the async client, over any [`AsyncTransport`].
 
-use std::future::{poll_fn, Future};
-use std::pin::pin;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
-use std::task::Poll;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use okta_factors_core::http::{Request, Response};
+use okta_factors_core::http::Request;
 use okta_factors_core::policy::{Action, Machine};
 use okta_factors_core::{Error, TimeoutLimit, TransportError, TransportErrorKind};
 
@@ -57,7 +57,7 @@ impl<T: AsyncTransport + Sync> AsyncClient<T> {
     /// timeout), sleeps, shows numbers.
     async fn drive<M: Machine>(
         &self,
-        mut machine: M,
+        machine: &mut M,
         trace: Trace,
         on_number: &mut (dyn FnMut(u32) + Send),
     ) -> Result<M::Output, Error> {
@@ -69,21 +69,37 @@ impl<T: AsyncTransport + Sync> AsyncClient<T> {
         let transport = &self.inner.transport;
         let run = async {
             loop {
-                match machine.next_action(now) {
-                    Action::Send { request, timeout } => {
+                // What to await next; the action itself (as large as the
+                // call's result) is not kept across the await.
+                let step = match machine.next_action(now) {
+                    Action::Send { request, timeout } => Step::Send(request, timeout),
+                    Action::Wait { delay, reason } => {
+                        trace.wait(delay, &reason);
+                        Step::Sleep(delay)
+                    }
+                    Action::ShowNumber(number) => {
+                        on_number(number);
+                        continue;
+                    }
+                    Action::Done(result) => break result,
+                };
+                match step {
+                    Step::Send(request, timeout) => {
                         let limits = Limits::new(timeout, max_response_bytes);
-                        let outcome = send(transport, request, limits).await;
+                        let outcome = Race::new(
+                            transport.send(request, limits),
+                            transport.sleep(limits.timeout),
+                        )
+                        .await
+                        .unwrap_or_else(|| Err(timed_out(limits.timeout)));
                         trace.response(&outcome);
                         now = started.elapsed();
                         machine.handle(outcome, now, crate::random());
                     }
-                    Action::Wait { delay, reason } => {
-                        trace.wait(delay, &reason);
+                    Step::Sleep(delay) => {
                         transport.sleep(delay).await;
                         now = started.elapsed();
                     }
-                    Action::ShowNumber(number) => on_number(number),
-                    Action::Done(result) => break result,
                 }
             }
         };
@@ -96,19 +112,15 @@ impl<T: AsyncTransport + Sync> AsyncClient<T> {
     }
 }
 
-/// `transport.send` raced against `transport.sleep(limits.timeout)`: the time
-/// limit holds even for a transport that does not enforce it.
-async fn send<T: AsyncTransport>(
-    transport: &T,
-    request: Request<Vec<u8>>,
-    limits: Limits,
-) -> Result<Response<Vec<u8>>, TransportError> {
-    race(
-        transport.send(request, limits),
-        transport.sleep(limits.timeout),
-    )
-    .await
-    .unwrap_or_else(|| Err(timed_out(limits.timeout)))
+/// What the drive loop awaits next.
+// Short-lived (one step, moved out at once); boxing the request would cost
+// an allocation per request.
+#[allow(clippy::large_enum_variant)]
+enum Step {
+    /// The request, raced against its time limit.
+    Send(Request<Vec<u8>>, Duration),
+    /// A wait.
+    Sleep(Duration),
 }
 
 fn timed_out(after: Duration) -> TransportError {
@@ -118,19 +130,37 @@ fn timed_out(after: Duration) -> TransportError {
     )
 }
 
-/// Runs `future` until it completes (`Some`) or `timer` fires first (`None`).
-/// Dropping the losing future cancels it.
-async fn race<F: Future>(future: F, timer: impl Future<Output = ()>) -> Option<F::Output> {
-    let mut future = pin!(future);
-    let mut timer = pin!(timer);
-    poll_fn(|cx| {
-        if let Poll::Ready(output) = future.as_mut().poll(cx) {
+pin_project_lite::pin_project! {
+    /// `future` raced against `timer`: `Some(output)` if the future completes
+    /// first, `None` if the timer fires first. Dropping the race drops both
+    /// (which cancels the request). A struct rather than an `async fn`: it
+    /// holds each future once (an `async fn` keeps its arguments and its
+    /// pinned locals apart, twice the size, and moves them).
+    struct Race<F, T> {
+        #[pin]
+        future: F,
+        #[pin]
+        timer: T,
+    }
+}
+
+impl<F, T> Race<F, T> {
+    fn new(future: F, timer: T) -> Self {
+        Self { future, timer }
+    }
+}
+
+impl<F: Future, T: Future<Output = ()>> Future for Race<F, T> {
+    type Output = Option<F::Output>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        if let Poll::Ready(output) = this.future.poll(cx) {
             return Poll::Ready(Some(output));
         }
-        if timer.as_mut().poll(cx).is_ready() {
+        if this.timer.poll(cx).is_ready() {
             return Poll::Ready(None);
         }
         Poll::Pending
-    })
-    .await
+    }
 }

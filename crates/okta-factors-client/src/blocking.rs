@@ -60,7 +60,7 @@ impl<T: SyncTransport> BlockingClient<T> {
     /// Runs `machine` to its end: sends, sleeps, shows numbers.
     fn drive<M: Machine>(
         &self,
-        mut machine: M,
+        machine: &mut M,
         trace: Trace,
         on_number: &mut dyn FnMut(u32),
     ) -> Result<M::Output, Error> {

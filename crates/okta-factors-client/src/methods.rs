@@ -25,8 +25,8 @@ macro_rules! operation_methods {
             op: &O,
         ) -> ::std::result::Result<::okta_factors_core::OktaResponse<O::Output>, ::okta_factors_core::Error> {
             let trace = $crate::trace::Trace::new($crate::trace::Kind::Call, O::NAME, &O::METHOD, O::PATH_TEMPLATE);
-            let call = ::okta_factors_core::policy::Call::new(op, self.config());
-            self.drive(call, trace, &mut |_| {})$($await)*
+            let mut call = ::okta_factors_core::policy::Call::new(op, self.config());
+            self.drive(&mut call, trace, &mut |_| {})$($await)*
         }
 
         /// Verifies with a push and waits for the user's answer: sends
@@ -61,8 +61,8 @@ macro_rules! operation_methods {
                 &<::okta_factors_core::operations::VerifyFactor as ::okta_factors_core::Operation>::METHOD,
                 <::okta_factors_core::operations::VerifyFactor as ::okta_factors_core::Operation>::PATH_TEMPLATE,
             );
-            let push = ::okta_factors_core::policy::PushVerification::new(verify, self.config());
-            self.drive(push, trace, &mut on_challenge)$($await)*
+            let mut push = ::okta_factors_core::policy::PushVerification::new(verify, self.config());
+            self.drive(&mut push, trace, &mut on_challenge)$($await)*
         }
 
         /// Waits until the device activates a push enrollment: polls `POST
@@ -78,14 +78,14 @@ macro_rules! operation_methods {
             user_id: &str,
             factor_id: &str,
         ) -> ::std::result::Result<::okta_factors_core::model::ActivateOutcome, ::okta_factors_core::Error> {
-            let poll = ::okta_factors_core::policy::PushPoll::for_activation(user_id, factor_id, self.config())?;
+            let mut poll = ::okta_factors_core::policy::PushPoll::for_activation(user_id, factor_id, self.config())?;
             let trace = $crate::trace::Trace::new(
                 $crate::trace::Kind::Activation,
                 "wait_for_push_activation",
                 &<::okta_factors_core::operations::PollFactorActivation as ::okta_factors_core::Operation>::METHOD,
                 <::okta_factors_core::operations::PollFactorActivation as ::okta_factors_core::Operation>::PATH_TEMPLATE,
             );
-            self.drive(poll, trace, &mut |_| {})$($await)*
+            self.drive(&mut poll, trace, &mut |_| {})$($await)*
         }
 
         /// `GET /api/v1/users/{userId}/factors`: the user's enrolled factors (a

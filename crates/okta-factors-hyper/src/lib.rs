@@ -94,7 +94,6 @@ mod tokio_transport;
 
 use std::fmt;
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -102,6 +101,7 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Body;
 use hyper_util::client::legacy::connect::Connect;
+use hyper_util::client::legacy::ResponseFuture;
 use okta_factors_client::{AsyncTransport, Limits};
 use okta_factors_core::http::header::{HeaderValue, CONTENT_LENGTH};
 use okta_factors_core::http::{Method, Request, Response};
@@ -172,43 +172,43 @@ impl fmt::Debug for Sleeper {
     }
 }
 
-/// The future of one exchange: the only allocation the transport adds to a
-/// request (it keeps [`Transport`] free of the connector's type).
-type SendFuture<'a> =
-    Pin<Box<dyn Future<Output = Result<Response<Vec<u8>>, TransportError>> + Send + 'a>>;
-
-/// A hyper-util client of any connector, type-erased.
+/// A hyper-util client of any connector, type-erased: its response future
+/// (`ResponseFuture`, already boxed inside hyper-util) does not name the
+/// connector, so erasing it adds no allocation of ours.
 trait ErasedHttp: Send + Sync + 'static {
-    /// Sends `request` and reads the whole response, at most `max_bytes` of body.
-    fn send(&self, request: Request<Vec<u8>>, max_bytes: usize) -> SendFuture<'_>;
+    /// Sends `request`; resolves to the response head and its streaming body.
+    fn request(&self, request: Request<Full<Bytes>>) -> ResponseFuture;
 }
 
 impl<C> ErasedHttp for hyper_util::client::legacy::Client<C, Full<Bytes>>
 where
     C: Connect + Clone + Send + Sync + 'static,
 {
-    fn send(&self, request: Request<Vec<u8>>, max_bytes: usize) -> SendFuture<'_> {
-        let request = request.map(|body| Full::new(Bytes::from(body)));
-        let response = self.request(request);
-        Box::pin(async move {
-            let response = response.await.map_err(error_map::request_error)?;
-            let (parts, body) = response.into_parts();
-            // One copy, from hyper's read buffer into the body: reserved from
-            // the Content-Length (never past the limit), chunks appended.
-            let expected = body.size_hint().lower();
-            let mut bytes = Vec::with_capacity(
-                usize::try_from(expected).map_or(max_bytes, |n| n.min(max_bytes)),
-            );
-            let mut body = Limited::new(body, max_bytes);
-            while let Some(frame) = body.frame().await {
-                let frame = frame.map_err(|e| error_map::body_error(e, max_bytes))?;
-                if let Ok(data) = frame.into_data() {
-                    bytes.extend_from_slice(&data);
-                }
-            }
-            Ok(Response::from_parts(parts, bytes))
-        })
+    fn request(&self, request: Request<Full<Bytes>>) -> ResponseFuture {
+        hyper_util::client::legacy::Client::request(self, request)
     }
+}
+
+/// Reads the whole body of `response`, at most `max_bytes` of it.
+async fn read_response(
+    response: ResponseFuture,
+    max_bytes: usize,
+) -> Result<Response<Vec<u8>>, TransportError> {
+    let response = response.await.map_err(error_map::request_error)?;
+    let (parts, body) = response.into_parts();
+    // One copy, from hyper's read buffer into the body: reserved from the
+    // Content-Length (never past the limit), chunks appended.
+    let expected = body.size_hint().lower();
+    let mut bytes =
+        Vec::with_capacity(usize::try_from(expected).map_or(max_bytes, |n| n.min(max_bytes)));
+    let mut body = Limited::new(body, max_bytes);
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| error_map::body_error(e, max_bytes))?;
+        if let Ok(data) = frame.into_data() {
+            bytes.extend_from_slice(&data);
+        }
+    }
+    Ok(Response::from_parts(parts, bytes))
 }
 
 impl Transport {
@@ -246,7 +246,10 @@ impl AsyncTransport for Transport {
         }
         // The client races this against `sleep(limits.timeout)` and drops it
         // on expiry, which closes its connection.
-        self.http.send(request, limits.max_response_bytes)
+        let response = self
+            .http
+            .request(request.map(|body| Full::new(Bytes::from(body))));
+        read_response(response, limits.max_response_bytes)
     }
 
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send {

@@ -58,18 +58,19 @@ use crate::request::X_OKTA_USER_AGENT_EXTENDED;
 pub struct Call<'o, O: Operation> {
     op: &'o O,
     config: &'o ClientConfig,
-    /// The built request, until its first send moves it out (a retry builds
-    /// it again: no copy in the usual call of one request).
-    request: Option<Request<Vec<u8>>>,
     body_len: usize,
     retry: RetryState,
-    time_limit: Duration,
     state: CallState<O::Output>,
 }
 
+/// Where the call is. The built request and the result share one place (a
+/// call is moved and its states replaced on every step: the smaller, the
+/// cheaper).
 enum CallState<T> {
-    /// The request is to be sent (again).
-    Ready,
+    /// The request is to be sent: the one `new` built, until the first send
+    /// moves it out, or `None`: built again (a retry; no copy in the usual
+    /// call of one request).
+    Ready(Option<Request<Vec<u8>>>),
     /// Sent; waiting for [`Machine::handle`].
     Sent,
     /// A retry's wait is to be reported.
@@ -85,17 +86,15 @@ impl<'o, O: Operation> Call<'o, O> {
     /// policy and time limit. A request that cannot be built (an ID that is
     /// not usable, say) is the call's result.
     pub fn new(op: &'o O, config: &'o ClientConfig) -> Self {
-        let (request, state) = match build_request(op, config) {
-            Ok(request) => (Some(request), CallState::Ready),
-            Err(error) => (None, CallState::Finished(Err(error))),
+        let (body_len, state) = match build_request(op, config) {
+            Ok(request) => (request.body().len(), CallState::Ready(Some(request))),
+            Err(error) => (0, CallState::Finished(Err(error))),
         };
         Self {
             op,
             config,
-            body_len: request.as_ref().map_or(0, |r| r.body().len()),
-            request,
+            body_len,
             retry: RetryState::new(config.retry),
-            time_limit: config.request_timeout,
             state,
         }
     }
@@ -110,35 +109,42 @@ impl<O: Operation> Machine for Call<'_, O> {
     type Output = OktaResponse<O::Output>;
 
     fn next_action(&mut self, now: Duration) -> Action<Self::Output> {
-        match std::mem::replace(&mut self.state, CallState::Over) {
-            CallState::Ready => {
-                let Some(timeout) = self.time_limit.checked_sub(now).filter(|t| !t.is_zero())
-                else {
+        // Matched in place: only what the action carries is moved out.
+        match &mut self.state {
+            CallState::Ready(built) => {
+                let timeout = self.config.request_timeout.checked_sub(now);
+                let Some(timeout) = timeout.filter(|t| !t.is_zero()) else {
+                    self.state = CallState::Over;
                     return Action::Done(Err(TransportError::new(
                         TransportErrorKind::Timeout(TimeoutLimit::Request),
                         "the request timeout passed before the request was sent",
                     )
                     .into()));
                 };
-                let built = match self.request.take() {
+                let built = match built.take() {
                     Some(request) => Ok(request),
                     None => build_request(self.op, self.config),
                 };
                 let mut request = match built {
                     Ok(request) => request,
-                    Err(error) => return Action::Done(Err(error)),
+                    Err(error) => {
+                        self.state = CallState::Over;
+                        return Action::Done(Err(error));
+                    }
                 };
                 self.retry.apply_headers(request.headers_mut());
                 self.state = CallState::Sent;
                 Action::Send { request, timeout }
             }
-            CallState::Retry { delay, reason } => {
-                self.state = CallState::Ready;
+            &mut CallState::Retry { delay, reason } => {
+                self.state = CallState::Ready(None);
                 Action::Wait { delay, reason }
             }
-            CallState::Finished(result) => Action::Done(result),
-            CallState::Sent | CallState::Over => {
-                Action::Done(Err(misuse("the call is over or waits for its response")))
+            CallState::Finished(_) | CallState::Sent | CallState::Over => {
+                match std::mem::replace(&mut self.state, CallState::Over) {
+                    CallState::Finished(result) => Action::Done(result),
+                    _ => Action::Done(Err(misuse("the call is over or waits for its response"))),
+                }
             }
         }
     }
@@ -167,7 +173,7 @@ impl<O: Operation> Machine for Call<'_, O> {
             response.body(),
             random,
         );
-        let time_left = self.time_limit.saturating_sub(now);
+        let time_left = self.config.request_timeout.saturating_sub(now);
         self.state = match decision {
             RetryDecision::Retry {
                 delay,
