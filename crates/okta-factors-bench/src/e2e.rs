@@ -104,7 +104,6 @@ pub struct BareUreq {
     agent: ureq::Agent,
     uri: Uri,
     headers: HeaderMap,
-    op: GetFactor,
     config: ClientConfig,
 }
 
@@ -126,7 +125,6 @@ impl BareUreq {
             agent,
             uri: request.uri().clone(),
             headers: request.headers().clone(),
-            op: GetFactor::new(USER_ID, FACTOR_ID),
             config: setup.config.clone(),
         })
     }
@@ -141,19 +139,16 @@ impl BareUreq {
         Ok(response.body_mut().read_to_vec()?)
     }
 
-    /// Bare + core: the core builds the request and parses the response.
+    /// Bare + core: the core makes the operation, builds the request and
+    /// parses the response, as a hand-written adapter's `get_factor` would.
     pub fn get_with_core(&self) -> Result<UserFactor, BoxError> {
-        let request = self
-            .op
-            .build_request(&self.config.org, &self.config.credentials)?;
+        let op = GetFactor::new(USER_ID, FACTOR_ID);
+        let request = op.build_request(&self.config.org, &self.config.credentials)?;
         let (parts, _) = request.into_parts();
         let mut response = self.agent.run(Request::from_parts(parts, ()))?;
         let body = response.body_mut().read_to_vec()?;
         let (parts, _) = response.into_parts();
-        Ok(self
-            .op
-            .parse_response(Response::from_parts(parts, body))?
-            .value)
+        Ok(op.parse_response(Response::from_parts(parts, body))?.value)
     }
 }
 
@@ -164,7 +159,6 @@ pub struct BareHyper {
     client: hyper_util::client::legacy::Client<HttpConnector, Full<Bytes>>,
     uri: Uri,
     headers: HeaderMap,
-    op: GetFactor,
     config: ClientConfig,
 }
 
@@ -181,7 +175,6 @@ impl BareHyper {
             client,
             uri: request.uri().clone(),
             headers: request.headers().clone(),
-            op: GetFactor::new(USER_ID, FACTOR_ID),
             config: setup.config.clone(),
         })
     }
@@ -196,19 +189,17 @@ impl BareHyper {
         Ok(response.into_body().collect().await?.to_bytes())
     }
 
-    /// Bare + core: the core builds the request and parses the response.
+    /// Bare + core: the core makes the operation, builds the request and
+    /// parses the response, as a hand-written adapter's `get_factor` would.
     pub async fn get_with_core(&self) -> Result<UserFactor, BoxError> {
-        let request = self
-            .op
+        let op = GetFactor::new(USER_ID, FACTOR_ID);
+        let request = op
             .build_request(&self.config.org, &self.config.credentials)?
             .map(|body| Full::new(Bytes::from(body)));
         let response = self.client.request(request).await?;
         let (parts, body) = response.into_parts();
         let body = body.collect().await?.to_bytes();
-        Ok(self
-            .op
-            .parse_response(Response::from_parts(parts, body))?
-            .value)
+        Ok(op.parse_response(Response::from_parts(parts, body))?.value)
     }
 }
 

@@ -59,7 +59,20 @@ struct Shared<T> {
     transport: T,
 }
 
-/// A random number for the policies' jitter, without a random-number dependency.
+/// A random number for the policies' jitter, without a random-number
+/// dependency: SplitMix64 over a per-thread state seeded once from the
+/// standard library's random hasher keys (not for cryptography).
 fn random() -> u64 {
-    RandomState::new().build_hasher().finish()
+    use std::cell::Cell;
+    thread_local! {
+        static STATE: Cell<u64> = Cell::new(RandomState::new().build_hasher().finish());
+    }
+    STATE.with(|state| {
+        let next = state.get().wrapping_add(0x9E37_79B9_7F4A_7C15);
+        state.set(next);
+        let mut z = next;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    })
 }

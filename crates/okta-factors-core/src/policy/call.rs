@@ -60,13 +60,13 @@ pub struct Call<'o, O: Operation> {
     config: &'o ClientConfig,
     body_len: usize,
     retry: RetryState,
-    state: CallState<O::Output>,
+    state: CallState,
 }
 
 /// Where the call is. The built request and the result share one place (a
 /// call is moved and its states replaced on every step: the smaller, the
 /// cheaper).
-enum CallState<T> {
+enum CallState {
     /// The request is to be sent: the one `new` built, until the first send
     /// moves it out, or `None`: built again (a retry; no copy in the usual
     /// call of one request).
@@ -75,8 +75,11 @@ enum CallState<T> {
     Sent,
     /// A retry's wait is to be reported.
     Retry { delay: Duration, reason: WaitReason },
-    /// The result is to be reported.
-    Finished(Result<OktaResponse<T>, Error>),
+    /// The final response, parsed when the result is reported (straight into
+    /// [`Action::Done`]: the parsed value is not moved through the call).
+    Received(Response<Vec<u8>>),
+    /// The call failed; the error is to be reported.
+    Failed(Error),
     /// The result was reported.
     Over,
 }
@@ -88,7 +91,7 @@ impl<'o, O: Operation> Call<'o, O> {
     pub fn new(op: &'o O, config: &'o ClientConfig) -> Self {
         let (body_len, state) = match build_request(op, config) {
             Ok(request) => (request.body().len(), CallState::Ready(Some(request))),
-            Err(error) => (0, CallState::Finished(Err(error))),
+            Err(error) => (0, CallState::Failed(error)),
         };
         Self {
             op,
@@ -140,9 +143,10 @@ impl<O: Operation> Machine for Call<'_, O> {
                 self.state = CallState::Ready(None);
                 Action::Wait { delay, reason }
             }
-            CallState::Finished(_) | CallState::Sent | CallState::Over => {
+            CallState::Received(_) | CallState::Failed(_) | CallState::Sent | CallState::Over => {
                 match std::mem::replace(&mut self.state, CallState::Over) {
-                    CallState::Finished(result) => Action::Done(result),
+                    CallState::Received(response) => Action::Done(self.op.parse_response(response)),
+                    CallState::Failed(error) => Action::Done(Err(error)),
                     _ => Action::Done(Err(misuse("the call is over or waits for its response"))),
                 }
             }
@@ -156,13 +160,13 @@ impl<O: Operation> Machine for Call<'_, O> {
         random: u64,
     ) {
         if !matches!(self.state, CallState::Sent) {
-            self.state = CallState::Finished(Err(misuse("a response nobody asked for")));
+            self.state = CallState::Failed(misuse("a response nobody asked for"));
             return;
         }
         let response = match outcome {
             Ok(response) => response,
             Err(error) => {
-                self.state = CallState::Finished(Err(error.into()));
+                self.state = CallState::Failed(error.into());
                 return;
             }
         };
@@ -189,7 +193,7 @@ impl<O: Operation> Machine for Call<'_, O> {
                     },
                 }
             }
-            _ => CallState::Finished(self.op.parse_response(response)),
+            _ => CallState::Received(response),
         };
     }
 }
