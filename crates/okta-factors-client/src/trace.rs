@@ -75,7 +75,10 @@ impl Trace {
     }
 
     /// What a request came back with.
-    pub(crate) fn response(&self, outcome: &Result<Response<Vec<u8>>, TransportError>) {
+    pub(crate) fn response(
+        &self,
+        outcome: &Result<Response<okta_factors_core::bytes::Bytes>, TransportError>,
+    ) {
         #[cfg(feature = "tracing")]
         self.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         #[cfg(feature = "tracing")]

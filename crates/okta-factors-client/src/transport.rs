@@ -3,6 +3,7 @@
 use std::future::Future;
 use std::time::Duration;
 
+use okta_factors_core::bytes::Bytes;
 use okta_factors_core::http::{Request, Response};
 use okta_factors_core::{Error, TransportError};
 
@@ -41,8 +42,13 @@ impl Limits {
 /// is), must return every status as a response (a `4xx`/`5xx` is not a
 /// transport error), and must keep to the [`Limits`].
 ///
-/// Any `Fn(Request<Vec<u8>>, Limits) -> Result<Response<Vec<u8>>, TransportError>`
-/// is a transport (it sleeps with `std::thread::sleep`):
+/// The body comes back as [`Bytes`]: `Bytes::from(vec)` takes a `Vec<u8>`
+/// without a copy, and an HTTP stack that reads into `Bytes` (hyper) hands its
+/// body over as is.
+///
+/// Any `Fn(Request<Vec<u8>>, Limits) -> Result<Response<B>, TransportError>`
+/// whose body `B` converts into `Bytes` (`Vec<u8>`, `Bytes`, `String`,
+/// `&'static [u8]`) is a transport (it sleeps with `std::thread::sleep`):
 ///
 /// ```
 /// use okta_factors::http::{Request, Response};
@@ -63,7 +69,7 @@ pub trait SyncTransport {
         &self,
         request: Request<Vec<u8>>,
         limits: Limits,
-    ) -> Result<Response<Vec<u8>>, TransportError>;
+    ) -> Result<Response<Bytes>, TransportError>;
 
     /// Blocks for `duration` (between retries and polls). Default:
     /// `std::thread::sleep`.
@@ -72,16 +78,17 @@ pub trait SyncTransport {
     }
 }
 
-impl<F> SyncTransport for F
+impl<F, B> SyncTransport for F
 where
-    F: Fn(Request<Vec<u8>>, Limits) -> Result<Response<Vec<u8>>, TransportError>,
+    F: Fn(Request<Vec<u8>>, Limits) -> Result<Response<B>, TransportError>,
+    B: Into<Bytes>,
 {
     fn send(
         &self,
         request: Request<Vec<u8>>,
         limits: Limits,
-    ) -> Result<Response<Vec<u8>>, TransportError> {
-        self(request, limits)
+    ) -> Result<Response<Bytes>, TransportError> {
+        self(request, limits).map(|response| response.map(Into::into))
     }
 }
 
@@ -93,21 +100,22 @@ where
 /// ```
 /// use std::future::Future;
 /// use std::time::Duration;
+/// use okta_factors::bytes::Bytes;
 /// use okta_factors::http::{Request, Response};
 /// use okta_factors::{AsyncTransport, Limits, TransportError};
 ///
 /// /// Some async HTTP client of yours.
 /// struct MyHttp;
 /// impl MyHttp {
-///     async fn fetch(&self, request: Request<Vec<u8>>, limit: usize) -> Result<Response<Vec<u8>>, TransportError> {
+///     async fn fetch(&self, request: Request<Vec<u8>>, limit: usize) -> Result<Response<Bytes>, TransportError> {
 ///         # let _ = (request, limit);
-///         Ok(Response::new(Vec::new()))
+///         Ok(Response::new(Bytes::new()))
 ///     }
 /// }
 ///
 /// impl AsyncTransport for MyHttp {
 ///     fn send(&self, request: Request<Vec<u8>>, limits: Limits)
-///         -> impl Future<Output = Result<Response<Vec<u8>>, TransportError>> + Send {
+///         -> impl Future<Output = Result<Response<Bytes>, TransportError>> + Send {
 ///         self.fetch(request, limits.max_response_bytes)
 ///     }
 ///     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send {
@@ -123,7 +131,7 @@ pub trait AsyncTransport {
         &self,
         request: Request<Vec<u8>>,
         limits: Limits,
-    ) -> impl Future<Output = Result<Response<Vec<u8>>, TransportError>> + Send;
+    ) -> impl Future<Output = Result<Response<Bytes>, TransportError>> + Send;
 
     /// Completes after `duration` (between retries and polls, and to cut off
     /// a request that overruns its timeout).

@@ -10,6 +10,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use okta_factors_client::{AsyncClient, AsyncTransport, BlockingClient, Limits};
+use okta_factors_core::bytes::Bytes;
 use okta_factors_core::http::{Request, Response};
 use okta_factors_core::model::VerifyOutcome;
 use okta_factors_core::operations::{ListFactors, VerifyFactor};
@@ -63,8 +64,8 @@ impl AsyncTransport for Scripted {
         &self,
         request: Request<Vec<u8>>,
         limits: Limits,
-    ) -> impl Future<Output = Result<Response<Vec<u8>>, TransportError>> + Send {
-        std::future::ready(Ok(self.next(request, limits)))
+    ) -> impl Future<Output = Result<Response<Bytes>, TransportError>> + Send {
+        std::future::ready(Ok(self.next(request, limits).map(Bytes::from)))
     }
 
     // Recorded when polled: the timer raced against each request is never

@@ -102,5 +102,9 @@ pub use operation::{BodyError, OktaResponse, Operation, RequestParts};
 pub use org_url::OrgUrl;
 pub(crate) use response::decode_json;
 
+/// Re-export of the `bytes` crate: responses reach the machines as
+/// `http::Response<bytes::Bytes>`, so a transport can hand over the body it
+/// read without copying it (`Bytes::from(vec)` takes a `Vec<u8>` as is).
+pub use bytes;
 /// Re-export of the `http` crate, whose types this crate's API is expressed in.
 pub use http;

@@ -35,6 +35,7 @@ use std::time::Duration;
 
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, DATE, USER_AGENT};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response, StatusCode, Uri};
+use okta_factors_core::bytes::Bytes;
 use okta_factors_core::model::{FactorResult, VerifyOutcome};
 use okta_factors_core::operations::{VerifyFactor, VerifyFactorRequest};
 use okta_factors_core::policy::{
@@ -593,7 +594,7 @@ fn call_config(retry: RetryPolicy, request_timeout: Duration) -> ClientConfig {
 /// asks for the next action.
 fn step<M: Machine>(
     machine: &mut M,
-    outcome: Result<Response<Vec<u8>>, TransportError>,
+    outcome: Result<Response<Bytes>, TransportError>,
     now: Duration,
     random: u64,
 ) -> Action<M::Output> {
@@ -656,7 +657,7 @@ where
 // ---------------------------------------------------------------------------
 
 /// A `429` with `headers` and `body`.
-fn too_many(headers: HeaderMap, body: &[u8]) -> Response<Vec<u8>> {
+fn too_many(headers: HeaderMap, body: &[u8]) -> Response<Bytes> {
     response(429, headers, None, body)
 }
 
@@ -966,7 +967,7 @@ fn values(map: &HeaderMap, name: &HeaderName) -> Vec<HeaderValue> {
 }
 
 /// A response with `status`, `head` and `body`, typed JSON when it is Okta's.
-fn response_of(status: StatusCode, head: &Head, body: &Body) -> Response<Vec<u8>> {
+fn response_of(status: StatusCode, head: &Head, body: &Body) -> Response<Bytes> {
     let content_type =
         matches!(body, Body::RateLimited | Body::Throttle(_)).then_some("application/json");
     response(
@@ -1269,8 +1270,8 @@ fn response(
     headers: HeaderMap,
     content_type: Option<&str>,
     body: &[u8],
-) -> Response<Vec<u8>> {
-    let mut response = Response::new(body.to_vec());
+) -> Response<Bytes> {
+    let mut response = Response::new(Bytes::copy_from_slice(body));
     *response.status_mut() = StatusCode::from_u16(status).unwrap();
     *response.headers_mut() = headers;
     if let Some(ct) = content_type {
@@ -1300,7 +1301,7 @@ impl Reply {
         }
     }
 
-    fn response(&self) -> Response<Vec<u8>> {
+    fn response(&self) -> Response<Bytes> {
         let status = self.status().as_u16();
         let headers = self.headers();
         match self {
@@ -2425,7 +2426,7 @@ impl PollReply {
         }
     }
 
-    fn response(&self) -> Response<Vec<u8>> {
+    fn response(&self) -> Response<Bytes> {
         match self {
             Self::Waiting {
                 status,
@@ -2503,7 +2504,7 @@ fn without_result(mut value: Value) -> Value {
 
 impl PollReply {
     /// What the transport hands the machine for this reply.
-    fn outcome(&self) -> Result<Response<Vec<u8>>, TransportError> {
+    fn outcome(&self) -> Result<Response<Bytes>, TransportError> {
         match self {
             Self::Transport(kind) => Err(TransportError::new(*kind, "failed")),
             reply => Ok(reply.response()),
@@ -2847,7 +2848,7 @@ fn verify_reply() -> BoxedStrategy<VerifyReply> {
 
 impl VerifyReply {
     /// What the transport hands the machine for this reply.
-    fn outcome(&self) -> Result<Response<Vec<u8>>, TransportError> {
+    fn outcome(&self) -> Result<Response<Bytes>, TransportError> {
         match self {
             Self::Call(reply) => Ok(reply.response()),
             Self::Waiting { link, answer } => {
@@ -3013,7 +3014,7 @@ enum Handed {
 }
 
 impl Handed {
-    fn outcome(&self) -> Result<Response<Vec<u8>>, TransportError> {
+    fn outcome(&self) -> Result<Response<Bytes>, TransportError> {
         match self {
             Self::Verify(reply) => reply.outcome(),
             Self::Poll(reply) => reply.outcome(),
@@ -3094,7 +3095,7 @@ fn bounded_poll_policy() -> BoxedStrategy<PollPolicy> {
 
 /// What a driver gets for a request: the outcome, how long the request took,
 /// and the random number it hands over.
-type Answer = (Result<Response<Vec<u8>>, TransportError>, Duration, u64);
+type Answer = (Result<Response<Bytes>, TransportError>, Duration, u64);
 
 /// Drives `machine` as an honest driver does (sleeping through every wait,
 /// each request taking its time), answering its requests with `answers` over

@@ -21,6 +21,7 @@ use std::collections::BTreeSet;
 use std::fmt::{Debug, Display};
 
 use http::{Request, Response};
+use okta_factors_core::bytes::Bytes;
 use okta_factors_core::model::{
     ActivateOutcome, Activation, EnrollmentProfile, EnrollmentVerify, FactorEnrollment,
     FactorProvider, HotpProfile, QuestionProfile, UserFactor, VerifyOutcome,
@@ -173,12 +174,12 @@ fn json_text<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap()
 }
 
-fn json_response(status: u16, body: &str) -> Response<Vec<u8>> {
+fn json_response(status: u16, body: &str) -> Response<Bytes> {
     Response::builder()
         .status(status)
         .header("content-type", "application/json")
         .header("x-okta-request-id", "req-1")
-        .body(body.as_bytes().to_vec())
+        .body(Bytes::copy_from_slice(body.as_bytes()))
         .unwrap()
 }
 
@@ -889,7 +890,7 @@ where
         .header("x-rate-limit-remaining", "0")
         .body(br#"{"errorCode":"E0000047","errorSummary":"API call exceeded rate limit due to too many requests."}"#.to_vec())
         .unwrap();
-    call.handle(Ok(limited), Duration::ZERO, 7);
+    call.handle(Ok(limited.map(Bytes::from)), Duration::ZERO, 7);
     let action = call.next_action(Duration::ZERO);
     assert_debug_hides(&action, secrets);
     let Action::Wait { delay, reason } = action else {

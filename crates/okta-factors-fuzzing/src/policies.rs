@@ -253,7 +253,7 @@ fn rate_limits(input: &PolicyInput, config: &ClientConfig) {
                 let mut response = Response::new(Vec::new());
                 *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
                 *response.headers_mut() = headers.clone();
-                call.handle(Ok(response), Duration::ZERO, input.random);
+                call.handle(Ok(response.map(Into::into)), Duration::ZERO, input.random);
             }
             Action::Wait {
                 delay,
@@ -323,7 +323,7 @@ fn call(input: &PolicyInput, config: &ClientConfig) {
                 *http.status_mut() = status_or(response.status, StatusCode::TOO_MANY_REQUESTS);
                 *http.headers_mut() = response.headers.to_header_map();
                 last = Some((http.status(), &response.body.0));
-                call.handle(Ok(http), now, response.random);
+                call.handle(Ok(http.map(Into::into)), now, response.random);
             }
             Action::Wait {
                 delay,
@@ -495,7 +495,7 @@ where
             if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
                 in_a_row += 1;
             }
-            poll.handle(Ok(response), elapsed, input.poll_random);
+            poll.handle(Ok(response.map(Into::into)), elapsed, input.poll_random);
         }
         // The deadline only comes closer (a WAITING may say when it expires).
         let deadline = poll.deadline();

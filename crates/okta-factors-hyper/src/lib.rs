@@ -99,7 +99,6 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::Body;
 use hyper_util::client::legacy::connect::Connect;
 use hyper_util::client::legacy::ResponseFuture;
 use okta_factors_client::{AsyncTransport, Limits};
@@ -189,26 +188,35 @@ where
     }
 }
 
-/// Reads the whole body of `response`, at most `max_bytes` of it.
+/// Reads the whole body of `response`, at most `max_bytes` of it. A body
+/// that arrives in one piece (the usual small response) is handed over as
+/// hyper read it, without a copy.
 async fn read_response(
     response: ResponseFuture,
     max_bytes: usize,
-) -> Result<Response<Vec<u8>>, TransportError> {
+) -> Result<Response<Bytes>, TransportError> {
     let response = response.await.map_err(error_map::request_error)?;
     let (parts, body) = response.into_parts();
-    // One copy, from hyper's read buffer into the body: reserved from the
-    // Content-Length (never past the limit), chunks appended.
-    let expected = body.size_hint().lower();
-    let mut bytes =
-        Vec::with_capacity(usize::try_from(expected).map_or(max_bytes, |n| n.min(max_bytes)));
     let mut body = Limited::new(body, max_bytes);
+    // The first chunk as hyper read it; later ones (if any) appended to a copy.
+    let mut first = None;
+    let mut joined: Option<Vec<u8>> = None;
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|e| error_map::body_error(e, max_bytes))?;
-        if let Ok(data) = frame.into_data() {
-            bytes.extend_from_slice(&data);
+        let Ok(data) = frame.into_data() else {
+            continue; // trailers
+        };
+        match (&first, &mut joined) {
+            (None, _) => first = Some(data),
+            (Some(_), Some(joined)) => joined.extend_from_slice(&data),
+            (Some(start), None) => joined = Some([&start[..], &data[..]].concat()),
         }
     }
-    Ok(Response::from_parts(parts, bytes))
+    let body = match joined {
+        Some(joined) => Bytes::from(joined),
+        None => first.unwrap_or_default(),
+    };
+    Ok(Response::from_parts(parts, body))
 }
 
 impl Transport {
@@ -229,7 +237,7 @@ impl AsyncTransport for Transport {
         &self,
         request: Request<Vec<u8>>,
         limits: Limits,
-    ) -> impl Future<Output = Result<Response<Vec<u8>>, TransportError>> + Send {
+    ) -> impl Future<Output = Result<Response<Bytes>, TransportError>> + Send {
         let mut request = request;
         // HTTP framing: hyper sends an empty body as no body at all; the
         // methods that anticipate one get `Content-Length: 0` (never chunked).

@@ -306,7 +306,7 @@ fn push_approve_reject_timeout_cancel() {
     );
     let response = h.sim.handle(request);
     assert_eq!(response.status(), 200);
-    push_poll.handle(Ok(response), now, 0);
+    push_poll.handle(Ok(response.map(Into::into)), now, 0);
     assert!(matches!(
         push_poll.next_action(now),
         Action::Wait {
@@ -323,7 +323,7 @@ fn push_approve_reject_timeout_cancel() {
         panic!()
     };
     assert_eq!(request.uri().path(), transaction);
-    push_poll.handle(Ok(h.sim.handle(request)), now, 0);
+    push_poll.handle(Ok(h.sim.handle(request).map(Into::into)), now, 0);
     let Action::Done(Ok(outcome)) = push_poll.next_action(now) else {
         panic!()
     };

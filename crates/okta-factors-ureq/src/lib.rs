@@ -62,6 +62,7 @@ use std::time::Duration;
 use okta_factors_client::{
     BuildTransport, Limits, RootCertificates, SyncTransport, TransportConfig,
 };
+use okta_factors_core::bytes::Bytes;
 use okta_factors_core::http::{Method, Request, Response};
 use okta_factors_core::{Error, TimeoutLimit, TransportError, TransportErrorKind};
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
@@ -202,7 +203,7 @@ impl SyncTransport for Transport {
         &self,
         request: Request<Vec<u8>>,
         limits: Limits,
-    ) -> Result<Response<Vec<u8>>, TransportError> {
+    ) -> Result<Response<Bytes>, TransportError> {
         if limits.timeout.is_zero() {
             return Err(TransportError::new(
                 TransportErrorKind::Timeout(TimeoutLimit::Request),
@@ -246,7 +247,7 @@ impl SyncTransport for Transport {
             .read_to_vec()
             .map_err(|e| transport_error(e, max_bytes))?;
         let (parts, _) = response.into_parts();
-        Ok(Response::from_parts(parts, body))
+        Ok(Response::from_parts(parts, Bytes::from(body)))
     }
 }
 

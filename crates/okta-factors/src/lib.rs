@@ -39,8 +39,9 @@
 //! ```
 //!
 //! With no transport feature, bring your own: any
-//! `Fn(Request<Vec<u8>>, Limits) -> Result<Response<Vec<u8>>, TransportError>`
-//! is a [`SyncTransport`], and gets the whole client (the ten methods, retries,
+//! `Fn(Request<Vec<u8>>, Limits) -> Result<Response<B>, TransportError>` whose
+//! body `B` converts into [`bytes::Bytes`] (`Vec<u8>` does, without a copy) is
+//! a [`SyncTransport`], and gets the whole client (the ten methods, retries,
 //! `verify_push`):
 //!
 //! ```

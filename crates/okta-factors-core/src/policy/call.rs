@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use bytes::Bytes;
 use http::header::USER_AGENT;
 use http::{HeaderValue, Request, Response};
 
@@ -44,13 +45,13 @@ use crate::request::X_OKTA_USER_AGENT_EXTENDED;
 /// let limited = http::Response::builder().status(429)
 ///     .header("date", "Tue, 01 Dec 2026 10:00:00 GMT")
 ///     .header("x-rate-limit-reset", "1796119201")
-///     .body(Vec::new())?;
+///     .body(Default::default())?;
 /// call.handle(Ok(limited), Duration::from_millis(5), 0);
 /// assert!(matches!(call.next_action(Duration::from_millis(5)),
 ///     Action::Wait { reason: WaitReason::RateLimit { retry: 1, .. }, .. }));
 /// let Action::Send { request, .. } = call.next_action(Duration::from_secs(2)) else { unreachable!() };
 /// assert_eq!(request.headers()["x-okta-retry-count"], "1");
-/// call.handle(Ok(http::Response::builder().status(200).body(b"[]".to_vec())?), Duration::from_secs(2), 0);
+/// call.handle(Ok(http::Response::builder().status(200).body("[]".into())?), Duration::from_secs(2), 0);
 /// let Action::Done(result) = call.next_action(Duration::from_secs(2)) else { unreachable!() };
 /// assert!(result?.value.is_empty());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -77,7 +78,7 @@ enum CallState {
     Retry { delay: Duration, reason: WaitReason },
     /// The final response, parsed when the result is reported (straight into
     /// [`Action::Done`]: the parsed value is not moved through the call).
-    Received(Response<Vec<u8>>),
+    Received(Response<Bytes>),
     /// The call failed; the error is to be reported.
     Failed(Error),
     /// The result was reported.
@@ -155,7 +156,7 @@ impl<O: Operation> Machine for Call<'_, O> {
 
     fn handle(
         &mut self,
-        outcome: Result<Response<Vec<u8>>, TransportError>,
+        outcome: Result<Response<Bytes>, TransportError>,
         now: Duration,
         random: u64,
     ) {

@@ -5,6 +5,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use bytes::Bytes;
 use http::{Request, Response};
 
 use super::retry::RetryReason;
@@ -111,8 +112,9 @@ pub enum WaitReason {
 /// use okta_factors::policy::{Action, Call, Machine};
 /// use okta_factors::{operations::ListFactors, ClientConfig, Credentials, OrgUrl};
 ///
-/// # fn send(_: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, okta_factors::TransportError> {
-/// #     Ok(http::Response::builder().status(200).body(b"[]".to_vec()).unwrap())
+/// # use okta_factors::bytes::Bytes;
+/// # fn send(_: http::Request<Vec<u8>>) -> Result<http::Response<Bytes>, okta_factors::TransportError> {
+/// #     Ok(http::Response::builder().status(200).body(Bytes::from_static(b"[]")).unwrap())
 /// # }
 /// let config = ClientConfig::new(OrgUrl::parse("https://dev-123456.okta.com")?, Credentials::api_token("00token")?);
 /// let op = ListFactors::new("00u15s1KDETTQMQYABRL");
@@ -141,11 +143,12 @@ pub trait Machine {
     fn next_action(&mut self, now: Duration) -> Action<Self::Output>;
 
     /// What happened to the request of the last [`Action::Send`]: its whole
-    /// response, or the transport's failure. `random` is any random number
+    /// response (the body as [`Bytes`]: a `Vec<u8>` converts without a copy,
+    /// and so does the body hyper read), or the transport's failure. `random` is any random number
     /// (the jitter of retry delays).
     fn handle(
         &mut self,
-        outcome: Result<Response<Vec<u8>>, TransportError>,
+        outcome: Result<Response<Bytes>, TransportError>,
         now: Duration,
         random: u64,
     );

@@ -5,6 +5,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use bytes::Bytes;
 use http::{Request, Response, StatusCode};
 
 use super::call::{build_request, copy_request};
@@ -195,7 +196,7 @@ pub(crate) enum PollStep<T = VerifyOutcome> {
 /// assert_eq!(delay, Duration::from_secs(4));
 /// let Action::Send { request, .. } = poll.next_action(delay) else { unreachable!() };
 /// assert_eq!(request.uri(), "https://login.example.com/api/v1/users/00u1/factors/opf1/transactions/v2mst.1");
-/// let answered = http::Response::builder().status(200).body(br#"{"factorResult":"SUCCESS"}"#.to_vec())?;
+/// let answered = http::Response::builder().status(200).body(r#"{"factorResult":"SUCCESS"}"#.into())?;
 /// poll.handle(Ok(answered), delay, 0);
 /// let Action::Done(outcome) = poll.next_action(delay) else { unreachable!() };
 /// assert!(matches!(outcome?, VerifyOutcome::Success(_)));
@@ -542,7 +543,7 @@ impl<O: Polled> Machine for PushPoll<O> {
 
     fn handle(
         &mut self,
-        outcome: Result<Response<Vec<u8>>, TransportError>,
+        outcome: Result<Response<Bytes>, TransportError>,
         now: Duration,
         random: u64,
     ) {

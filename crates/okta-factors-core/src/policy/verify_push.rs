@@ -4,6 +4,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use bytes::Bytes;
 use http::Response;
 
 use super::call::Call;
@@ -41,7 +42,7 @@ use crate::operations::VerifyFactor;
 /// assert!(matches!(push.next_action(Duration::ZERO), Action::Wait { .. }));
 /// let Action::Send { request, .. } = push.next_action(Duration::from_secs(4)) else { unreachable!() };
 /// assert_eq!(request.uri().path(), "/api/v1/users/00u1/factors/opf1/transactions/v2mst.1");
-/// let answered = http::Response::builder().status(200).body(br#"{"factorResult":"SUCCESS"}"#.to_vec())?;
+/// let answered = http::Response::builder().status(200).body(r#"{"factorResult":"SUCCESS"}"#.into())?;
 /// push.handle(Ok(answered), Duration::from_secs(4), 0);
 /// let Action::Done(outcome) = push.next_action(Duration::from_secs(4)) else { unreachable!() };
 /// assert!(matches!(outcome?, VerifyOutcome::Success(_)));
@@ -128,7 +129,7 @@ impl Machine for PushVerification<'_> {
 
     fn handle(
         &mut self,
-        outcome: Result<Response<Vec<u8>>, TransportError>,
+        outcome: Result<Response<Bytes>, TransportError>,
         now: Duration,
         random: u64,
     ) {

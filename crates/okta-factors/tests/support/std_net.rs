@@ -19,6 +19,7 @@ use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
+use okta_factors::bytes::Bytes;
 use okta_factors::http::header::{CONTENT_LENGTH, HOST};
 use okta_factors::http::{HeaderName, HeaderValue, Method, Request, Response, StatusCode};
 use okta_factors::{
@@ -58,7 +59,7 @@ impl SyncTransport for StdNet {
         &self,
         request: Request<Vec<u8>>,
         limits: Limits,
-    ) -> Result<Response<Vec<u8>>, TransportError> {
+    ) -> Result<Response<Bytes>, TransportError> {
         let deadline = Deadline(Instant::now() + limits.timeout, limits.timeout);
         let mut stream = self.connect(&request, &deadline)?;
         write_request(&mut stream, &request, &deadline)?;
@@ -69,6 +70,7 @@ impl SyncTransport for StdNet {
             pos: 0,
         };
         read_response(&mut reader, request.method(), limits.max_response_bytes)
+            .map(|response| response.map(Bytes::from))
     }
 }
 
