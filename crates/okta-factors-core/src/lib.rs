@@ -66,6 +66,8 @@
 //!   ([`policy::RetryPolicy`], [`policy::PollPolicy`]).
 //! * [`ClientConfig`]: the options of a client's calls.
 //! * `totp` (feature `totp`, default): RFC 6238 codes from a TOTP enrollment.
+//! * `oauth` (feature `oauth`): OAuth 2.0 service apps: private keys (PEM,
+//!   JWK), the `Signer` trait, client assertions and DPoP proofs.
 //! * [`Error`]: every failure, typed; none carries a secret.
 //!
 //! [UserFactor API]: https://developer.okta.com/docs/api/openapi/okta-management/management/tag/UserFactor/
@@ -81,6 +83,8 @@ mod credentials;
 mod error;
 mod meta;
 pub mod model;
+#[cfg(feature = "oauth")]
+pub mod oauth;
 mod operation;
 pub mod operations;
 mod org_url;

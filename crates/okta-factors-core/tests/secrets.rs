@@ -1694,6 +1694,51 @@ fn configs_and_errors_are_redacted() {
     assert_debug_redacted(&body_error);
 }
 
+/// Feature `oauth`: a private key, its public JWK, a signer's error and every
+/// key-loading error show no key material (the JWK's `d`, the PEM's base64).
+#[test]
+fn oauth_keys_and_key_errors_hide_key_material() {
+    use okta_factors_core::oauth::{Algorithm, KeyError, PrivateKey, SignError, Signer};
+
+    let jwk = include_str!("keys/ec_p256.jwk.json");
+    let pem = include_str!("keys/ec_p256_sec1.pem");
+    let d: serde_json::Value = serde_json::from_str(jwk).unwrap();
+    let d = d["d"].as_str().unwrap();
+    let body: Vec<&str> = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    let mut secrets = vec![d];
+    secrets.extend(&body);
+
+    for key in [
+        PrivateKey::from_jwk(jwk).unwrap(),
+        PrivateKey::from_pem(pem).unwrap(),
+    ] {
+        // The key is held: it signs.
+        assert_eq!(key.sign(b"a.b").unwrap().len(), 64);
+        assert_eq!(key.algorithm(), Algorithm::Es256);
+        assert_debug_hides(&key, &secrets);
+        assert_debug_hides(&key.public_jwk(), &secrets);
+        assert_debug_hides(&key.algorithm(), &secrets);
+    }
+    let errors: Vec<KeyError> = vec![
+        PrivateKey::from_jwk(&jwk.replace("\"kty\": \"EC\"", "\"kty\": \"OKP\"")).unwrap_err(),
+        PrivateKey::from_jwk(&jwk.replace("P-256", "P-384")).unwrap_err(),
+        PrivateKey::from_jwk(&jwk.replace(d, "%%")).unwrap_err(),
+        PrivateKey::from_jwk(&jwk.replace(d, "AQ")).unwrap_err(),
+        PrivateKey::from_pem(&pem.replace("-----BEGIN EC", "-----BEGIN ODD EC")).unwrap_err(),
+        PrivateKey::from_pem(&pem.replace('M', "*")).unwrap_err(),
+        PrivateKey::from_pem(&pem.replace("EC PRIVATE", "PUBLIC")).unwrap_err(),
+        PrivateKey::from_pem(jwk).unwrap_err(),
+        PrivateKey::from_jwk(pem).unwrap_err(),
+    ];
+    for error in &errors {
+        assert_debug_hides(error, &secrets);
+        assert_none_shown(&error.to_string(), &secrets, "{}");
+    }
+    let sign_error = SignError::new("the KMS answered 503");
+    assert_debug_hides(&sign_error, &secrets);
+    assert_none_shown(&sign_error.to_string(), &secrets, "{}");
+}
+
 /// The public types of `src/` that cannot hold a secret, and why.
 const EXEMPT: &[(&str, &str)] = &[
     ("AllowedMethods", "a list of HTTP methods"),
@@ -1777,6 +1822,7 @@ const FORMATTING_TESTS: &[(&str, fn())] = formatting_tests![
     decode_errors_in_one_time_links_and_device_tokens_do_not_quote_them,
     secrets_among_unknown_members_of_every_wire_object_are_redacted,
     configs_and_errors_are_redacted,
+    oauth_keys_and_key_errors_hide_key_material,
 ];
 
 #[test]
