@@ -53,9 +53,35 @@ client_common!(AsyncClient, AsyncTransport);
 impl<T: AsyncTransport + Sync> AsyncClient<T> {
     operation_methods!(async);
 
+    /// Runs `machine` to its end, with a service app's access tokens when
+    /// the credentials are one's.
+    async fn drive<M: Machine>(
+        &self,
+        machine: &mut M,
+        trace: Trace,
+        on_number: &mut (dyn FnMut(u32) + Send),
+    ) -> Result<M::Output, Error> {
+        #[cfg(feature = "oauth")]
+        if self.inner.config.credentials.scheme() == okta_factors_core::AuthScheme::PrivateKey {
+            // Boxed: the other calls' futures stay as small as without OAuth
+            // (a token's signatures cost far more than one allocation).
+            return Box::pin(async move {
+                let mut authorized = okta_factors_core::policy::Authorize::new(
+                    machine,
+                    &self.inner.config,
+                    crate::unix_now(),
+                    crate::random(),
+                );
+                self.run(&mut authorized, trace, on_number).await
+            })
+            .await;
+        }
+        self.run(machine, trace, on_number).await
+    }
+
     /// Runs `machine` to its end: sends (each request raced against its
     /// timeout), sleeps, shows numbers.
-    async fn drive<M: Machine>(
+    async fn run<M: Machine>(
         &self,
         machine: &mut M,
         trace: Trace,

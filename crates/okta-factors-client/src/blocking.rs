@@ -64,6 +64,26 @@ impl<T: SyncTransport> BlockingClient<T> {
         trace: Trace,
         on_number: &mut dyn FnMut(u32),
     ) -> Result<M::Output, Error> {
+        #[cfg(feature = "oauth")]
+        if self.inner.config.credentials.scheme() == okta_factors_core::AuthScheme::PrivateKey {
+            let mut authorized = okta_factors_core::policy::Authorize::new(
+                machine,
+                &self.inner.config,
+                crate::unix_now(),
+                crate::random(),
+            );
+            return self.run(&mut authorized, trace, on_number);
+        }
+        self.run(machine, trace, on_number)
+    }
+
+    /// Runs `machine` to its end: sends, sleeps, shows numbers.
+    fn run<M: Machine>(
+        &self,
+        machine: &mut M,
+        trace: Trace,
+        on_number: &mut dyn FnMut(u32),
+    ) -> Result<M::Output, Error> {
         #[cfg(feature = "tracing")]
         let _entered = trace.span().enter();
         let started = Instant::now();

@@ -59,6 +59,14 @@ struct Shared<T> {
     transport: T,
 }
 
+/// The Unix time now, for service apps' tokens (`iat`, expiry).
+#[cfg(feature = "oauth")]
+fn unix_now() -> std::time::Duration {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+}
+
 /// A random number for the policies' jitter, without a random-number
 /// dependency: SplitMix64 over a per-thread state seeded once from the
 /// standard library's random hasher keys (not for cryptography).

@@ -34,6 +34,10 @@ pub enum Error {
     /// The transport failed: no response was received (or it was cut short).
     #[error(transparent)]
     Transport(Box<TransportError>),
+    /// No access token could be had: the org's token endpoint refused the
+    /// service app's request, or its key could not sign (OAuth credentials).
+    #[error(transparent)]
+    Auth(Box<AuthError>),
 }
 
 impl Error {
@@ -41,6 +45,7 @@ impl Error {
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Self::Input(_) | Self::Transport(_) => None,
+            Self::Auth(e) => e.status,
             Self::Api(e) => Some(e.status),
             Self::UnexpectedResponse(e) => Some(e.status),
             Self::Decode(e) => Some(e.status),
@@ -51,6 +56,7 @@ impl Error {
     pub fn meta(&self) -> Option<&ResponseMeta> {
         match self {
             Self::Input(_) | Self::Transport(_) => None,
+            Self::Auth(e) => e.meta.as_ref(),
             Self::Api(e) => Some(&e.meta),
             Self::UnexpectedResponse(e) => Some(&e.meta),
             Self::Decode(e) => Some(&e.meta),
@@ -68,6 +74,14 @@ impl Error {
     /// The Okta `errorCode` (e.g. `E0000068`), if any.
     pub fn error_code(&self) -> Option<&str> {
         self.api()?.body.error_code.as_deref()
+    }
+
+    /// Why no access token could be had, if that is what happened.
+    pub fn auth(&self) -> Option<&AuthError> {
+        match self {
+            Self::Auth(e) => Some(e),
+            _ => None,
+        }
     }
 
     /// The transport failure, if that is what happened.
@@ -653,6 +667,104 @@ impl TransportError {
     pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
         self.source = Some(Box::new(source));
         self
+    }
+}
+
+/// Why a service app got no access token (see [`Error::Auth`]). Holds
+/// Okta's `error` code and `error_description`, never the assertion, a proof
+/// or a token.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+#[error("{}", self.describe())]
+pub struct AuthError {
+    /// What went wrong.
+    pub kind: AuthErrorKind,
+    /// The OAuth `error` code as sent (`invalid_client`, …), if any.
+    pub error: Option<String>,
+    /// Okta's `error_description`, or what else explains the failure.
+    pub description: Option<String>,
+    /// The token endpoint's HTTP status, if it answered.
+    pub status: Option<StatusCode>,
+    /// Request ID and rate limits of the token endpoint's answer, if any.
+    pub meta: Option<ResponseMeta>,
+}
+
+/// The kinds of [`AuthError`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AuthErrorKind {
+    /// `invalid_client`: the client ID is unknown, the assertion's signature
+    /// does not verify against the app's registered keys (a wrong key or
+    /// `kid`), or its times are refused (a clock off by minutes).
+    InvalidClient,
+    /// `invalid_scope`: a scope the app was not granted (Okta API Scopes tab).
+    InvalidScope,
+    /// `invalid_grant` or `unauthorized_client`: the app may not use the
+    /// client credentials grant.
+    UnauthorizedClient,
+    /// `invalid_dpop_proof`, or a `use_dpop_nonce` that a fresh nonce did not
+    /// settle: DPoP is required, or the proof was refused.
+    InvalidDpopProof,
+    /// `invalid_request` or another OAuth error code.
+    Refused,
+    /// The token endpoint answered something that is not OAuth (HTML from a
+    /// proxy, a `2xx` without a token).
+    UnexpectedResponse,
+    /// The key could not sign (a `Signer` failed).
+    Signing,
+}
+
+impl AuthError {
+    /// An error of `kind` explained by `description`.
+    pub fn new(kind: AuthErrorKind, description: impl Into<String>) -> Self {
+        Self {
+            kind,
+            error: None,
+            description: Some(description.into()),
+            status: None,
+            meta: None,
+        }
+    }
+
+    fn describe(&self) -> String {
+        let mut text = String::from("no access token for the service app");
+        if let Some(status) = self.status {
+            text.push_str(&format!(": the token endpoint answered {status}"));
+        }
+        if let Some(error) = &self.error {
+            text.push_str(&format!(" {error}"));
+        }
+        if let Some(description) = &self.description {
+            text.push_str(&format!(": {description}"));
+        }
+        let hint = match self.kind {
+            AuthErrorKind::InvalidClient => Some(
+                "check the client ID, that the app's public key (and kid) is registered in Okta, and this machine's clock",
+            ),
+            AuthErrorKind::InvalidScope => {
+                Some("grant the scopes to the app in Okta (Okta API Scopes tab), or ask for fewer")
+            }
+            AuthErrorKind::UnauthorizedClient => {
+                Some("the app must be an API service app allowed the client credentials grant")
+            }
+            AuthErrorKind::InvalidDpopProof => {
+                Some("turn DPoP on (or to auto) for this app, or off in Okta")
+            }
+            _ => None,
+        };
+        if let Some(hint) = hint {
+            text.push_str(&format!(" ({hint})"));
+        }
+        if let Some(id) = self.meta.as_ref().and_then(|m| m.request_id.as_deref()) {
+            text.push_str(&format!(" [request id {id}]"));
+        }
+        text
+    }
+}
+
+impl From<AuthError> for Error {
+    fn from(error: AuthError) -> Self {
+        Self::Auth(Box::new(error))
     }
 }
 

@@ -97,7 +97,7 @@ pub mod totp;
 pub use config::ClientConfig;
 pub use credentials::{AuthScheme, Credentials};
 pub use error::{
-    codes, ApiError, DecodeError, Error, ErrorCause, InputError, OAuthError, OktaError,
+    codes, ApiError, AuthError, AuthErrorKind, DecodeError, Error, ErrorCause, InputError, OAuthError, OktaError,
     TimeoutLimit, TransportError, TransportErrorKind, UnexpectedResponse,
 };
 pub use meta::{RateLimit, ResponseMeta};

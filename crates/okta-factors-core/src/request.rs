@@ -121,8 +121,11 @@ pub(crate) fn build<O: Operation + ?Sized>(
     let mut builder = Request::builder()
         .method(O::METHOD)
         .uri(uri)
-        .header(ACCEPT, HeaderValue::from_static("application/json"))
-        .header(AUTHORIZATION, credentials.authorization());
+        .header(ACCEPT, HeaderValue::from_static("application/json"));
+    // A service app's token is added when the request is sent (policy::Authorize).
+    if let Some(authorization) = credentials.authorization() {
+        builder = builder.header(AUTHORIZATION, authorization);
+    }
     let mut user_agent_set = false;
     for (name, value) in &parts.headers {
         let value = header_value(name, value)?;

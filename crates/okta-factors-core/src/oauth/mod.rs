@@ -31,15 +31,15 @@
 
 // The crate-internal pieces (JWS assembly, the token endpoint's wire format,
 // the `WWW-Authenticate` parser) are used by the token machine.
-#[allow(dead_code)]
+mod app;
+pub(crate) mod cache;
 pub(crate) mod challenge;
 mod jwk;
-#[allow(dead_code)]
 pub(crate) mod jwt;
 mod key;
-#[allow(dead_code)]
 pub(crate) mod token;
 
+pub use app::{Dpop, ServiceApp, DEFAULT_SCOPES};
 pub use jwk::PublicJwk;
 pub use key::{KeyError, PrivateKey};
 

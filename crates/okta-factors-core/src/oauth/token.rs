@@ -146,11 +146,11 @@ const SECRET_MEMBERS: [&str; 4] = ["access_token", "refresh_token", "id_token", 
 /// `200` with a JSON object holding a non-empty string `access_token`: the
 /// grant. Anything else is a [`TokenFailure`]. Never panics; unknown members
 /// are ignored.
-pub(crate) fn parse_token_response(
-    response: &Response<Vec<u8>>,
+pub(crate) fn parse_token_response<B: AsRef<[u8]>>(
+    response: &Response<B>,
 ) -> Result<TokenGrant, TokenFailure> {
     let status = response.status();
-    let body = response.body();
+    let body = response.body().as_ref();
     let dpop_nonce = response
         .headers()
         .get(DPOP_NONCE)

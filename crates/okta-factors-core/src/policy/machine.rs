@@ -96,6 +96,9 @@ pub enum WaitReason {
         /// Polls that failed in a row just before this wait (0 after a good one).
         failures: u32,
     },
+    /// Another call sharing the credentials is getting the service app's
+    /// access token; look again after the wait (feature `oauth`).
+    Token,
 }
 
 /// One interaction with Okta as a sans-IO state machine, in the quinn-proto /
@@ -152,6 +155,25 @@ pub trait Machine {
         now: Duration,
         random: u64,
     );
+}
+
+/// A machine driven through a reference (e.g. wrapped in
+/// [`Authorize`](super::Authorize) by a driver that does not own it).
+impl<M: Machine + ?Sized> Machine for &mut M {
+    type Output = M::Output;
+
+    fn next_action(&mut self, now: Duration) -> Action<Self::Output> {
+        (**self).next_action(now)
+    }
+
+    fn handle(
+        &mut self,
+        outcome: Result<Response<Bytes>, TransportError>,
+        now: Duration,
+        random: u64,
+    ) {
+        (**self).handle(outcome, now, random);
+    }
 }
 
 /// The answer to a driver that asks for an action after `Done`, or that hands

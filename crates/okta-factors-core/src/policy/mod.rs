@@ -15,6 +15,8 @@
 //! caller's back, so it is the call's result at once; the wait Okta asks for
 //! is [`ApiError::retry_after`](crate::ApiError::retry_after).
 
+#[cfg(feature = "oauth")]
+mod authorize;
 mod call;
 mod machine;
 mod push;
@@ -22,6 +24,8 @@ mod retry;
 pub(crate) mod time;
 mod verify_push;
 
+#[cfg(feature = "oauth")]
+pub use authorize::Authorize;
 pub use call::Call;
 pub use machine::{Action, Machine, WaitReason};
 pub use push::{PollPolicy, Polled, PushPoll, MAX_CONSECUTIVE_POLL_FAILURES, MIN_POLL_INTERVAL};
