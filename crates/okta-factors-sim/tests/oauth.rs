@@ -1321,3 +1321,32 @@ fn the_dpop_flow_over_http() {
     assert_eq!((status, body.as_str()), (200, "[]"));
     assert_eq!(sim.oauth_stats().tokens_issued_to(DPOP_APP), 1);
 }
+
+#[test]
+fn extreme_numbers_are_refused_not_panicked_on() {
+    for skew in [Duration::ZERO, Duration::from_secs(60), Duration::MAX] {
+        let mut org = Org::with_config(SimulatorConfig::new(API_TOKEN).oauth_clock_skew(skew));
+        for (iat, exp) in [
+            (json!(i64::MIN), json!(i64::MAX)),
+            (json!(i64::MAX), json!(i64::MIN)),
+            (json!(-1e300), json!(1e300)),
+            (json!(u64::MAX), json!(u64::MAX)),
+            (json!("now"), json!(null)),
+        ] {
+            let assertion = rsa_assertion_with(&org, |c| {
+                c["iat"] = iat.clone();
+                c["exp"] = exp.clone();
+            });
+            let status = org.grant(&assertion, BOTH_SCOPES, None).status();
+            assert!(
+                status == StatusCode::UNAUTHORIZED || status == StatusCode::OK,
+                "{skew:?} {iat} {exp}: {status}"
+            );
+            let proof = org.proof_with(&json!({"htm": "POST", "htu": TOKEN_URL, "iat": iat,
+                "jti": unique("p")}));
+            let assertion = org.ec_assertion(DPOP_APP);
+            let status = org.grant(&assertion, BOTH_SCOPES, Some(&proof)).status();
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{skew:?} {iat}");
+        }
+    }
+}

@@ -121,10 +121,13 @@ impl PublicJwk {
                 let n = decode(string(jwk, "n")?, "n")?;
                 let e = decode(string(jwk, "e")?, "e")?;
                 let (n, e) = (unsigned(&n), unsigned(&e));
+                let Some(first) = n.first() else {
+                    return Err(JwkError::Encoding("n"));
+                };
                 if e.is_empty() {
                     return Err(JwkError::Encoding("e"));
                 }
-                let bits = n.len() * 8 - n.first().map_or(8, |b| b.leading_zeros() as usize);
+                let bits = (n.len() * 8).saturating_sub(first.leading_zeros() as usize);
                 if bits < 2048 {
                     return Err(JwkError::WeakRsaKey { bits });
                 }
@@ -331,6 +334,15 @@ mod tests {
         assert_eq!(
             parse(r#"{"kty":"EC","crv":"P-256","x":"AA","y":"AA"}"#).unwrap_err(),
             JwkError::Encoding("x")
+        );
+        // A zero modulus is no key (and no panic).
+        assert_eq!(
+            parse(r#"{"kty":"RSA","n":"AAAA","e":"AQAB"}"#).unwrap_err(),
+            JwkError::Encoding("n")
+        );
+        assert_eq!(
+            parse(r#"{"kty":"RSA","n":"","e":"AQAB"}"#).unwrap_err(),
+            JwkError::Encoding("n")
         );
     }
 

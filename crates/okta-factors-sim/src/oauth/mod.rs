@@ -246,8 +246,12 @@ pub(crate) struct OAuthState {
     pub(crate) tokens: HashMap<String, IssuedToken>,
     /// `jti`s of client assertions, until their `exp`.
     pub(crate) assertion_jtis: HashMap<String, SystemTime>,
-    /// `jti`s of DPoP proofs, until their acceptance window closes.
+    /// `jti`s of DPoP proofs (with their key), until their acceptance
+    /// window closes.
     pub(crate) proof_jtis: HashMap<String, SystemTime>,
+    /// `proof_jtis` is pruned when it grows past this (amortized: API calls
+    /// add one each).
+    proof_jtis_limit: usize,
     /// The token endpoint's current DPoP nonce (made on first use).
     pub(crate) token_nonce: Option<String>,
     /// The API's current DPoP nonce (made on first use).
@@ -278,6 +282,15 @@ impl OAuthState {
         let day = std::time::Duration::from_secs(86_400);
         self.tokens
             .retain(|_, t| crate::state::add(t.expires_at, day) > now);
+    }
+
+    /// Drops the proof `jti`s whose window closed, once they are twice as
+    /// many as after the last pruning (so each call costs O(1) amortized).
+    pub(crate) fn prune_proofs(&mut self, now: SystemTime) {
+        if self.proof_jtis.len() >= self.proof_jtis_limit {
+            self.proof_jtis.retain(|_, until| *until > now);
+            self.proof_jtis_limit = self.proof_jtis.len().saturating_mul(2).max(1024);
+        }
     }
 
     /// Makes every issued token expire now; how many were still valid.

@@ -279,6 +279,7 @@ impl Simulator {
             now,
             skew: self.config.oauth_clock_skew,
         };
+        self.oauth.prune_proofs(now);
         let mut seen = std::mem::take(&mut self.oauth.proof_jtis);
         let verified = dpop::verify(proof, &expected, &mut seen);
         self.oauth.proof_jtis = seen;

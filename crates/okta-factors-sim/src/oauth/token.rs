@@ -331,7 +331,7 @@ impl Simulator {
         if exp.saturating_add(skew) <= now_s {
             return Err(OAuthError::client("The client_assertion token is expired."));
         }
-        let too_long = exp > now_s.saturating_add(MAX_ASSERTION_LIFETIME + skew)
+        let too_long = exp > now_s.saturating_add(MAX_ASSERTION_LIFETIME.saturating_add(skew))
             || iat.is_some_and(|iat| exp.saturating_sub(iat) > MAX_ASSERTION_LIFETIME);
         if too_long {
             return Err(OAuthError::client(
@@ -400,6 +400,7 @@ impl Simulator {
             now,
             skew: self.config.oauth_clock_skew,
         };
+        self.oauth.prune_proofs(now);
         let mut seen = std::mem::take(&mut self.oauth.proof_jtis);
         let verified = dpop::verify(proof, &expected, &mut seen);
         self.oauth.proof_jtis = seen;
