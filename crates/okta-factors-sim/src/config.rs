@@ -55,6 +55,18 @@ pub struct SimulatorConfig {
     pub activation_attempt_window: Duration,
     /// TOTP codes accepted this many time steps before and after now (default 1).
     pub totp_window_steps: u64,
+    /// Lifetime of the access tokens `/oauth2/v1/token` issues, its
+    /// `expires_in` (default 3600 s).
+    pub access_token_lifetime: Duration,
+    /// Clock skew allowed between a client and the simulator (default 60 s):
+    /// a client assertion's `iat` and `nbf` may be this far ahead, its `exp`
+    /// this far behind, and a DPoP proof's `iat` this far either way.
+    pub oauth_clock_skew: Duration,
+    /// Whether API calls with a DPoP-bound token must carry the API's DPoP
+    /// nonce (default `false`). When on, a proof without the current nonce
+    /// is answered `401` with `WWW-Authenticate: DPoP error="use_dpop_nonce"`
+    /// and a `DPoP-Nonce` header.
+    pub dpop_resource_nonce: bool,
 }
 
 impl Default for SimulatorConfig {
@@ -73,6 +85,9 @@ impl Default for SimulatorConfig {
             activation_attempts: 5,
             activation_attempt_window: Duration::from_secs(300),
             totp_window_steps: 1,
+            access_token_lifetime: Duration::from_secs(3600),
+            oauth_clock_skew: Duration::from_secs(60),
+            dpop_resource_nonce: false,
         }
     }
 }
@@ -119,34 +134,69 @@ impl SimulatorConfig {
         self.email_resend_interval = email;
         self
     }
+
+    /// Sets [`SimulatorConfig::access_token_lifetime`].
+    pub fn access_token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.access_token_lifetime = lifetime;
+        self
+    }
+
+    /// Sets [`SimulatorConfig::oauth_clock_skew`].
+    pub fn oauth_clock_skew(mut self, skew: Duration) -> Self {
+        self.oauth_clock_skew = skew;
+        self
+    }
+
+    /// Sets [`SimulatorConfig::dpop_resource_nonce`].
+    pub fn dpop_resource_nonce(mut self, required: bool) -> Self {
+        self.dpop_resource_nonce = required;
+        self
+    }
 }
 
 /// A fault to inject with [`Simulator::inject`](crate::Simulator::inject).
 ///
-/// Faults queue up in injection order; each incoming request (after the
-/// rate-limit bucket counted it) consumes one unit of the fault at the front
-/// of the queue.
+/// Faults queue up in injection order, in two queues: API requests consume
+/// the API faults ([`Fault::RateLimitStorm`], [`Fault::ServerError`],
+/// [`Fault::Slow`]), requests to `/oauth2/v1/token` the token faults
+/// ([`Fault::TokenRefused`], [`Fault::TokenUnavailable`]). Each request
+/// (after the rate-limit bucket counted it) consumes one unit of the fault
+/// at the front of its queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Fault {
-    /// The next `count` requests answer `429` `E0000047` with
+    /// The next `count` API requests answer `429` `E0000047` with
     /// `X-Rate-Limit-Remaining: 0`, touching no state.
     RateLimitStorm {
         /// How many requests.
         count: u32,
     },
-    /// The next `count` requests answer `500` `E0000009` ("Internal Server
-    /// Error"), touching no state.
+    /// The next `count` API requests answer `500` `E0000009` ("Internal
+    /// Server Error"), touching no state.
     ServerError {
         /// How many requests.
         count: u32,
     },
-    /// The next `count` requests are handled normally but their responses carry
-    /// a [`ResponseDelay`] extension of `delay`: [`SimServer`](crate::SimServer)
-    /// waits that long before writing the response. `handle` itself never sleeps.
+    /// The next `count` API requests are handled normally but their
+    /// responses carry a [`ResponseDelay`] extension of `delay`:
+    /// [`SimServer`](crate::SimServer) waits that long before writing the
+    /// response. `handle` itself never sleeps.
     Slow {
         /// How long the server waits before answering.
         delay: Duration,
+        /// How many requests.
+        count: u32,
+    },
+    /// The next `count` token requests answer `401`
+    /// `{"error":"invalid_client","error_description":"Client authentication failed."}`,
+    /// touching no state (no `jti` is consumed, no token issued).
+    TokenRefused {
+        /// How many requests.
+        count: u32,
+    },
+    /// The next `count` token requests answer `503`
+    /// `{"error":"temporarily_unavailable",…}`, touching no state.
+    TokenUnavailable {
         /// How many requests.
         count: u32,
     },
@@ -157,8 +207,18 @@ impl Fault {
         match self {
             Self::RateLimitStorm { count }
             | Self::ServerError { count }
-            | Self::Slow { count, .. } => count,
+            | Self::Slow { count, .. }
+            | Self::TokenRefused { count }
+            | Self::TokenUnavailable { count } => count,
         }
+    }
+
+    /// Whether token requests (rather than API requests) consume it.
+    pub(crate) fn for_token_endpoint(&self) -> bool {
+        matches!(
+            self,
+            Self::TokenRefused { .. } | Self::TokenUnavailable { .. }
+        )
     }
 }
 

@@ -11,7 +11,8 @@
 //!   "sent" ([`Simulator::outbox`], [`Simulator::last_code`]), approve or reject
 //!   pushes ([`Simulator::approve_push`], [`Simulator::answer_push`]), complete
 //!   a push enrollment ([`Simulator::activate_push_device`]), inject faults
-//!   ([`Simulator::inject`]).
+//!   ([`Simulator::inject`]), register OAuth 2.0 service apps
+//!   ([`Simulator::register_service_app`]).
 //! * [`SharedSimulator`] shares one simulator between threads;
 //!   [`SimServer`] serves it over HTTP/1.1 on `127.0.0.1` (std only: one
 //!   thread per connection, at most [`ServerConfig::max_connections`] of them,
@@ -76,10 +77,12 @@
 //!
 //! ## What the simulator does
 //!
-//! * **Auth**: `Authorization: SSWS <token>` or `Bearer <token>` must carry the
-//!   configured token, else `401 E0000011` "Invalid token provided".
-//!   `GET …/factors/questions` documents API-token security only: a `Bearer`
-//!   token gets the same `401 E0000011`.
+//! * **Auth**: `Authorization: SSWS <token>` or `Bearer <token>` with the
+//!   configured token, or an access token the simulator issued to a service
+//!   app (`Bearer <token>`, or `DPoP <token>` with a `DPoP` proof: see
+//!   [OAuth 2.0](#oauth-20-service-apps) below), else `401 E0000011` "Invalid
+//!   token provided". `GET …/factors/questions` documents API-token security
+//!   only: the configured token as `Bearer` gets the same `401 E0000011`.
 //! * **Headers**: every response has a unique `X-Okta-Request-Id`, `Date` (the
 //!   clock, IMF-fixdate) and `X-Rate-Limit-Limit/Remaining/Reset` from a
 //!   fixed-window bucket ([`SimulatorConfig::rate_limit_per_minute`], default
@@ -88,7 +91,9 @@
 //!   spells it (`SSWS`, `ssws`, `Bearer`, extra spaces), and every
 //!   unauthenticated request (no, malformed or wrong token) shares one other
 //!   bucket, so bogus tokens neither grow the table nor eat into the token's
-//!   limit ([`Simulator::rate_limit_buckets`] is at most 2). Beyond the limit:
+//!   limit ([`Simulator::rate_limit_buckets`]: two, plus one per service app
+//!   calling the API with its access tokens, plus one for all token requests
+//!   together). Beyond the limit:
 //!   `429 E0000047` until the window resets. Bodies are `application/json`
 //!   (QR code images: `image/png`); `204` has no body and no `Content-Type`.
 //! * **`HEAD`** is answered wherever `GET` is, as `GET` (`Allow` lists it):
@@ -149,6 +154,70 @@
 //!   verified phone otherwise stays, shows in the catalog's `sms` entry under
 //!   `_embedded.phones`, and blocks enrolling a different number).
 //!
+//! ## OAuth 2.0 service apps
+//!
+//! The simulator plays Okta's org authorization server for service apps
+//! ("API Services" integrations), as the official SDKs use it:
+//!
+//! * **Registration**: [`Simulator::register_service_app`] takes a
+//!   [`ServiceApp`]: client ID, public keys (JWK or JWK Set; RSA ≥ 2048 bits
+//!   for `RS256`, EC P-256 for `ES256`; optional `kid`), granted scopes
+//!   (default `okta.users.read okta.users.manage`) and whether DPoP is
+//!   required (default not). Private or weak keys, duplicate client IDs or
+//!   `kid`s are a typed [`ServiceAppError`].
+//! * **`POST /oauth2/v1/token`** (form-encoded) with
+//!   `grant_type=client_credentials`, `scope`,
+//!   `client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer`
+//!   and `client_assertion`, a JWT whose signature is checked against the
+//!   app's key named by `kid` (without `kid`, the app's only key; several
+//!   keys and no `kid` is "The client_assertion JWT kid is invalid.", as
+//!   Okta), `alg` `RS256` or `ES256`, `iss` = `sub` = the client ID, `aud` =
+//!   the token URL (the request's origin + `/oauth2/v1/token`), `exp` in the
+//!   future and at most an hour ahead (and after `iat`), `iat` and `nbf` not
+//!   in the future, each within [`SimulatorConfig::oauth_clock_skew`]
+//!   (default 60 s), and a `jti` never used before (the `jti` is optional,
+//!   as in Okta; a used one stays used even when the request then fails).
+//!   Answers: `200` `{"token_type":"Bearer"|"DPoP","expires_in":3600,
+//!   "access_token":…,"scope":…}` ([`SimulatorConfig::access_token_lifetime`]),
+//!   or `400`/`401` `{"error":…,"error_description":…}` with Okta's errors
+//!   and, where Okta's wording is known, its descriptions: `invalid_client`
+//!   ("The client_assertion signature is invalid.", "The client_assertion
+//!   token is expired.", "The client_assertion token has already been
+//!   used.", …), `invalid_scope`, `unsupported_grant_type`,
+//!   `invalid_request`, `invalid_dpop_proof`, `use_dpop_nonce`. Token
+//!   answers carry `Cache-Control: no-cache, no-store` and `Pragma: no-cache`.
+//! * **DPoP** (RFC 9449), for an app that requires it (an app that does not
+//!   gets a `Bearer` token, proof or not, as Okta): the `DPoP` header's
+//!   proof must have `typ` `dpop+jwt`, `alg` `RS256`/`ES256`, a public `jwk`
+//!   (not one of the app's client-authentication keys: "The JWK that's used
+//!   for DPoP authentication is separate from the JWK used for client
+//!   authentication") that verifies its signature, `htm` = the method, `htu`
+//!   = the request URL (query and fragment ignored, percent-escapes
+//!   decoded), `iat` within the skew, a `jti` never used by that key, and the
+//!   server's nonce: a proof without it (every first request) or with a
+//!   stale one is answered `400 use_dpop_nonce` with a `DPoP-Nonce` header.
+//!   The token is bound to the key's RFC 7638 thumbprint (`cnf.jkt`).
+//! * **API calls** with an issued token: `Bearer <token>` for an unbound
+//!   token; `DPoP <token>` and a proof by the bound key with `ath` =
+//!   base64url(SHA-256(token)) for a bound one. Reads (list and get
+//!   factors, catalog, questions, transaction status, QR codes) need
+//!   `okta.users.read` or `okta.users.manage`, everything else
+//!   `okta.users.manage`. Refusals, as Okta: an unknown, expired or wrongly
+//!   presented token `401 E0000011` with `WWW-Authenticate: Bearer
+//!   authorization_uri="…/oauth2/v1/authorize", realm="…", scope="…",
+//!   error="invalid_token", error_description="The token has expired.",
+//!   resource="/api/v1/…"` (`DPoP algs="RS256 ES256", …` for DPoP tokens); a
+//!   bad proof `400` with `error="invalid_dpop_proof"`; a missing scope `403
+//!   E0000006` with `error="insufficient_scope"`. With
+//!   [`SimulatorConfig::dpop_resource_nonce`], a proof without the API's
+//!   nonce gets `401` `error="use_dpop_nonce"` and a `DPoP-Nonce` header.
+//! * **Control**: [`Simulator::expire_tokens`],
+//!   [`Simulator::rotate_dpop_nonce`], [`Fault::TokenRefused`] and
+//!   [`Fault::TokenUnavailable`] (token requests only; the other faults hit
+//!   API requests only), and [`Simulator::oauth_stats`] ([`OAuthStats`]:
+//!   token requests, tokens issued per client ID, nonce challenges, API
+//!   calls refused for auth reasons). Issued tokens never appear in `Debug`.
+//!
 //! Not simulated: cryptographic checks of U2F/WebAuthn data (any non-empty
 //! values pass), RSA/Symantec/YubiKey codes (any well-formed code passes:
 //! 6–10 digits, or 32–48 modhex characters), the real Okta Verify QR payload,
@@ -164,6 +233,7 @@ mod api;
 mod clock;
 mod config;
 mod control;
+mod oauth;
 mod questions;
 mod rng;
 mod server;
@@ -175,6 +245,7 @@ mod timefmt;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Fault, ResponseDelay, SimulatorConfig};
 pub use control::{Channel, ControlError, FactorInfo, PendingPush, SentMessage, UserInfo};
+pub use oauth::{JwkError, OAuthStats, ServiceApp, ServiceAppError};
 pub use server::{ServerConfig, SimServer};
 pub use shared::SharedSimulator;
 pub use sim::{default_catalog, CatalogEntry, Simulator};

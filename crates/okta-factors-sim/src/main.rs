@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! cargo run -p okta-factors-sim -- --port 8080 --token my-token --user alice@example.com
+//! cargo run -p okta-factors-sim -- --service-app client_id=0oa1app,jwk=public.jwk.json,dpop=required
 //! ```
 
 #![forbid(unsafe_code)]
@@ -13,7 +14,9 @@ use std::thread;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use okta_factors_core::model::{FactorStatus, FactorType};
-use okta_factors_sim::{ServerConfig, SharedSimulator, SimServer, Simulator, SimulatorConfig};
+use okta_factors_sim::{
+    ServerConfig, ServiceApp, SharedSimulator, SimServer, Simulator, SimulatorConfig,
+};
 
 const HELP: &str = "\
 okta-factors-sim: an in-memory Okta UserFactor API on a local port
@@ -31,6 +34,15 @@ OPTIONS:
                       connections served at once; more get 503 (default 256)
     --idle-timeout <SECONDS>
                       close a connection that sends no request for this long (default 30)
+    --service-app client_id=<ID>,jwk=<PATH>[,jwk=<PATH>][,scopes=<A+B>][,dpop=required|optional]
+                      register an OAuth 2.0 service app (repeatable): its client ID, a file
+                      with a public JWK or a JWK Set (repeatable), the granted scopes joined
+                      with `+` (default okta.users.read+okta.users.manage), and whether its
+                      token requests need a DPoP proof (default optional). It gets tokens at
+                      <org URL>/oauth2/v1/token with a private-key JWT client assertion
+    --token-lifetime <SECONDS>
+                      lifetime of issued access tokens (default 3600)
+    --dpop-api-nonce  API calls with DPoP-bound tokens must carry the API's DPoP nonce
     -h, --help        print this help
 
 The server runs until the process is killed. OTPs \"sent\" and pushes waiting
@@ -39,6 +51,9 @@ for a device are printed as they happen. Device commands on stdin:
     answer <tx> <n>     pick a number          activate <id>   finish a push enrollment
     totp <user> <id>    current TOTP code      outbox <user>   list sent messages
     users               list users             help            this list
+    expire-tokens       expire every issued access token now
+    rotate-nonce        replace the DPoP nonces (the old ones become stale)
+    oauth               token requests, tokens issued, nonce challenges, auth refusals
 ";
 
 struct Args {
@@ -48,6 +63,47 @@ struct Args {
     users: Vec<String>,
     seed: Option<u64>,
     server: ServerConfig,
+    service_apps: Vec<ServiceApp>,
+    token_lifetime: Option<Duration>,
+    dpop_api_nonce: bool,
+}
+
+/// `client_id=<ID>,jwk=<PATH>[,jwk=<PATH>][,scopes=<A+B>][,dpop=required|optional]`.
+fn parse_service_app(spec: &str) -> Result<ServiceApp, String> {
+    let mut client_id = None;
+    let mut jwks = Vec::new();
+    let mut scopes = None;
+    let mut dpop = false;
+    for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (key, value) = part
+            .split_once('=')
+            .ok_or_else(|| format!("--service-app: {part:?} is not key=value"))?;
+        match key {
+            "client_id" => client_id = Some(value.to_owned()),
+            "jwk" => jwks.push(
+                std::fs::read_to_string(value)
+                    .map_err(|e| format!("--service-app: cannot read {value}: {e}"))?,
+            ),
+            "scopes" => scopes = Some(value.split('+').map(str::to_owned).collect::<Vec<_>>()),
+            "dpop" => {
+                dpop = match value {
+                    "required" => true,
+                    "optional" => false,
+                    _ => return Err("--service-app: dpop is `required` or `optional`".into()),
+                }
+            }
+            other => return Err(format!("--service-app: unknown key {other:?}")),
+        }
+    }
+    let client_id = client_id.ok_or("--service-app needs client_id=<ID>")?;
+    let mut app = ServiceApp::new(client_id).require_dpop(dpop);
+    for jwk in jwks {
+        app = app.jwk(jwk);
+    }
+    if let Some(scopes) = scopes {
+        app = app.scopes(scopes);
+    }
+    Ok(app)
 }
 
 fn parse_args() -> Result<Option<Args>, String> {
@@ -58,6 +114,9 @@ fn parse_args() -> Result<Option<Args>, String> {
         users: Vec::new(),
         seed: None,
         server: ServerConfig::default(),
+        service_apps: Vec::new(),
+        token_lifetime: None,
+        dpop_api_nonce: false,
     };
     let mut iter = std::env::args().skip(1);
     while let Some(arg) = iter.next() {
@@ -67,6 +126,10 @@ fn parse_args() -> Result<Option<Args>, String> {
         };
         if name == "-h" || name == "--help" {
             return Ok(None);
+        }
+        if name == "--dpop-api-nonce" {
+            args.dpop_api_nonce = true;
+            continue;
         }
         let mut value = || {
             inline
@@ -117,6 +180,16 @@ fn parse_args() -> Result<Option<Args>, String> {
                 }
                 args.server = args.server.idle_timeout(Duration::from_secs(secs));
             }
+            "--service-app" => args.service_apps.push(parse_service_app(&value()?)?),
+            "--token-lifetime" => {
+                let secs: u64 = value()?
+                    .parse()
+                    .map_err(|_| "--token-lifetime must be a number of seconds".to_owned())?;
+                if secs == 0 {
+                    return Err("--token-lifetime must be at least 1 second".into());
+                }
+                args.token_lifetime = Some(Duration::from_secs(secs));
+            }
             other => return Err(format!("unknown argument {other:?} (try --help)")),
         }
     }
@@ -144,8 +217,30 @@ fn main() -> ExitCode {
             .map(|d| d.as_nanos() as u64)
             .unwrap_or(1)
     });
-    let config = SimulatorConfig::new(args.token.clone()).seed(seed);
+    let mut config = SimulatorConfig::new(args.token.clone())
+        .seed(seed)
+        .dpop_resource_nonce(args.dpop_api_nonce);
+    if let Some(lifetime) = args.token_lifetime {
+        config = config.access_token_lifetime(lifetime);
+    }
     let sim = SharedSimulator::new(Simulator::new(config));
+    let apps: Vec<(String, String, bool)> = args
+        .service_apps
+        .iter()
+        .map(|a| {
+            (
+                a.client_id().to_owned(),
+                a.granted_scopes().join(" "),
+                a.requires_dpop(),
+            )
+        })
+        .collect();
+    for app in args.service_apps {
+        if let Err(e) = sim.register_service_app(app) {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    }
     let user_ids: Vec<(String, String)> = args
         .users
         .iter()
@@ -170,6 +265,13 @@ fn main() -> ExitCode {
     );
     for (id, login) in &user_ids {
         println!("  user:    {id}  {login}");
+    }
+    for (client_id, scopes, dpop) in &apps {
+        println!(
+            "  service app: {client_id}  scopes: {scopes}  DPoP: {}  (tokens: POST {}/oauth2/v1/token)",
+            if *dpop { "required" } else { "optional" },
+            server.url()
+        );
     }
     println!("Type `help` for device commands.");
 
@@ -284,6 +386,21 @@ fn run_command(sim: &SharedSimulator, line: &str) {
                     "[{}] to {}: code {} (factor {})",
                     m.channel, m.to, m.code, m.factor_id
                 );
+            }
+        }
+        ["expire-tokens"] => println!("{} access tokens expired", sim.expire_tokens()),
+        ["rotate-nonce"] => {
+            sim.rotate_dpop_nonce();
+            println!("DPoP nonces rotated");
+        }
+        ["oauth"] => {
+            let stats = sim.oauth_stats();
+            println!(
+                "token requests: {}, nonce challenges: {}, API calls refused for auth: {}",
+                stats.token_requests, stats.nonce_challenges, stats.auth_refusals
+            );
+            for (client_id, count) in &stats.tokens_issued {
+                println!("  {client_id}: {count} tokens issued");
             }
         }
         _ => println!("error: unknown command (try `help`)"),

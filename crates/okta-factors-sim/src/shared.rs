@@ -8,6 +8,7 @@ use okta_factors_core::model::FactorResult;
 
 use crate::config::Fault;
 use crate::control::{ControlError, FactorInfo, PendingPush, SentMessage, UserInfo};
+use crate::oauth::{OAuthStats, ServiceApp, ServiceAppError};
 use crate::sim::{CatalogEntry, Simulator};
 
 /// A cheaply clonable, thread-safe handle to a [`Simulator`]. Give one clone to
@@ -134,5 +135,25 @@ impl SharedSimulator {
     /// [`Simulator::clear_faults`].
     pub fn clear_faults(&self) {
         self.lock().clear_faults()
+    }
+
+    /// [`Simulator::register_service_app`].
+    pub fn register_service_app(&self, app: ServiceApp) -> Result<(), ServiceAppError> {
+        self.lock().register_service_app(app)
+    }
+
+    /// [`Simulator::expire_tokens`].
+    pub fn expire_tokens(&self) -> usize {
+        self.lock().expire_tokens()
+    }
+
+    /// [`Simulator::rotate_dpop_nonce`].
+    pub fn rotate_dpop_nonce(&self) {
+        self.lock().rotate_dpop_nonce()
+    }
+
+    /// [`Simulator::oauth_stats`].
+    pub fn oauth_stats(&self) -> OAuthStats {
+        self.lock().oauth_stats()
     }
 }

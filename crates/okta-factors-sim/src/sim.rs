@@ -6,7 +6,7 @@ use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::{Duration, SystemTime};
 
-use http::header::{HeaderName, HeaderValue, ALLOW, AUTHORIZATION, CONTENT_TYPE, DATE, HOST};
+use http::header::{HeaderName, HeaderValue, ALLOW, CONTENT_TYPE, DATE, HOST};
 use http::{Method, Request, Response};
 use okta_factors_core::model::{
     EnrollmentRequirement, FactorProvider, FactorResult, FactorStatus, FactorType,
@@ -17,6 +17,7 @@ use crate::api::{Ctx, Fail, Outcome, Query, Reply, Route, JSON};
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Fault, ResponseDelay, SimulatorConfig};
 use crate::control::{Channel, ControlError, FactorInfo, PendingPush, SentMessage, UserInfo};
+use crate::oauth::{self, Caller, Need, OAuthState, OAuthStats, ServiceApp, ServiceAppError};
 use crate::rng::{base62, Rng};
 use crate::state::{add, Bucket, Kind, Principal, Transaction, TxState, User};
 use crate::timefmt::{http_date, unix_secs, unix_secs_ceil};
@@ -57,6 +58,10 @@ pub struct Simulator {
     /// Last OTP sent per (channel, normalized address).
     pub(crate) throttles: HashMap<(Channel, String), SystemTime>,
     pub(crate) faults: VecDeque<Fault>,
+    /// Faults for token requests.
+    pub(crate) token_faults: VecDeque<Fault>,
+    /// Service apps, issued tokens, DPoP state.
+    pub(crate) oauth: OAuthState,
     pub(crate) catalog: Vec<CatalogEntry>,
     request_counter: u64,
 }
@@ -68,6 +73,9 @@ impl fmt::Debug for Simulator {
             .field("users", &self.users.len())
             .field("transactions", &self.transactions.len())
             .field("faults", &self.faults)
+            .field("token_faults", &self.token_faults)
+            .field("service_apps", &self.oauth.apps)
+            .field("access_tokens", &self.oauth.tokens.len())
             .finish_non_exhaustive()
     }
 }
@@ -120,6 +128,8 @@ impl Simulator {
             buckets: HashMap::new(),
             throttles: HashMap::new(),
             faults: VecDeque::new(),
+            token_faults: VecDeque::new(),
+            oauth: OAuthState::default(),
             catalog: default_catalog(),
             request_counter: 0,
         }
@@ -161,14 +171,17 @@ impl Simulator {
     }
 
     fn process(&mut self, request: &Request<Vec<u8>>, now: SystemTime) -> Processed {
+        if request.uri().path() == oauth::TOKEN_PATH {
+            return self.process_token_request(request, now);
+        }
         // Authenticate first: the bucket belongs to whoever the token proves
         // the caller is, never to the raw header (which a caller can respell
         // at will, or vary to make the table grow).
-        let auth = self.authenticate(request);
-        let principal = if auth.is_ok() {
-            Principal::ApiToken
-        } else {
-            Principal::Unauthenticated
+        let auth = self.authenticate(request, now);
+        let principal = match &auth {
+            Ok(Caller::ApiToken(_)) => Principal::ApiToken,
+            Ok(Caller::OAuth { client_id, .. }) => Principal::ServiceApp(client_id.clone()),
+            Err(_) => Principal::Unauthenticated,
         };
         let (allowed, rate) = self.take_rate(principal, now);
         let mut processed = Processed {
@@ -179,7 +192,7 @@ impl Simulator {
         if !allowed {
             return processed;
         }
-        if let Some(fault) = self.next_fault() {
+        if let Some(fault) = Self::next_fault(&mut self.faults) {
             match fault {
                 Fault::RateLimitStorm { .. } => {
                     processed.rate = Some(RateHeaders {
@@ -193,20 +206,45 @@ impl Simulator {
                     return processed;
                 }
                 Fault::Slow { delay, .. } => processed.delay = Some(delay),
+                Fault::TokenRefused { .. } | Fault::TokenUnavailable { .. } => {}
             }
         }
-        processed.outcome = auth.and_then(|scheme| self.route(request, scheme, now));
+        processed.outcome = auth.and_then(|caller| self.route(request, &caller, now));
+        if matches!(&processed.outcome, Err(fail) if fail.auth) {
+            self.oauth.stats.auth_refusals += 1;
+        }
         processed
     }
 
-    /// Takes the next unit of the front fault.
-    fn next_fault(&mut self) -> Option<Fault> {
-        let front = self.faults.front_mut()?;
+    /// A request to `/oauth2/v1/token`: its own rate-limit bucket and fault
+    /// queue.
+    fn process_token_request(&mut self, request: &Request<Vec<u8>>, now: SystemTime) -> Processed {
+        self.oauth.stats.token_requests += 1;
+        let (allowed, rate) = self.take_rate(Principal::TokenEndpoint, now);
+        let mut processed = Processed {
+            outcome: Err(Fail::rate_limited()),
+            rate: Some(rate),
+            delay: None,
+        };
+        if !allowed {
+            return processed;
+        }
+        if let Some(fault) = Self::next_fault(&mut self.token_faults) {
+            processed.outcome = Ok(oauth::fault_reply(fault));
+            return processed;
+        }
+        processed.outcome = self.token_request(request, now);
+        processed
+    }
+
+    /// Takes the next unit of the front fault of `queue`.
+    fn next_fault(queue: &mut VecDeque<Fault>) -> Option<Fault> {
+        let front = queue.front_mut()?;
         let fault = *front;
         let count = front.count_mut();
         *count = count.saturating_sub(1);
         if *count == 0 {
-            self.faults.pop_front();
+            queue.pop_front();
         }
         Some(fault)
     }
@@ -249,42 +287,17 @@ impl Simulator {
         )
     }
 
-    /// How many rate-limit buckets the simulator holds: at most two, one for
-    /// the API token (however its `Authorization` header is spelled) and one
-    /// that every unauthenticated request shares. Distinct bogus tokens cost
-    /// no memory.
+    /// How many rate-limit buckets the simulator holds: one for the API
+    /// token (however its `Authorization` header is spelled), one per
+    /// service app that called the API with an issued token, one for the
+    /// token endpoint, and one that every unauthenticated request shares.
+    /// Distinct bogus tokens cost no memory.
     pub fn rate_limit_buckets(&self) -> usize {
         self.buckets.len()
     }
 
-    /// The scheme of a valid `Authorization` header: `SSWS` or `Bearer` in
-    /// any case, then the configured token (surrounding spaces ignored).
-    fn authenticate(&self, request: &Request<Vec<u8>>) -> Result<AuthScheme, Fail> {
-        let presented = request
-            .headers()
-            .get(AUTHORIZATION)
-            .and_then(|v| std::str::from_utf8(v.as_bytes()).ok())
-            .ok_or_else(Fail::invalid_token)?;
-        let (scheme, token) = presented
-            .trim()
-            .split_once(' ')
-            .ok_or_else(Fail::invalid_token)?;
-        let scheme = if scheme.eq_ignore_ascii_case("SSWS") {
-            AuthScheme::Ssws
-        } else if scheme.eq_ignore_ascii_case("Bearer") {
-            AuthScheme::Bearer
-        } else {
-            return Err(Fail::invalid_token());
-        };
-        if constant_time_eq(token.trim().as_bytes(), self.config.token.as_bytes()) {
-            Ok(scheme)
-        } else {
-            Err(Fail::invalid_token())
-        }
-    }
-
     /// The origin for `_links`: configured, else from the request.
-    fn link_base(&self, request: &Request<Vec<u8>>) -> String {
+    pub(crate) fn link_base(&self, request: &Request<Vec<u8>>) -> String {
         if let Some(base) = &self.config.base_url {
             return base.trim_end_matches('/').to_owned();
         }
@@ -309,12 +322,7 @@ impl Simulator {
         }
     }
 
-    fn route(
-        &mut self,
-        request: &Request<Vec<u8>>,
-        scheme: AuthScheme,
-        now: SystemTime,
-    ) -> Outcome {
+    fn route(&mut self, request: &Request<Vec<u8>>, caller: &Caller, now: SystemTime) -> Outcome {
         let path = request.uri().path();
         let route = Route::parse(path)
             .ok_or_else(|| Fail::not_found(&format!("{} {path}", request.method()), "Endpoint"))?;
@@ -328,9 +336,18 @@ impl Simulator {
         } else {
             method
         };
-        if matches!(route, Route::Questions(_)) && scheme == AuthScheme::Bearer {
-            // The endpoint documents API-token (SSWS) security only.
-            return Err(Fail::invalid_token());
+        match caller {
+            Caller::ApiToken(AuthScheme::Bearer) if matches!(route, Route::Questions(_)) => {
+                // The endpoint documents API-token (SSWS) security only.
+                return Err(Fail::invalid_token());
+            }
+            Caller::OAuth { scopes, dpop, .. } => {
+                let need = Need::of(&route, method);
+                if !need.met_by(scopes) {
+                    return Err(self.insufficient_scope(request, need, *dpop));
+                }
+            }
+            Caller::ApiToken(_) => {}
         }
         let ctx = Ctx {
             now,
@@ -365,14 +382,20 @@ impl Simulator {
         request_id: &str,
     ) -> Response<Vec<u8>> {
         let mut allow = None;
+        let extra_headers;
         let (status, body, content_type) = match processed.outcome {
             Ok(Reply {
                 status,
                 body,
                 content_type,
-            }) => (status, body, content_type),
+                headers,
+            }) => {
+                extra_headers = headers;
+                (status, body, content_type)
+            }
             Err(fail) => {
                 allow = fail.allow;
+                extra_headers = fail.headers;
                 let mut error = OktaError::default();
                 error.error_code = Some(fail.code.to_owned());
                 error.error_summary = Some(fail.summary);
@@ -426,6 +449,9 @@ impl Simulator {
         );
         if let Some(allow) = allow {
             put(ALLOW, allow.to_owned());
+        }
+        for (name, value) in extra_headers {
+            headers.append(name, value);
         }
         if let Some(delay) = processed.delay {
             response.extensions_mut().insert(ResponseDelay(delay));
@@ -668,20 +694,54 @@ impl Simulator {
         self.catalog = catalog;
     }
 
-    /// Queues a fault for the next requests (see [`Fault`]). A fault with a
-    /// count of 0 is ignored.
+    /// Queues a fault for the next requests (see [`Fault`]: API faults and
+    /// token faults queue apart). A fault with a count of 0 is ignored.
     pub fn inject(&mut self, mut fault: Fault) {
         if *fault.count_mut() > 0 {
-            self.faults.push_back(fault);
+            if fault.for_token_endpoint() {
+                self.token_faults.push_back(fault);
+            } else {
+                self.faults.push_back(fault);
+            }
         }
     }
 
     /// Drops every queued fault.
     pub fn clear_faults(&mut self) {
         self.faults.clear();
+        self.token_faults.clear();
     }
-}
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    // ----- OAuth 2.0 service apps -----
+
+    /// Registers a service app: from now on `/oauth2/v1/token` issues it
+    /// access tokens for its granted scopes (see [`ServiceApp`]).
+    pub fn register_service_app(&mut self, app: ServiceApp) -> Result<(), ServiceAppError> {
+        self.oauth.register(app)
+    }
+
+    /// Makes every access token issued so far expire now (API calls with
+    /// them answer `401` `invalid_token` "The token has expired."); how
+    /// many were still valid.
+    pub fn expire_tokens(&mut self) -> usize {
+        let now = self.clock.now();
+        self.oauth.expire_all(now)
+    }
+
+    /// Replaces the DPoP nonces of the token endpoint and of the API: proofs
+    /// with the old ones are answered `use_dpop_nonce` with the new one.
+    pub fn rotate_dpop_nonce(&mut self) {
+        if self.oauth.token_nonce.is_some() {
+            self.oauth.token_nonce = Some(self.rng.base64url(32));
+        }
+        if self.oauth.resource_nonce.is_some() {
+            self.oauth.resource_nonce = Some(self.rng.base64url(32));
+        }
+    }
+
+    /// What the OAuth side counted: token requests, tokens issued per client
+    /// ID, `use_dpop_nonce` challenges, API calls refused for auth reasons.
+    pub fn oauth_stats(&self) -> OAuthStats {
+        self.oauth.stats.clone()
+    }
 }

@@ -180,10 +180,15 @@ impl Transaction {
 }
 
 /// Whom a rate-limit bucket counts: the configured API token (whatever its
-/// scheme and spelling), or every unauthenticated request together.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// scheme and spelling), a service app (every access token issued to it),
+/// the token endpoint (every token request together), or every
+/// unauthenticated API request together.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum Principal {
     ApiToken,
+    /// A registered client ID.
+    ServiceApp(String),
+    TokenEndpoint,
     Unauthenticated,
 }
 

@@ -10,7 +10,7 @@ mod verify;
 
 use std::time::{Duration, SystemTime};
 
-use http::{Method, StatusCode};
+use http::{HeaderName, HeaderValue, Method, StatusCode};
 use okta_factors_core::model::{HttpMethod, Link, LinkHints, LinkSet, Links};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -24,6 +24,8 @@ pub(crate) struct Reply {
     pub(crate) body: Option<Vec<u8>>,
     /// The `Content-Type` of the body.
     pub(crate) content_type: &'static str,
+    /// More headers (the token endpoint's `Cache-Control`, `DPoP-Nonce`).
+    pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
 }
 
 impl Reply {
@@ -32,6 +34,7 @@ impl Reply {
             status: StatusCode::NO_CONTENT,
             body: None,
             content_type: JSON,
+            headers: Vec::new(),
         }
     }
 }
@@ -45,20 +48,27 @@ pub(crate) struct Fail {
     pub(crate) causes: Vec<String>,
     /// `Allow` header of a 405.
     pub(crate) allow: Option<&'static str>,
+    /// More headers (`WWW-Authenticate`, `DPoP-Nonce`).
+    pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
+    /// Refused for authentication or authorization (counted in
+    /// [`OAuthStats::auth_refusals`](crate::OAuthStats::auth_refusals)).
+    pub(crate) auth: bool,
 }
 
 impl Fail {
-    fn new(status: StatusCode, code: &'static str, summary: impl Into<String>) -> Self {
+    pub(crate) fn new(status: StatusCode, code: &'static str, summary: impl Into<String>) -> Self {
         Self {
             status,
             code,
             summary: summary.into(),
             causes: Vec::new(),
             allow: None,
+            headers: Vec::new(),
+            auth: false,
         }
     }
 
-    fn with_cause(mut self, cause: impl Into<String>) -> Self {
+    pub(crate) fn with_cause(mut self, cause: impl Into<String>) -> Self {
         self.causes.push(cause.into());
         self
     }
@@ -147,11 +157,24 @@ impl Fail {
 
     /// `401 E0000011 Invalid token provided`.
     pub(crate) fn invalid_token() -> Self {
-        Self::new(
+        let mut fail = Self::new(
             StatusCode::UNAUTHORIZED,
             "E0000011",
             "Invalid token provided",
-        )
+        );
+        fail.auth = true;
+        fail
+    }
+
+    /// `403 E0000006`: the token lacks a scope.
+    pub(crate) fn forbidden() -> Self {
+        let mut fail = Self::new(
+            StatusCode::FORBIDDEN,
+            "E0000006",
+            "You do not have permission to perform the requested action",
+        );
+        fail.auth = true;
+        fail
     }
 
     /// `405 E0000022` with an `Allow` header.
@@ -187,6 +210,7 @@ pub(crate) fn json<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Outc
             status,
             body: Some(body),
             content_type: JSON,
+            headers: Vec::new(),
         })
         .map_err(|_| Fail::internal())
 }

@@ -120,6 +120,7 @@ impl Simulator {
             status: StatusCode::OK,
             body: Some(png),
             content_type: "image/png",
+            headers: Vec::new(),
         })
     }
 }
