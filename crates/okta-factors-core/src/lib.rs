@@ -97,8 +97,8 @@ pub mod totp;
 pub use config::ClientConfig;
 pub use credentials::{AuthScheme, Credentials};
 pub use error::{
-    codes, ApiError, AuthError, AuthErrorKind, DecodeError, Error, ErrorCause, InputError, OAuthError, OktaError,
-    TimeoutLimit, TransportError, TransportErrorKind, UnexpectedResponse,
+    codes, ApiError, AuthError, AuthErrorKind, DecodeError, Error, ErrorCause, InputError,
+    OAuthError, OktaError, TimeoutLimit, TransportError, TransportErrorKind, UnexpectedResponse,
 };
 pub use meta::{RateLimit, ResponseMeta};
 pub use model::Secret;

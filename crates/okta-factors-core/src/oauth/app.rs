@@ -123,11 +123,11 @@ impl ServiceApp {
         if self.scopes.is_empty() {
             return Err(invalid("no scopes: ask for at least okta.users.read"));
         }
-        if self
-            .scopes
-            .iter()
-            .any(|s| s.is_empty() || s.bytes().any(|b| !b.is_ascii_graphic() || b == b'"' || b == b'\\'))
-        {
+        if self.scopes.iter().any(|s| {
+            s.is_empty()
+                || s.bytes()
+                    .any(|b| !b.is_ascii_graphic() || b == b'"' || b == b'\\')
+        }) {
             return Err(invalid(
                 "a scope is empty or holds spaces, quotes or non-ASCII characters: pass one scope per item",
             ));

@@ -5,8 +5,8 @@
 
 use std::time::Duration;
 
-use crate::model::Secret;
 use crate::error::AuthError;
+use crate::model::Secret;
 
 /// How long before its expiry a token is refreshed (at most half its lifetime).
 pub(crate) const REFRESH_BEFORE: Duration = Duration::from_secs(60);
@@ -55,7 +55,12 @@ impl TokenState {
     /// A token for a call at Unix time `now`. `waited_for` is the mint this call
     /// saw in flight before (its failure is this call's too); `stale_after`: a
     /// mint in flight longer than this was abandoned (its call was dropped).
-    pub(crate) fn acquire(&mut self, now: Duration, waited_for: Option<u64>, stale_after: Duration) -> (Acquire, Option<u64>) {
+    pub(crate) fn acquire(
+        &mut self,
+        now: Duration,
+        waited_for: Option<u64>,
+        stale_after: Duration,
+    ) -> (Acquire, Option<u64>) {
         if let Some(token) = &self.token {
             if now < token.refresh_at {
                 return (Acquire::Use(token.clone()), None);
@@ -67,7 +72,9 @@ impl TokenState {
             }
         }
         match &self.minting {
-            Some(mint) if now.saturating_sub(mint.since) < stale_after => (Acquire::Wait, Some(mint.id)),
+            Some(mint) if now.saturating_sub(mint.since) < stale_after => {
+                (Acquire::Wait, Some(mint.id))
+            }
             _ => {
                 self.next_id += 1;
                 let id = self.next_id;
@@ -78,9 +85,21 @@ impl TokenState {
     }
 
     /// Mint `id` got a token of `lifetime` at Unix time `now`.
-    pub(crate) fn minted(&mut self, id: u64, value: Secret, dpop: bool, lifetime: Duration, now: Duration) -> Token {
+    pub(crate) fn minted(
+        &mut self,
+        id: u64,
+        value: Secret,
+        dpop: bool,
+        lifetime: Duration,
+        now: Duration,
+    ) -> Token {
         let margin = REFRESH_BEFORE.min(lifetime / 2);
-        let token = Token { value, dpop, refresh_at: now + lifetime - margin, generation: id };
+        let token = Token {
+            value,
+            dpop,
+            refresh_at: now + lifetime - margin,
+            generation: id,
+        };
         self.token = Some(token.clone());
         self.release(id);
         token
@@ -103,13 +122,25 @@ impl TokenState {
     /// The token of `generation` was refused (`401 invalid_token`): drop it,
     /// unless a newer one replaced it already.
     pub(crate) fn invalidate(&mut self, generation: u64) {
-        if self.token.as_ref().is_some_and(|t| t.generation == generation) {
+        if self
+            .token
+            .as_ref()
+            .is_some_and(|t| t.generation == generation)
+        {
             self.token = None;
         }
     }
 
-    pub(crate) fn nonce(&self) -> Option<&str> { self.nonce.as_deref() }
-    pub(crate) fn set_nonce(&mut self, nonce: &str) { self.nonce = Some(nonce.to_owned()); }
-    pub(crate) fn dpop_learned(&self) -> bool { self.dpop_learned }
-    pub(crate) fn learn_dpop(&mut self) { self.dpop_learned = true; }
+    pub(crate) fn nonce(&self) -> Option<&str> {
+        self.nonce.as_deref()
+    }
+    pub(crate) fn set_nonce(&mut self, nonce: &str) {
+        self.nonce = Some(nonce.to_owned());
+    }
+    pub(crate) fn dpop_learned(&self) -> bool {
+        self.dpop_learned
+    }
+    pub(crate) fn learn_dpop(&mut self) {
+        self.dpop_learned = true;
+    }
 }

@@ -11,7 +11,9 @@ use http::{HeaderValue, Method, Request, Response, StatusCode, Uri};
 use super::call::copy_request;
 use super::machine::{misuse, Action, Machine, WaitReason};
 use crate::config::ClientConfig;
-use crate::error::{AuthError, AuthErrorKind, Error, TimeoutLimit, TransportError, TransportErrorKind};
+use crate::error::{
+    AuthError, AuthErrorKind, Error, TimeoutLimit, TransportError, TransportErrorKind,
+};
 use crate::meta::ResponseMeta;
 use crate::oauth::cache::{Acquire, Token, MINT_POLL};
 use crate::oauth::challenge::parse_www_authenticate;
@@ -206,7 +208,11 @@ impl<'c, M: Machine> Authorize<'c, M> {
         let (assertion, proof) = match signed {
             Ok(signed) => signed,
             Err(error) => {
-                return self.fail_mint(app, id, AuthError::new(AuthErrorKind::Signing, error.to_string()))
+                return self.fail_mint(
+                    app,
+                    id,
+                    AuthError::new(AuthErrorKind::Signing, error.to_string()),
+                )
             }
         };
         let mut request = token_request(&self.config.org, &app.scopes, &assertion, proof.as_ref());
@@ -276,9 +282,11 @@ impl<'c, M: Machine> Authorize<'c, M> {
                 Ok(proof) => proof,
                 Err(error) => {
                     self.state = State::Over;
-                    return Action::Done(Err(
-                        AuthError::new(AuthErrorKind::Signing, error.to_string()).into()
-                    ));
+                    return Action::Done(Err(AuthError::new(
+                        AuthErrorKind::Signing,
+                        error.to_string(),
+                    )
+                    .into()));
                 }
             };
             if let Ok(mut value) = HeaderValue::from_str(proof.expose()) {
@@ -325,8 +333,16 @@ impl<'c, M: Machine> Authorize<'c, M> {
                         return;
                     }
                 };
-                let lifetime = grant.expires_in.map_or(DEFAULT_LIFETIME, Duration::from_secs);
-                cache.minted(id, grant.access_token, dpop_token, lifetime, self.unix_start + now);
+                let lifetime = grant
+                    .expires_in
+                    .map_or(DEFAULT_LIFETIME, Duration::from_secs);
+                cache.minted(
+                    id,
+                    grant.access_token,
+                    dpop_token,
+                    lifetime,
+                    self.unix_start + now,
+                );
                 self.holding = None;
                 self.state = State::NeedsToken {
                     pending,
@@ -526,7 +542,9 @@ impl<'c, M: Machine> Machine for Authorize<'c, M> {
                     }
                     if response.status() == StatusCode::UNAUTHORIZED {
                         if let Some(mut copy) = copy {
-                            if dpop && !copy.nonce_retried && challenge_error(response, "use_dpop_nonce")
+                            if dpop
+                                && !copy.nonce_retried
+                                && challenge_error(response, "use_dpop_nonce")
                             {
                                 copy.nonce_retried = true;
                                 self.state = State::NeedsToken {

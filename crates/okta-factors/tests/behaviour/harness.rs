@@ -44,17 +44,19 @@ pub(crate) type Builder = ClientBuilder<Subject>;
 /// (10 ms fallback and concurrent-limit delays, at most 50 ms) and the
 /// shortest poll interval.
 pub(crate) fn builder(url: &str) -> Builder {
-    Builder::new(
-        OrgUrl::parse(url).expect("loopback org"),
-        Credentials::api_token(TOKEN).expect("token"),
-    )
-    .retry_policy(
-        RetryPolicy::default()
-            .fallback_delay(Duration::from_millis(10))
-            .concurrent_delay(Duration::from_millis(10))
-            .max_delay(Duration::from_millis(50)),
-    )
-    .poll_policy(PollPolicy::default().interval(MIN_POLL_INTERVAL))
+    builder_with(url, Credentials::api_token(TOKEN).expect("token"))
+}
+
+/// As [`builder`], with `credentials` instead of the test token.
+pub(crate) fn builder_with(url: &str, credentials: Credentials) -> Builder {
+    Builder::new(OrgUrl::parse(url).expect("loopback org"), credentials)
+        .retry_policy(
+            RetryPolicy::default()
+                .fallback_delay(Duration::from_millis(10))
+                .concurrent_delay(Duration::from_millis(10))
+                .max_delay(Duration::from_millis(50)),
+        )
+        .poll_policy(PollPolicy::default().interval(MIN_POLL_INTERVAL))
 }
 
 impl Transport {

@@ -85,6 +85,8 @@ mod concurrency;
 mod faults;
 mod limits;
 mod login_safety;
+#[cfg(feature = "oauth")]
+mod oauth;
 mod operations;
 mod push;
 mod retry;
