@@ -498,15 +498,21 @@ fn credentials_accept_normal_tokens() {
     let token = "00aBcD-example_Token.123~";
     let api = Credentials::api_token(token).unwrap();
     assert_eq!(api.scheme(), AuthScheme::Ssws);
-    assert_eq!(api.token().expose(), token);
-    assert_eq!(api.authorization(), format!("SSWS {token}").as_str());
-    assert!(api.authorization().is_sensitive());
+    assert_eq!(api.token().unwrap().expose(), token);
+    assert_eq!(
+        api.authorization().unwrap(),
+        format!("SSWS {token}").as_str()
+    );
+    assert!(api.authorization().unwrap().is_sensitive());
 
     let jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIwMHUxIn0.c2lnbmF0dXJl-_";
     let access = Credentials::access_token(jwt).unwrap();
     assert_eq!(access.scheme(), AuthScheme::Bearer);
-    assert_eq!(access.authorization(), format!("Bearer {jwt}").as_str());
-    assert!(access.authorization().is_sensitive());
+    assert_eq!(
+        access.authorization().unwrap(),
+        format!("Bearer {jwt}").as_str()
+    );
+    assert!(access.authorization().unwrap().is_sensitive());
     assert_eq!(AuthScheme::Ssws.as_str(), "SSWS");
     assert_eq!(AuthScheme::Bearer.as_str(), "Bearer");
 }
@@ -520,10 +526,10 @@ fn credentials_trim_surrounding_whitespace() {
         "\n\n00trimmed\n",
     ] {
         let api = Credentials::api_token(input).unwrap();
-        assert_eq!(api.token().expose(), "00trimmed", "{input:?}");
-        assert_eq!(api.authorization(), "SSWS 00trimmed");
+        assert_eq!(api.token().unwrap().expose(), "00trimmed", "{input:?}");
+        assert_eq!(api.authorization().unwrap(), "SSWS 00trimmed");
         let access = Credentials::access_token(input).unwrap();
-        assert_eq!(access.authorization(), "Bearer 00trimmed");
+        assert_eq!(access.authorization().unwrap(), "Bearer 00trimmed");
     }
 }
 
@@ -600,7 +606,7 @@ proptest! {
     #[test]
     fn credentials_never_panic_and_valid_ones_are_safe_headers(token in ".{0,40}") {
         if let Ok(credentials) = Credentials::api_token(token.clone()) {
-            let value = credentials.authorization();
+            let value = credentials.authorization().unwrap();
             prop_assert!(value.is_sensitive());
             let text = value.to_str().unwrap();
             prop_assert!(text.starts_with("SSWS "));

@@ -1442,10 +1442,8 @@ proptest! {
                 copy
             });
             same_request_apart_from_retry_headers(first, &request)?;
-            prop_assert_eq!(
-                request.headers().get(AUTHORIZATION),
-                Some(&config.credentials.authorization())
-            );
+            let authorization = config.credentials.authorization();
+            prop_assert_eq!(request.headers().get(AUTHORIZATION), authorization.as_ref());
 
             now = now.saturating_add(*took);
             let left = limit.saturating_sub(now);
@@ -1958,10 +1956,8 @@ fn check_poll_request(
         request.uri()
     );
     prop_assert_eq!(request.method(), Method::GET);
-    prop_assert_eq!(
-        request.headers().get(AUTHORIZATION),
-        Some(&config.credentials.authorization())
-    );
+    let authorization = config.credentials.authorization();
+    prop_assert_eq!(request.headers().get(AUTHORIZATION), authorization.as_ref());
     prop_assert_eq!(request.headers().get(ACCEPT).unwrap(), "application/json");
     let user_agent = config.user_agent();
     prop_assert_eq!(

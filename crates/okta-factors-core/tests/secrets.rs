@@ -193,18 +193,18 @@ fn credentials_never_show_the_token() {
     let access = Credentials::access_token(ACCESS_TOKEN).unwrap();
     for credentials in [&api, &access] {
         assert_debug_redacted(credentials);
-        assert_debug_redacted(credentials.token());
-        assert_debug_redacted(&credentials.authorization());
+        assert_debug_redacted(credentials.token().unwrap());
+        assert_debug_redacted(&credentials.authorization().unwrap());
         assert_debug_redacted(&Some(credentials.clone()));
     }
     // ...but the token is what goes on the wire.
-    assert_eq!(api.token().expose(), API_TOKEN);
+    assert_eq!(api.token().unwrap().expose(), API_TOKEN);
     assert_eq!(
-        api.authorization().to_str().unwrap(),
+        api.authorization().unwrap().to_str().unwrap(),
         format!("SSWS {API_TOKEN}")
     );
     assert_eq!(
-        access.authorization().to_str().unwrap(),
+        access.authorization().unwrap().to_str().unwrap(),
         format!("Bearer {ACCESS_TOKEN}")
     );
 }
@@ -223,7 +223,7 @@ fn built_requests_do_not_show_the_token() {
         assert!(authorization
             .to_str()
             .unwrap()
-            .ends_with(credentials.token().expose()));
+            .ends_with(credentials.token().unwrap().expose()));
         assert_debug_redacted(request.headers());
         assert_debug_redacted(&request);
     }
@@ -1053,7 +1053,7 @@ fn push_poll_debug_shows_no_header_value() {
         assert!(request.headers()["authorization"]
             .to_str()
             .unwrap()
-            .ends_with(credentials.token().expose()));
+            .ends_with(credentials.token().unwrap().expose()));
         assert_debug_redacted(&poll);
 
         // A final result that carries a secret.
@@ -1661,11 +1661,16 @@ fn configs_and_errors_are_redacted() {
     for credentials in [creds(), Credentials::access_token(ACCESS_TOKEN).unwrap()] {
         let config = ClientConfig::new(org(), credentials.clone());
         assert_eq!(
-            config.credentials.authorization().to_str().unwrap(),
+            config
+                .credentials
+                .authorization()
+                .unwrap()
+                .to_str()
+                .unwrap(),
             format!(
                 "{} {}",
                 credentials.scheme().as_str(),
-                credentials.token().expose()
+                credentials.token().unwrap().expose()
             )
         );
         assert_debug_redacted(&config);
@@ -1696,6 +1701,107 @@ fn configs_and_errors_are_redacted() {
 
 /// Feature `oauth`: a private key, its public JWK, a signer's error and every
 /// key-loading error show no key material (the JWK's `d`, the PEM's base64).
+#[test]
+fn service_apps_their_machines_and_auth_errors_hide_tokens_and_keys() {
+    use okta_factors_core::oauth::{Dpop, PrivateKey, ServiceApp};
+    use okta_factors_core::policy::{Action, Authorize, Call, Machine, WaitReason};
+    use okta_factors_core::{operations::ListFactors, AuthError, AuthErrorKind, ClientConfig};
+    use std::time::Duration;
+
+    let jwk = include_str!("keys/ec_p256.jwk.json");
+    let d: serde_json::Value = serde_json::from_str(jwk).unwrap();
+    let d = d["d"].as_str().unwrap().to_owned();
+    const TOKEN: &str =
+        "eyJraWQiOiJzZWNyZXQtYWNjZXNzLXRva2Vu.c2VjcmV0LWFjY2Vzcy10b2tlbi1ib2R5.c2ln";
+    let app = ServiceApp::new("0oa1app", PrivateKey::from_jwk(jwk).unwrap()).dpop(Dpop::On);
+    assert_debug_hides(&app, &[&d]);
+    assert_debug_hides(&Dpop::On, &[&d]);
+    let credentials = Credentials::service_app(app).unwrap();
+    assert_debug_hides(&credentials, &[&d]);
+    let config = ClientConfig::new(
+        OrgUrl::parse("https://dev-123456.okta.com").unwrap(),
+        credentials,
+    );
+    let op = ListFactors::new("00u1");
+    let mut machine = Authorize::new(
+        Call::new(&op, &config),
+        &config,
+        Duration::from_secs(1_796_119_200),
+        7,
+    );
+    let Action::Send { request: mint, .. } = machine.next_action(Duration::ZERO) else {
+        panic!("a token request first")
+    };
+    let assertion = String::from_utf8(mint.body().clone()).unwrap();
+    let assertion = assertion
+        .split("client_assertion=")
+        .nth(1)
+        .unwrap()
+        .to_owned();
+    let proof = mint.headers()["dpop"].to_str().unwrap().to_owned();
+    assert_debug_hides(&machine, &[&d, &assertion, &proof]);
+    let granted = format!(r#"{{"token_type":"DPoP","expires_in":3600,"access_token":"{TOKEN}"}}"#);
+    machine.handle(
+        Ok(http::Response::builder()
+            .status(200)
+            .body(granted.into())
+            .unwrap()),
+        Duration::ZERO,
+        0,
+    );
+    let action = machine.next_action(Duration::ZERO);
+    let Action::Send { request, .. } = &action else {
+        panic!("the call")
+    };
+    let api_proof = request.headers()["dpop"].to_str().unwrap().to_owned();
+    assert!(request.headers()["authorization"]
+        .to_str()
+        .unwrap()
+        .ends_with(TOKEN));
+    let secrets = [
+        d.as_str(),
+        assertion.as_str(),
+        proof.as_str(),
+        api_proof.as_str(),
+        TOKEN,
+    ];
+    assert_debug_hides(&action, &secrets);
+    assert_debug_hides(&machine, &secrets);
+    assert_debug_hides(&WaitReason::Token, &secrets);
+
+    // A refusal: Okta's words, never the assertion or a token.
+    let mut machine = Authorize::new(
+        Call::new(&op, &config),
+        &config,
+        Duration::from_secs(1_796_200_000),
+        8,
+    );
+    let _ = machine.next_action(Duration::ZERO);
+    let refused = r#"{"error":"invalid_client","error_description":"The client_assertion signature is invalid."}"#;
+    machine.handle(
+        Ok(http::Response::builder()
+            .status(401)
+            .body(refused.into())
+            .unwrap()),
+        Duration::ZERO,
+        0,
+    );
+    let Action::Done(Err(error)) = machine.next_action(Duration::ZERO) else {
+        panic!("refused")
+    };
+    let auth: &AuthError = error.auth().unwrap();
+    assert_eq!(auth.kind, AuthErrorKind::InvalidClient);
+    assert_debug_hides(auth, &secrets);
+    assert_debug_hides(&auth.kind, &secrets);
+    assert_none_shown(&error.to_string(), &secrets, "{}");
+    assert!(
+        error
+            .to_string()
+            .contains("The client_assertion signature is invalid."),
+        "{error}"
+    );
+}
+
 #[test]
 fn oauth_keys_and_key_errors_hide_key_material() {
     use okta_factors_core::oauth::{Algorithm, KeyError, PrivateKey, SignError, Signer};
@@ -1823,6 +1929,7 @@ const FORMATTING_TESTS: &[(&str, fn())] = formatting_tests![
     secrets_among_unknown_members_of_every_wire_object_are_redacted,
     configs_and_errors_are_redacted,
     oauth_keys_and_key_errors_hide_key_material,
+    service_apps_their_machines_and_auth_errors_hide_tokens_and_keys,
 ];
 
 #[test]

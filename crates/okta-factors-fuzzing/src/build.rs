@@ -234,7 +234,9 @@ fn credentials(input: &BuildInput) -> Credentials {
     if let Some(token) = text(&input.token) {
         match make(token) {
             Ok(credentials) => {
-                let auth = credentials.authorization();
+                let auth = credentials
+                    .authorization()
+                    .expect("a token's credentials carry their header");
                 let auth = auth.as_bytes();
                 assert!(
                     auth.iter().all(|&b| b == b' ' || b.is_ascii_graphic()),
@@ -457,7 +459,7 @@ impl Ctx<'_> {
         }
         assert_eq!(
             h.get(AUTHORIZATION),
-            Some(&self.credentials.authorization()),
+            self.credentials.authorization().as_ref(),
             "{name}: Authorization"
         );
         assert_eq!(

@@ -439,7 +439,7 @@ fn check_poll(config: &ClientConfig, action: Action<impl std::fmt::Debug>, href:
     }
     assert_eq!(
         request.headers().get(AUTHORIZATION),
-        Some(&config.credentials.authorization()),
+        config.credentials.authorization().as_ref(),
         "poll Authorization"
     );
     assert_eq!(timeout, config.request_timeout, "poll time limit");

@@ -112,6 +112,7 @@ impl TokenType {
     }
 
     /// The `Authorization` scheme: `Bearer`, `DPoP`, or the type as sent.
+    #[cfg(test)]
     pub(crate) fn as_str(&self) -> &str {
         match self {
             Self::Bearer => "Bearer",

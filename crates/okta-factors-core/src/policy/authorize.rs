@@ -418,15 +418,19 @@ fn out_of_time() -> TransportError {
     )
 }
 
-/// The `error` of a `401`'s `WWW-Authenticate` challenges, if one names it.
-fn challenge_error<'r>(response: &'r Response<Bytes>, wanted: &str) -> bool {
+/// Whether a challenge of `response`'s `WWW-Authenticate` (of `scheme`, if
+/// given) names the OAuth `error`.
+fn challenge_error(response: &Response<Bytes>, scheme: Option<&str>, error: &str) -> bool {
     response
         .headers()
         .get_all(WWW_AUTHENTICATE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(parse_www_authenticate)
-        .any(|challenge| challenge.param("error") == Some(wanted))
+        .any(|challenge| {
+            scheme.is_none_or(|scheme| challenge.scheme_is(scheme))
+                && challenge.param("error") == Some(error)
+        })
 }
 
 impl<'c, M: Machine> Machine for Authorize<'c, M> {
@@ -544,7 +548,7 @@ impl<'c, M: Machine> Machine for Authorize<'c, M> {
                         if let Some(mut copy) = copy {
                             if dpop
                                 && !copy.nonce_retried
-                                && challenge_error(response, "use_dpop_nonce")
+                                && challenge_error(response, Some("DPoP"), "use_dpop_nonce")
                             {
                                 copy.nonce_retried = true;
                                 self.state = State::NeedsToken {
@@ -554,7 +558,9 @@ impl<'c, M: Machine> Machine for Authorize<'c, M> {
                                 };
                                 return;
                             }
-                            if !copy.token_retried && challenge_error(response, "invalid_token") {
+                            if !copy.token_retried
+                                && challenge_error(response, None, "invalid_token")
+                            {
                                 app.cache().invalidate(generation);
                                 copy.token_retried = true;
                                 self.state = State::NeedsToken {

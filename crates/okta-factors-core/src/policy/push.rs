@@ -643,7 +643,7 @@ mod tests {
         assert_eq!(request.method(), http::Method::GET);
         assert_eq!(
             request.headers()[http::header::AUTHORIZATION],
-            config.credentials.authorization()
+            config.credentials.authorization().unwrap()
         );
         // No transaction in the link: nothing to poll.
         let err = PushPoll::for_verify(
