@@ -145,12 +145,12 @@ const SECRET_MEMBERS: [&str; 4] = ["access_token", "refresh_token", "id_token", 
 
 /// `200` with a JSON object holding a non-empty string `access_token`: the
 /// grant. Anything else is a [`TokenFailure`]. Never panics; unknown members
-/// are ignored.
-pub(crate) fn parse_token_response(
-    response: &Response<Vec<u8>>,
+/// are ignored. Any body type: `Vec<u8>`, `Bytes`, …
+pub(crate) fn parse_token_response<B: AsRef<[u8]>>(
+    response: &Response<B>,
 ) -> Result<TokenGrant, TokenFailure> {
     let status = response.status();
-    let body = response.body();
+    let body = response.body().as_ref();
     let dpop_nonce = response
         .headers()
         .get(DPOP_NONCE)
@@ -384,6 +384,9 @@ mod tests {
         );
         let grant = parse_token_response(&bearer).unwrap();
         assert_eq!(grant.token_type, TokenType::Bearer);
+        // The transports' body type reads the same.
+        let bytes = bearer.map(bytes::Bytes::from);
+        assert_eq!(parse_token_response(&bytes).unwrap(), grant);
         assert_eq!(grant.token_type.as_str(), "Bearer");
         // Case-insensitive, unknown types kept, unknown members ignored,
         // lenient expires_in.
