@@ -146,7 +146,7 @@ const SECRET_MEMBERS: [&str; 4] = ["access_token", "refresh_token", "id_token", 
 
 /// `200` with a JSON object holding a non-empty string `access_token`: the
 /// grant. Anything else is a [`TokenFailure`]. Never panics; unknown members
-/// are ignored.
+/// are ignored. Any body type: `Vec<u8>`, `Bytes`, …
 pub(crate) fn parse_token_response<B: AsRef<[u8]>>(
     response: &Response<B>,
 ) -> Result<TokenGrant, TokenFailure> {
@@ -385,6 +385,9 @@ mod tests {
         );
         let grant = parse_token_response(&bearer).unwrap();
         assert_eq!(grant.token_type, TokenType::Bearer);
+        // The transports' body type reads the same.
+        let bytes = bearer.map(bytes::Bytes::from);
+        assert_eq!(parse_token_response(&bytes).unwrap(), grant);
         assert_eq!(grant.token_type.as_str(), "Bearer");
         // Case-insensitive, unknown types kept, unknown members ignored,
         // lenient expires_in.
