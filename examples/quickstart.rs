@@ -22,7 +22,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use examples_support::{
     activation, expect_invalid_passcode, expect_throttle, otpauth_for_transcript, result, status,
-    Target, Transcript,
+    Auth, Target, Transcript,
 };
 use okta_factors::model::{
     ActivateOutcome, FactorEnrollment, FactorStatus, TotpProvider, UserFactor, VerifyOutcome,
@@ -37,8 +37,12 @@ use okta_factors_sim::{Fault, SharedSimulator};
 type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 fn main() -> ExitCode {
+    let auth = match Auth::from_args() {
+        Ok(auth) => auth,
+        Err(exit) => return exit,
+    };
     let mut t = Transcript::default();
-    match run(&mut t) {
+    match run(&mut t, auth) {
         Ok(()) => t.finish(),
         Err(e) => {
             println!("\nstopped: {e}");
@@ -47,21 +51,29 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(t: &mut Transcript) -> Result {
-    let target = Target::from_env()?;
+fn run(t: &mut Transcript, auth: Auth) -> Result {
+    let target = Target::from_env(auth)?;
     let (org, credentials) = target.org_and_credentials()?;
     let client = Client::builder(org, credentials)
         .poll_policy(target.poll_policy())
         .build()?;
     match &target {
-        Target::RealOrg { user_id, .. } => {
-            println!("Read-only steps against {}", client.config().org);
+        Target::RealOrg { user_id, who, .. } => {
+            println!("Read-only steps against {} ({who})", client.config().org);
             discover(&client, t, user_id)?;
             list(&client, t, user_id)?;
         }
-        Target::Simulator { server, user_id } => {
-            println!("Simulator at {} (user {user_id})", server.url());
+        Target::Simulator {
+            server, user_id, ..
+        } => {
+            println!(
+                "Simulator at {} (user {user_id}; {})",
+                server.url(),
+                auth.describe()
+            );
             let sim = server.simulator();
+            // A service app: its first token, shown as it goes on the wire.
+            target.show_token_exchange(t, client.config())?;
             discover(&client, t, user_id)?;
             question(&client, t, user_id)?;
             totp(&client, t, user_id)?;
@@ -69,6 +81,8 @@ fn run(t: &mut Transcript) -> Result {
             push(&client, t, sim, user_id)?;
             list(&client, t, user_id)?;
             unenroll_all(&client, t, user_id)?;
+            // A service app: one token served the whole run.
+            target.check_tokens(t);
         }
     }
     Ok(())

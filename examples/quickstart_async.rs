@@ -23,7 +23,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use examples_support::{
     activation, expect_invalid_passcode, expect_throttle, otpauth_for_transcript, result, status,
-    Target, Transcript,
+    Auth, Target, Transcript,
 };
 use okta_factors::codes;
 use okta_factors::hyper::Client;
@@ -39,8 +39,12 @@ type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    let auth = match Auth::from_args() {
+        Ok(auth) => auth,
+        Err(exit) => return exit,
+    };
     let mut t = Transcript::default();
-    match run(&mut t).await {
+    match run(&mut t, auth).await {
         Ok(()) => t.finish(),
         Err(e) => {
             println!("\nstopped: {e}");
@@ -49,21 +53,29 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(t: &mut Transcript) -> Result {
-    let target = Target::from_env()?;
+async fn run(t: &mut Transcript, auth: Auth) -> Result {
+    let target = Target::from_env(auth)?;
     let (org, credentials) = target.org_and_credentials()?;
     let client = Client::builder(org, credentials)
         .poll_policy(target.poll_policy())
         .build()?;
     match &target {
-        Target::RealOrg { user_id, .. } => {
-            println!("Read-only steps against {}", client.config().org);
+        Target::RealOrg { user_id, who, .. } => {
+            println!("Read-only steps against {} ({who})", client.config().org);
             discover(&client, t, user_id).await?;
             list(&client, t, user_id).await?;
         }
-        Target::Simulator { server, user_id } => {
-            println!("Simulator at {} (user {user_id})", server.url());
+        Target::Simulator {
+            server, user_id, ..
+        } => {
+            println!(
+                "Simulator at {} (user {user_id}; {})",
+                server.url(),
+                auth.describe()
+            );
             let sim = server.simulator();
+            // A service app: its first token, shown as it goes on the wire.
+            target.show_token_exchange(t, client.config())?;
             discover(&client, t, user_id).await?;
             question(&client, t, user_id).await?;
             totp(&client, t, user_id).await?;
@@ -71,6 +83,8 @@ async fn run(t: &mut Transcript) -> Result {
             push(&client, t, sim, user_id).await?;
             list(&client, t, user_id).await?;
             unenroll_all(&client, t, user_id).await?;
+            // A service app: one token served the whole run.
+            target.check_tokens(t);
         }
     }
     Ok(())

@@ -7,8 +7,15 @@ use std::fmt::Display;
 use std::time::Duration;
 
 use okta_factors::policy::{PollPolicy, MIN_POLL_INTERVAL};
-use okta_factors::{Credentials, OrgUrl};
+use okta_factors::{ClientConfig, Credentials, OrgUrl};
 use okta_factors_sim::{SimServer, SimulatorConfig};
+
+mod service_app;
+
+pub use service_app::{
+    check_one_token, parse_args, service_app_from_env, show_token_exchange, Auth, SimServiceApp,
+    USAGE,
+};
 
 /// The API token of the embedded simulator.
 pub const SIM_TOKEN: &str = "quickstart-token";
@@ -21,55 +28,91 @@ pub enum Target {
         server: SimServer,
         /// The demo user.
         user_id: String,
+        /// With `--auth private-key-jwt[-bearer]`: the service app registered
+        /// with it, whose credentials the client uses.
+        app: Option<SimServiceApp>,
     },
-    /// A real org (`OKTA_ORG_URL`, `OKTA_API_TOKEN`, `OKTA_USER_ID`): read-only steps.
+    /// A real org: read-only steps. With `--auth api-token`: `OKTA_ORG_URL`,
+    /// `OKTA_API_TOKEN`, `OKTA_USER_ID`; with a service app:
+    /// `OKTA_CLIENT_ORGURL`, `OKTA_CLIENT_CLIENTID`, `OKTA_CLIENT_PRIVATEKEY`
+    /// (optionally `OKTA_CLIENT_PRIVATEKEYID`, `OKTA_CLIENT_SCOPES`),
+    /// `OKTA_USER_ID`.
     RealOrg {
         /// The org.
         org: OrgUrl,
-        /// Who (its API token).
+        /// Who (its API token, or the service app).
         credentials: Credentials,
         /// The user whose factors are read.
         user_id: String,
+        /// Who, for the transcript.
+        who: String,
     },
 }
 
 impl Target {
-    /// The real org when `OKTA_ORG_URL` and `OKTA_API_TOKEN` are set, else the simulator.
-    pub fn from_env() -> Result<Self, Box<dyn std::error::Error>> {
-        match (
-            std::env::var("OKTA_ORG_URL"),
-            std::env::var("OKTA_API_TOKEN"),
-        ) {
-            (Ok(org), Ok(token)) => {
-                let user_id = std::env::var("OKTA_USER_ID")
-                    .map_err(|_| "OKTA_USER_ID must name the user whose factors to read")?;
-                Ok(Target::RealOrg {
-                    org: OrgUrl::parse(&org)?,
-                    credentials: Credentials::api_token(token)?,
-                    user_id,
-                })
+    /// For `auth`: the real org its environment variables name, if set, else
+    /// the simulator (with a service app registered, for a service app).
+    pub fn from_env(auth: Auth) -> Result<Self, Box<dyn std::error::Error>> {
+        let user_id = || {
+            std::env::var("OKTA_USER_ID")
+                .map_err(|_| "OKTA_USER_ID must name the user whose factors to read")
+        };
+        match auth {
+            Auth::ApiToken => {
+                if let (Ok(org), Ok(token)) = (
+                    std::env::var("OKTA_ORG_URL"),
+                    std::env::var("OKTA_API_TOKEN"),
+                ) {
+                    return Ok(Target::RealOrg {
+                        org: OrgUrl::parse(&org)?,
+                        credentials: Credentials::api_token(token)?,
+                        user_id: user_id()?,
+                        who: auth.describe().to_owned(),
+                    });
+                }
             }
-            _ => {
-                // Short OTP resend intervals keep the demo fast; everything else is
-                // Okta's behaviour (the 30 s SMS throttle is shown with a 2 s one).
-                let config = SimulatorConfig::new(SIM_TOKEN)
-                    .resend_intervals(Duration::from_secs(2), Duration::from_secs(1));
-                let server = SimServer::start_new(config)?;
-                let user_id = server
-                    .simulator()
-                    .create_user("quickstart.user@example.com");
-                Ok(Target::Simulator { server, user_id })
+            Auth::PrivateKeyJwt { dpop } => {
+                if let Some((org, credentials, client_id)) = service_app_from_env(dpop)? {
+                    return Ok(Target::RealOrg {
+                        org,
+                        credentials,
+                        user_id: user_id()?,
+                        who: format!("{} {client_id}", auth.describe()),
+                    });
+                }
             }
         }
+        // Short OTP resend intervals keep the demo fast; everything else is
+        // Okta's behaviour (the 30 s SMS throttle is shown with a 2 s one).
+        let config = SimulatorConfig::new(SIM_TOKEN)
+            .resend_intervals(Duration::from_secs(2), Duration::from_secs(1));
+        let server = SimServer::start_new(config)?;
+        let user_id = server
+            .simulator()
+            .create_user("quickstart.user@example.com");
+        let app = match auth {
+            Auth::ApiToken => None,
+            Auth::PrivateKeyJwt { dpop } => {
+                Some(SimServiceApp::register(server.simulator(), dpop)?)
+            }
+        };
+        Ok(Target::Simulator {
+            server,
+            user_id,
+            app,
+        })
     }
 
     /// The org and credentials of this target: what a client is built for
     /// (`Client::builder(org, credentials)`).
     pub fn org_and_credentials(&self) -> Result<(OrgUrl, Credentials), Box<dyn std::error::Error>> {
         Ok(match self {
-            Target::Simulator { server, .. } => (
+            Target::Simulator { server, app, .. } => (
                 OrgUrl::parse(server.url())?,
-                Credentials::api_token(SIM_TOKEN)?,
+                match app {
+                    Some(app) => app.credentials.clone(),
+                    None => Credentials::api_token(SIM_TOKEN)?,
+                },
             ),
             Target::RealOrg {
                 org, credentials, ..
@@ -83,6 +126,37 @@ impl Target {
         match self {
             Target::Simulator { .. } => PollPolicy::default().interval(MIN_POLL_INTERVAL),
             Target::RealOrg { .. } => PollPolicy::default(),
+        }
+    }
+
+    /// On the simulator with a service app: shows its first token exchange on
+    /// the wire ([`show_token_exchange`]) for a client configured with
+    /// `config` (the app's credentials). Otherwise nothing.
+    pub fn show_token_exchange(
+        &self,
+        t: &mut Transcript,
+        config: &ClientConfig,
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        match self {
+            Target::Simulator {
+                server,
+                user_id,
+                app: Some(app),
+            } => show_token_exchange(t, server.simulator(), app, config, user_id),
+            _ => Ok(()),
+        }
+    }
+
+    /// On the simulator with a service app: records whether exactly one token
+    /// was issued in the whole run ([`check_one_token`]). Otherwise nothing.
+    pub fn check_tokens(&self, t: &mut Transcript) {
+        if let Target::Simulator {
+            server,
+            app: Some(app),
+            ..
+        } = self
+        {
+            check_one_token(t, server.simulator(), app);
         }
     }
 }
@@ -109,6 +183,11 @@ impl Transcript {
     /// What came back.
     pub fn got(&self, what: impl Display) {
         println!("       ← {what}");
+    }
+
+    /// A detail of the step (a header, a form field, a body), indented.
+    pub fn detail(&self, what: impl Display) {
+        println!("         {what}");
     }
 
     /// A note.
