@@ -2,6 +2,8 @@
 //!
 //! ```text
 //! cargo run --example quickstart
+//! cargo run --example quickstart -- --auth private-key-jwt
+//! cargo run --example quickstart -- --auth private-key-jwt-bearer
 //! ```
 //!
 //! With no environment it starts the simulator on 127.0.0.1 and walks through
@@ -14,6 +16,18 @@
 //! everything. With `OKTA_ORG_URL`, `OKTA_API_TOKEN` and `OKTA_USER_ID` set it
 //! runs the read-only steps against that org instead. It exits non-zero if any
 //! step did not behave as expected.
+//!
+//! `--auth private-key-jwt` authenticates as an OAuth 2.0 service app instead of
+//! with an API token: a key generated at start is registered with the simulator
+//! (DPoP required), the app's first token exchange is shown as it goes on the wire
+//! (the token request with its `private_key_jwt` client assertion, the DPoP proofs,
+//! `use_dpop_nonce`, the `DPoP` token; never a token or a signature), and the
+//! simulator must issue exactly one token for the whole run. `--auth
+//! private-key-jwt-bearer` does the same without DPoP (`Bearer` tokens). With
+//! `OKTA_CLIENT_ORGURL`, `OKTA_CLIENT_CLIENTID`, `OKTA_CLIENT_PRIVATEKEY` (PEM or
+//! a JWK, or a file holding either; optionally `OKTA_CLIENT_PRIVATEKEYID` and
+//! `OKTA_CLIENT_SCOPES`) and `OKTA_USER_ID` set, these modes run the read-only
+//! steps against that org's service app.
 
 use std::process::ExitCode;
 use std::sync::mpsc;

@@ -77,7 +77,7 @@ impl Target {
                         org,
                         credentials,
                         user_id: user_id()?,
-                        who: format!("{} {client_id}", auth.describe()),
+                        who: format!("service app {client_id}, {}", auth.describe_wire()),
                     });
                 }
             }

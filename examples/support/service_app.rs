@@ -87,6 +87,15 @@ impl Auth {
             Self::PrivateKeyJwt { dpop: false } => "service app, private_key_jwt, Bearer",
         }
     }
+
+    /// How a request is authorized in this mode.
+    pub fn describe_wire(self) -> &'static str {
+        match self {
+            Self::ApiToken => "SSWS",
+            Self::PrivateKeyJwt { dpop: true } => "private_key_jwt, DPoP",
+            Self::PrivateKeyJwt { dpop: false } => "private_key_jwt, Bearer",
+        }
+    }
 }
 
 /// The mode that `args` (without the program's name) ask for; `None` for
