@@ -402,7 +402,10 @@ mod tests {
     #[test]
     fn htu_decodes_escapes_of_plain_path_characters_only() {
         for (path, expected) in [
-            ("/api/v1/users/alice%40example.com/factors", "/api/v1/users/alice@example.com/factors"),
+            (
+                "/api/v1/users/alice%40example.com/factors",
+                "/api/v1/users/alice@example.com/factors",
+            ),
             ("/a%2Fb/c%20d/%25/%2f", "/a%2Fb/c%20d/%25/%2f"),
             ("/%41%7e%3A%2B", "/A~:+"),
             ("/trailing%", "/trailing%"),
@@ -410,7 +413,11 @@ mod tests {
             ("/not%zzhex", "/not%zzhex"),
         ] {
             let uri: http::Uri = format!("https://dev-1.okta.com{path}").parse().unwrap();
-            assert_eq!(htu(&uri), format!("https://dev-1.okta.com{expected}"), "{path}");
+            assert_eq!(
+                htu(&uri),
+                format!("https://dev-1.okta.com{expected}"),
+                "{path}"
+            );
         }
     }
 
