@@ -33,8 +33,8 @@ pub enum Dpop {
 /// (and clone) made with those credentials shares one token.
 ///
 /// ```
-/// use okta_factors_core::oauth::{Dpop, PrivateKey, ServiceApp};
-/// use okta_factors_core::Credentials;
+/// use okta_factors::oauth::{Dpop, PrivateKey, ServiceApp};
+/// use okta_factors::Credentials;
 ///
 /// // Usually PrivateKey::from_pem(&std::fs::read_to_string("key.pem")?)?
 /// let key = PrivateKey::generate_es256()?.with_key_id("my-key-id");

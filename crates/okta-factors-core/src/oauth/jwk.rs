@@ -10,7 +10,7 @@ use super::jwt::base64url;
 /// a DPoP proof's header carries and what the thumbprint hashes.
 ///
 /// ```
-/// use okta_factors_core::oauth::PublicJwk;
+/// use okta_factors::oauth::PublicJwk;
 /// let jwk = PublicJwk::rsa(&[0, 0xc5, 0x01], &[1, 0, 1]);
 /// assert_eq!(jwk.to_json(), r#"{"e":"AQAB","kty":"RSA","n":"xQE"}"#);
 /// ```

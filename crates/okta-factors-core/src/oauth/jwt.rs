@@ -105,7 +105,12 @@ pub(crate) fn dpop_proof(
 }
 
 /// The `htu` of a request to `uri`: scheme, host and port (lower case, no
-/// user info), and path; no query, no fragment.
+/// user info), and path; no query, no fragment. In the path, an escape of a
+/// character a path may hold as is (RFC 3986 `pchar`: letters, digits,
+/// `-._~!$&'()*+,;=:@`) is written as that character: Okta compares `htu`
+/// with the decoded path, so `/users/alice%40example.com/…` must be sent as
+/// `/users/alice@example.com/…` (okta-sdk-python#541, okta-sdk-nodejs#521,
+/// okta-sdk-java#1526). Other escapes (`%2F`, `%20`, `%25`, …) stay.
 fn htu(uri: &http::Uri) -> String {
     let mut out = String::new();
     if let Some(scheme) = uri.scheme_str() {
@@ -116,8 +121,32 @@ fn htu(uri: &http::Uri) -> String {
         let host_port = authority.as_str().rsplit('@').next().unwrap_or_default();
         out.push_str(&host_port.to_ascii_lowercase());
     }
-    out.push_str(uri.path());
+    push_path(&mut out, uri.path());
     out
+}
+
+/// Appends `path`, with escapes of plain path characters decoded (see [`htu`]).
+fn push_path(out: &mut String, path: &str) {
+    let mut rest = path;
+    while let Some(at) = rest.find('%') {
+        out.push_str(&rest[..at]);
+        let escape = rest.get(at + 1..at + 3);
+        let plain = escape
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+            .map(char::from)
+            .filter(|c| c.is_ascii_alphanumeric() || "-._~!$&'()*+,;=:@".contains(*c));
+        match plain {
+            Some(c) => {
+                out.push(c);
+                rest = &rest[at + 3..];
+            }
+            None => {
+                out.push('%');
+                rest = &rest[at + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
 }
 
 /// The `ath` claim: base64url of the SHA-256 of the access token's ASCII.
@@ -368,6 +397,28 @@ mod tests {
             access_token_hash("Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU"),
             "fUHyO2r2Z3DZ53EsNrWBb0xWXoaNy59IiKCAqksmQEo"
         );
+    }
+
+    #[test]
+    fn htu_decodes_escapes_of_plain_path_characters_only() {
+        for (path, expected) in [
+            (
+                "/api/v1/users/alice%40example.com/factors",
+                "/api/v1/users/alice@example.com/factors",
+            ),
+            ("/a%2Fb/c%20d/%25/%2f", "/a%2Fb/c%20d/%25/%2f"),
+            ("/%41%7e%3A%2B", "/A~:+"),
+            ("/trailing%", "/trailing%"),
+            ("/short%4", "/short%4"),
+            ("/not%zzhex", "/not%zzhex"),
+        ] {
+            let uri: http::Uri = format!("https://dev-1.okta.com{path}").parse().unwrap();
+            assert_eq!(
+                htu(&uri),
+                format!("https://dev-1.okta.com{expected}"),
+                "{path}"
+            );
+        }
     }
 
     #[test]

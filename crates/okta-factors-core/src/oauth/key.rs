@@ -271,7 +271,7 @@ struct Inner {
 /// nonces) from the operating system through ring's `SystemRandom`.
 ///
 /// ```
-/// use okta_factors_core::oauth::{KeyError, PrivateKey, Signer};
+/// use okta_factors::oauth::{KeyError, PrivateKey, Signer};
 ///
 /// // An application reads its key: PrivateKey::from_pem(&std::fs::read_to_string(path)?)?
 /// // (or from_jwk, from a secret store). Here, a new one:

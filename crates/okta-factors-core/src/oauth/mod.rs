@@ -16,7 +16,7 @@
 //! proofs come in as arguments, as everywhere in this crate.
 //!
 //! ```
-//! use okta_factors_core::oauth::{PrivateKey, Signer};
+//! use okta_factors::oauth::{PrivateKey, Signer};
 //!
 //! let key = PrivateKey::generate_es256()?.with_key_id("my-key");
 //! assert_eq!(key.algorithm().as_str(), "ES256");
@@ -67,7 +67,7 @@ impl Algorithm {
 /// elsewhere (a KMS, an HSM). [`PrivateKey`] is the built-in one.
 ///
 /// ```
-/// use okta_factors_core::oauth::{Algorithm, PrivateKey, PublicJwk, SignError, Signer};
+/// use okta_factors::oauth::{Algorithm, PrivateKey, PublicJwk, SignError, Signer};
 ///
 /// /// A signer that forwards to a key service (here: a local key).
 /// struct Remote(PrivateKey);
@@ -104,7 +104,7 @@ pub trait Signer: Send + Sync {
 /// A signer failed. Constructible by users, for their own [`Signer`]s.
 ///
 /// ```
-/// use okta_factors_core::oauth::SignError;
+/// use okta_factors::oauth::SignError;
 /// let error = SignError::new("the KMS answered 503");
 /// assert_eq!(error.to_string(), "signing failed: the KMS answered 503");
 /// ```

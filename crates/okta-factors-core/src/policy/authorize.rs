@@ -48,6 +48,9 @@ const DEFAULT_LIFETIME: Duration = Duration::from_secs(300);
 ///   answer. A request is never sent a third time.
 /// * Nothing is sent once the inner request's time limit has passed: the mint
 ///   and the waits come out of it.
+/// * A token request that fails in the transport is the inner request's
+///   transport failure (a push wait polls again, a call ends with it); one the
+///   org refuses ends the interaction with an [`Error::Auth`](crate::Error::Auth).
 ///
 /// Time comes in as `now` (since the interaction started) and `unix_start`
 /// (the Unix time at `now` = 0, for `iat` and expiry); the `jti`s of
@@ -524,10 +527,15 @@ impl<'c, M: Machine> Machine for Authorize<'c, M> {
             State::Minting { id, pending, dpop } => match outcome {
                 Ok(response) => self.minted(app, id, pending, dpop, &response, now),
                 Err(error) => {
-                    // No answer: the next call mints again (no failure to share).
+                    // No answer: the next call mints again (no failure to share),
+                    // and the inner machine hears its request failed in the
+                    // transport (a push wait sees a transient failure and polls
+                    // again; a call ends with it). The request itself was not sent.
                     app.cache().release(id);
                     self.holding = None;
-                    self.state = State::Failed(error.into());
+                    drop(pending);
+                    self.inner.handle(Err(error), now, random);
+                    self.state = State::Idle;
                 }
             },
             State::Sent {
