@@ -97,7 +97,8 @@ impl TokenState {
         let token = Token {
             value,
             dpop,
-            refresh_at: now + lifetime - margin,
+            // A huge `expires_in` (any u64 parses) must not overflow.
+            refresh_at: now.saturating_add(lifetime - margin),
             generation: id,
         };
         self.token = Some(token.clone());
