@@ -347,9 +347,13 @@ struct Slot<'c> {
     inner_seen: usize,
     epoch_mints: u32,
     epoch_sends: u32,
-    /// The mint it holds (the model's number), from its token request to its
-    /// next action that is no token request.
+    /// The mint it holds (the model's number), from its token request to the
+    /// answer that ends it (a grant, a refusal, no answer) or, after an
+    /// answer it may follow with another token request (a DPoP nonce, DPoP
+    /// required), to its next action that is no token request.
     mint: Option<u64>,
+    /// The mint whose outcome its next action tells.
+    outcome_of: Option<u64>,
     /// The mint it last waited for.
     waiting_on: Option<u64>,
     expect: Option<Expect>,
@@ -412,6 +416,8 @@ impl<'c, 's> World<'c, 's> {
             return;
         }
         let (seed, post) = self.sc.calls[index];
+        // Random seeds, distinct per call (as a client's random numbers are).
+        let seed = seed ^ ((index as u64) << 56);
         let config = &self.configs[index];
         let sends = Rc::new(RefCell::new(Vec::new()));
         let machine: Box<dyn Machine<Output = ()> + 'c> = if post {
@@ -445,6 +451,7 @@ impl<'c, 's> World<'c, 's> {
             epoch_mints: 0,
             epoch_sends: 0,
             mint: None,
+            outcome_of: None,
             waiting_on: None,
             expect: None,
         });
@@ -474,6 +481,9 @@ impl<'c, 's> World<'c, 's> {
             .as_mut()
             .expect("live")
             .next_action(local);
+        if std::env::var_os("OAUTH_MACHINE_TRACE").is_some() {
+            eprintln!("{:?} call {i}: {action:?}", self.now);
+        }
         // A new inner request starts a new count.
         let (inner_deadline, inner_count) = {
             let sends = self.slots[i].sends.borrow();
@@ -583,6 +593,9 @@ impl<'c, 's> World<'c, 's> {
             }
             Action::Wait { delay, .. } => {
                 self.end_mint(i, Did::RateLimitWait);
+                if let Some(mint) = self.slots[i].outcome_of.take() {
+                    self.mint_outcomes.insert(mint, Did::RateLimitWait);
+                }
                 self.waited(i, Did::RateLimitWait);
                 return Some(delay);
             }
@@ -607,6 +620,9 @@ impl<'c, 's> World<'c, 's> {
         };
         if did != Did::Mint {
             self.end_mint(i, did);
+        }
+        if let Some(mint) = self.slots[i].outcome_of.take() {
+            self.mint_outcomes.insert(mint, did);
         }
         self.waited(i, did);
         None
@@ -741,6 +757,14 @@ impl<'c, 's> World<'c, 's> {
         let outcome = if outstanding.token {
             let answer = self.sc.token_answers[self.token_i % self.sc.token_answers.len()].clone();
             self.token_i += 1;
+            let continues = matches!(
+                answer,
+                TokenAnswer::UseDpopNonce { .. } | TokenAnswer::InvalidDpopProof { .. }
+            );
+            if !continues {
+                let slot = &mut self.slots[i];
+                slot.outcome_of = slot.mint.take();
+            }
             self.token_answer(i, &answer)
         } else {
             let answer = self.sc.api_answers[self.api_i % self.sc.api_answers.len()].clone();
@@ -910,7 +934,10 @@ impl<'c, 's> World<'c, 's> {
                 .min();
             let Some((deadline, i)) = due else { break };
             self.now = self.now.max(deadline);
-            self.slots[i].outstanding = None;
+            if self.slots[i].outstanding.take().is_some_and(|o| o.token) {
+                let slot = &mut self.slots[i];
+                slot.outcome_of = slot.mint.take();
+            }
             let local = self.now - self.slots[i].start;
             let error = TransportError::new(
                 TransportErrorKind::Timeout(TimeoutLimit::Request),
@@ -931,7 +958,7 @@ impl<'c, 's> World<'c, 's> {
         slot.outstanding = None;
         slot.waiting_on = None;
         slot.expect = None;
-        if let Some(mint) = slot.mint.take() {
+        if let Some(mint) = slot.mint.take().or(slot.outcome_of.take()) {
             self.mint_outcomes.insert(mint, Did::OtherDone);
         }
     }
