@@ -247,7 +247,9 @@ impl<'c, M: Machine> Authorize<'c, M> {
         now: Duration,
         left: Duration,
     ) -> Action<M::Output> {
-        let retry_possible = !pending.token_retried || (token.dpop && !pending.nonce_retried);
+        // One retry in all (a new token, or a DPoP nonce): a request is
+        // never sent a third time.
+        let retry_possible = !pending.token_retried && !pending.nonce_retried;
         let copy = retry_possible.then(|| Pending {
             request: copy_request(&pending.request),
             ..pending
