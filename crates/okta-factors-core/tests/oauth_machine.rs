@@ -62,7 +62,6 @@ use okta_factors_core::{
 };
 use proptest::collection::vec;
 use proptest::prelude::*;
-use proptest::sample::Index;
 use serde_json::{json, Value};
 
 const REGRESSIONS: &str = concat!(
@@ -147,15 +146,25 @@ enum ApiAnswer {
     Transport,
 }
 
+/// One of a list, as a fraction of its length.
+#[derive(Debug, Clone, Copy)]
+struct Pick(u64);
+
+impl Pick {
+    fn index(self, len: usize) -> usize {
+        ((u128::from(self.0) * len as u128) >> 64) as usize
+    }
+}
+
 #[derive(Debug, Clone)]
 enum Op {
     /// The scheduler runs one step of a live call: hands it its answer, or
     /// asks it for its next action.
-    Step(Index),
+    Step(Pick),
     /// Time passes (requests whose time runs out meanwhile time out).
     Advance(u64),
     /// A call is dropped (a cancelled future), whatever it is doing.
-    Drop(Index),
+    Drop(Pick),
     /// Another call starts.
     Spawn,
 }
@@ -182,10 +191,10 @@ fn nonce() -> impl Strategy<Value = Option<String>> {
 
 fn expiry() -> impl Strategy<Value = Expiry> {
     prop_oneof![
-        2 => (0u64..4).prop_map(Expiry::Number),
+        3 => (0u64..4).prop_map(Expiry::Number),
         2 => (60u64..200).prop_map(Expiry::Number),
         3 => Just(Expiry::Number(3600)),
-        1 => (0u64..5000).prop_map(Expiry::Text),
+        1 => prop_oneof![0u64..3, 0u64..5000].prop_map(Expiry::Text),
         1 => prop_oneof![Just(u64::MAX), Just(1u64 << 62), Just(u64::MAX / 1000)]
             .prop_map(Expiry::Number),
         1 => Just(Expiry::Absent),
@@ -220,14 +229,14 @@ fn api_answer() -> impl Strategy<Value = ApiAnswer> {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        12 => any::<Index>().prop_map(Op::Step),
+        12 => any::<u64>().prop_map(Pick).prop_map(Op::Step),
         2 => prop_oneof![
             3 => 1u64..100,
             2 => 1_000u64..90_000,
             1 => 3_500_000u64..3_700_000,
         ]
         .prop_map(Op::Advance),
-        1 => any::<Index>().prop_map(Op::Drop),
+        1 => any::<u64>().prop_map(Pick).prop_map(Op::Drop),
         1 => Just(Op::Spawn),
     ]
 }
@@ -377,6 +386,10 @@ struct World<'c, 's> {
     mint_outcomes: HashMap<u64, Did>,
     /// (mint, call, what the call did first after waiting for it).
     waiters: Vec<(u64, usize, Did)>,
+    token_requests: u32,
+    api_requests: u32,
+    /// How each call ended (in the order they ended).
+    ended: Vec<Did>,
 }
 
 fn decode_jwt(jwt: &str) -> (Value, Value) {
@@ -528,6 +541,7 @@ impl<'c, 's> World<'c, 's> {
                 assert_eq!(origin, ORG, "a request to another origin");
                 let token = request.uri().path() == "/oauth2/v1/token";
                 if token {
+                    self.token_requests += 1;
                     self.check_token_request(&request);
                     for (j, other) in self.slots.iter().enumerate() {
                         assert!(
@@ -547,6 +561,7 @@ impl<'c, 's> World<'c, 's> {
                         slot.mint = Some(self.mint_count);
                     }
                 } else {
+                    self.api_requests += 1;
                     self.check_api_request(&request);
                     let slot = &mut self.slots[i];
                     slot.epoch_sends += 1;
@@ -602,7 +617,7 @@ impl<'c, 's> World<'c, 's> {
             Action::ShowNumber(_) => panic!("no number to show"),
             Action::Done(result) => {
                 self.slots[i].done = true;
-                match result {
+                let did = match result {
                     Ok(()) => Did::OtherDone,
                     Err(error) => {
                         let text = format!("{error} {error:?}");
@@ -615,7 +630,9 @@ impl<'c, 's> World<'c, 's> {
                             _ => Did::OtherDone,
                         }
                     }
-                }
+                };
+                self.ended.push(did);
+                did
             }
         };
         if did != Did::Mint {
@@ -1030,7 +1047,9 @@ impl<'c, 's> World<'c, 's> {
     }
 }
 
-fn run(sc: &Scenario) {
+/// Runs `sc`; gives the token requests, the API requests, and how each call
+/// ended.
+fn run(sc: &Scenario) -> (u32, u32, Vec<Did>) {
     let org = OrgUrl::parse(ORG).unwrap();
     let app = ServiceApp::new(CLIENT_ID, PrivateKey::generate_es256().unwrap()).dpop(sc.dpop);
     let credentials = Credentials::service_app(app).unwrap();
@@ -1060,15 +1079,54 @@ fn run(sc: &Scenario) {
         nonces: HashSet::new(),
         mint_outcomes: HashMap::new(),
         waiters: Vec::new(),
+        token_requests: 0,
+        api_requests: 0,
+        ended: Vec::new(),
     };
     world.run();
+    (world.token_requests, world.api_requests, world.ended)
 }
 
 proptest! {
-    #![proptest_config(config(96))]
+    #![proptest_config(config(256))]
 
     #[test]
     fn calls_sharing_a_service_app_keep_the_token_rules(sc in scenario()) {
-        run(&sc);
+        let _ = run(&sc);
     }
+}
+
+/// A token endpoint that grants only tokens expired at once (`expires_in`
+/// 0): one token request, refused as an unexpected answer, for the call and
+/// for the one that waited for it; nothing sent to the API.
+#[test]
+fn tokens_that_expire_at_once_are_refused_not_minted_again() {
+    let mut calls = vec![(1, false); MAX_CALLS];
+    calls[1] = (2, true);
+    let sc = Scenario {
+        dpop: Dpop::Off,
+        request_timeout_ms: 30_000,
+        initial_calls: 2,
+        ops: vec![
+            Op::Step(Pick(0)),
+            Op::Step(Pick(u64::MAX)),
+            Op::Step(Pick(0)),
+        ],
+        token_answers: vec![TokenAnswer::Grant {
+            dpop: false,
+            lower: false,
+            expires: Expiry::Number(0),
+            nonce: None,
+        }],
+        api_answers: vec![ApiAnswer::Ok],
+        calls,
+    };
+    let world = run(&sc);
+    assert_eq!(world.0, 1, "token requests");
+    assert_eq!(world.1, 0, "API requests");
+    assert_eq!(
+        world.2,
+        [Did::Refused(AuthErrorKind::UnexpectedResponse); 2],
+        "what the calls ended with"
+    );
 }
