@@ -136,9 +136,13 @@ enum TokenAnswer {
 enum ApiAnswer {
     Ok,
     /// `401` with `WWW-Authenticate: Bearer|DPoP error="invalid_token"`.
-    InvalidToken { dpop_scheme: bool },
+    InvalidToken {
+        dpop_scheme: bool,
+    },
     /// `401` with `WWW-Authenticate: DPoP error="use_dpop_nonce"`.
-    UseDpopNonce { nonce: Option<String> },
+    UseDpopNonce {
+        nonce: Option<String>,
+    },
     /// `403 E0000006` with an `insufficient_scope` challenge.
     Forbidden,
     /// `429 E0000047`.
@@ -319,8 +323,12 @@ enum Did {
     Mint,
     Api,
     RateLimitWait,
+    /// Waited for another call's mint.
+    TokenWait,
     Refused(AuthErrorKind),
     OtherDone,
+    /// Dropped before it showed.
+    Unknown,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -500,9 +508,7 @@ impl<'c, 's> World<'c, 's> {
         // A new inner request starts a new count.
         let (inner_deadline, inner_count) = {
             let sends = self.slots[i].sends.borrow();
-            let deadline = sends
-                .last()
-                .map(|s| self.slots[i].start + s.at + s.timeout);
+            let deadline = sends.last().map(|s| self.slots[i].start + s.at + s.timeout);
             (deadline, sends.len())
         };
         let slot = &mut self.slots[i];
@@ -595,15 +601,24 @@ impl<'c, 's> World<'c, 's> {
                     self.slots[i].mint.is_none(),
                     "a call waits for its own mint"
                 );
-                let holder = self
-                    .slots
-                    .iter()
-                    .enumerate()
-                    .find(|(j, s)| *j != i && s.machine.is_some() && s.mint.is_some());
+                // The call whose token request is out; else one that had an
+                // answer it may follow with another token request.
+                let holders = || {
+                    self.slots
+                        .iter()
+                        .enumerate()
+                        .filter(|(j, s)| *j != i && s.machine.is_some() && s.mint.is_some())
+                };
+                let holder = holders()
+                    .find(|(_, s)| s.outstanding.is_some())
+                    .or_else(|| holders().next());
                 let Some((_, holder)) = holder else {
                     panic!("call {i} waits for a token while no live call mints one");
                 };
                 self.slots[i].waiting_on = holder.mint;
+                if let Some(mint) = self.slots[i].outcome_of.take() {
+                    self.mint_outcomes.insert(mint, Did::TokenWait);
+                }
                 return Some(delay);
             }
             Action::Wait { delay, .. } => {
@@ -622,7 +637,10 @@ impl<'c, 's> World<'c, 's> {
                     Err(error) => {
                         let text = format!("{error} {error:?}");
                         for token in self.tokens.keys() {
-                            assert!(!text.contains(token.as_str()), "a token in an error: {text}");
+                            assert!(
+                                !text.contains(token.as_str()),
+                                "a token in an error: {text}"
+                            );
                         }
                         assert!(!text.contains("eyJ"), "a JWS in an error: {text}");
                         match error {
@@ -687,7 +705,10 @@ impl<'c, 's> World<'c, 's> {
         }
         if let Some(proof) = proofs.first() {
             let claims = self.check_proof(proof.to_str().unwrap(), "POST", TOKEN_URL);
-            assert!(claims.get("ath").is_none(), "ath in a token request's proof");
+            assert!(
+                claims.get("ath").is_none(),
+                "ath in a token request's proof"
+            );
         }
     }
 
@@ -778,7 +799,18 @@ impl<'c, 's> World<'c, 's> {
                 answer,
                 TokenAnswer::UseDpopNonce { .. } | TokenAnswer::InvalidDpopProof { .. }
             );
-            if !continues {
+            let granted = match &answer {
+                TokenAnswer::Grant { expires, .. } => expires.seconds() != Some(0),
+                _ => false,
+            };
+            if granted || matches!(answer, TokenAnswer::Transport) {
+                // Known now: a token, or no answer (nothing to share).
+                if let Some(mint) = self.slots[i].mint.take() {
+                    let did = if granted { Did::Api } else { Did::OtherDone };
+                    self.mint_outcomes.insert(mint, did);
+                }
+            } else if !continues {
+                // A refusal: the call's next action tells which.
                 let slot = &mut self.slots[i];
                 slot.outcome_of = slot.mint.take();
             }
@@ -854,21 +886,33 @@ impl<'c, 's> World<'c, 's> {
                 let builder = self.nonce_header(json_response(400), nonce);
                 (
                     builder,
-                    oauth("invalid_dpop_proof", "The DPoP proof JWT header is missing."),
+                    oauth(
+                        "invalid_dpop_proof",
+                        "The DPoP proof JWT header is missing.",
+                    ),
                 )
             }
             TokenAnswer::InvalidClient => {
                 self.slots[i].expect = Some(Expect::Refused(AuthErrorKind::InvalidClient));
                 (
                     json_response(401),
-                    oauth("invalid_client", "The client_assertion signature is invalid."),
+                    oauth(
+                        "invalid_client",
+                        "The client_assertion signature is invalid.",
+                    ),
                 )
             }
-            TokenAnswer::ServerError { status, oauth: true } => (
+            TokenAnswer::ServerError {
+                status,
+                oauth: true,
+            } => (
                 json_response(*status),
                 oauth("temporarily_unavailable", "Try again later."),
             ),
-            TokenAnswer::ServerError { status, oauth: false } => (
+            TokenAnswer::ServerError {
+                status,
+                oauth: false,
+            } => (
                 Response::builder()
                     .status(*status)
                     .header(CONTENT_TYPE, "text/html"),
@@ -952,8 +996,9 @@ impl<'c, 's> World<'c, 's> {
             let Some((deadline, i)) = due else { break };
             self.now = self.now.max(deadline);
             if self.slots[i].outstanding.take().is_some_and(|o| o.token) {
-                let slot = &mut self.slots[i];
-                slot.outcome_of = slot.mint.take();
+                if let Some(mint) = self.slots[i].mint.take() {
+                    self.mint_outcomes.insert(mint, Did::OtherDone);
+                }
             }
             let local = self.now - self.slots[i].start;
             let error = TransportError::new(
@@ -976,7 +1021,7 @@ impl<'c, 's> World<'c, 's> {
         slot.waiting_on = None;
         slot.expect = None;
         if let Some(mint) = slot.mint.take().or(slot.outcome_of.take()) {
-            self.mint_outcomes.insert(mint, Did::OtherDone);
+            self.mint_outcomes.insert(mint, Did::Unknown);
         }
     }
 
@@ -1018,11 +1063,7 @@ impl<'c, 's> World<'c, 's> {
                 }
                 steps += 1;
             }
-            assert!(
-                steps < 20_000,
-                "the calls did not end (now {:?})",
-                self.now
-            );
+            assert!(steps < 20_000, "the calls did not end (now {:?})", self.now);
         }
         // A refused mint: the calls that waited for it have its error and
         // did not mint themselves.
@@ -1033,11 +1074,13 @@ impl<'c, 's> World<'c, 's> {
                         "call {call} minted after mint {mint} it waited for was refused ({kind:?})"
                     ),
                     // Its error, or that of a later refused mint (the
-                    // cache keeps the latest refusal).
+                    // cache keeps the latest refusal; a mint whose call was
+                    // dropped right after its answer may have been one).
                     Did::Refused(other) => assert!(
                         self.mint_outcomes
                             .iter()
-                            .any(|(m, did)| m >= mint && *did == Did::Refused(*other)),
+                            .any(|(m, did)| m >= mint
+                                && (*did == Did::Refused(*other) || *did == Did::Unknown)),
                         "call {call} waited for mint {mint}, refused as {kind:?}, and got {other:?}"
                     ),
                     _ => {}
