@@ -249,9 +249,7 @@ impl<'c, M: Machine> Authorize<'c, M> {
         now: Duration,
         left: Duration,
     ) -> Action<M::Output> {
-        // One retry in all (a new token, or a DPoP nonce): a request is
-        // never sent a third time.
-        let retry_possible = !pending.token_retried && !pending.nonce_retried;
+        let retry_possible = !pending.token_retried || (token.dpop && !pending.nonce_retried);
         let copy = retry_possible.then(|| Pending {
             request: copy_request(&pending.request),
             ..pending
