@@ -21,7 +21,9 @@
 //!   beyond the poll already under way); a wait never exceeds the request's
 //!   time left;
 //! * each request of the inner machine causes at most 3 token requests and
-//!   is sent at most twice, and every interaction ends within a bounded
+//!   is sent at most three times (again only after a `401` naming
+//!   `use_dpop_nonce` or `invalid_token`, once per reason), and every
+//!   interaction ends within a bounded
 //!   number of steps once the scheduler lets it;
 //! * every request goes to the org's origin; an API request carries exactly
 //!   one `Authorization` (`Bearer`/`DPoP` as the token type says, marked
@@ -82,8 +84,9 @@ const START: Duration = Duration::from_secs(1_796_119_200);
 const MAX_CALLS: usize = 8;
 /// Token requests one inner request may cause.
 const MAX_MINTS: u32 = 3;
-/// Sends of one inner request.
-const MAX_SENDS: u32 = 2;
+/// Sends of one inner request: the first, once more after a `401
+/// use_dpop_nonce`, once more after a `401 invalid_token`.
+const MAX_SENDS: u32 = 3;
 const DPOP: HeaderName = HeaderName::from_static("dpop");
 const DPOP_NONCE: HeaderName = HeaderName::from_static("dpop-nonce");
 const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -334,6 +337,8 @@ enum Did {
 #[derive(Debug, Clone, Copy)]
 struct Outstanding {
     token: bool,
+    /// It carried a DPoP proof.
+    proof: bool,
     /// When its time is up (scenario time).
     deadline: Duration,
 }
@@ -364,6 +369,10 @@ struct Slot<'c> {
     inner_seen: usize,
     epoch_mints: u32,
     epoch_sends: u32,
+    /// Why the inner request was sent again (each reason at most once).
+    epoch_retries: Vec<&'static str>,
+    /// The `401` reason of the last API answer it had, if any.
+    last_401: Option<&'static str>,
     /// The mint it holds (the model's number), from its token request to the
     /// answer that ends it (a grant, a refusal, no answer) or, after an
     /// answer it may follow with another token request (a DPoP nonce, DPoP
@@ -471,6 +480,8 @@ impl<'c, 's> World<'c, 's> {
             inner_seen: 0,
             epoch_mints: 0,
             epoch_sends: 0,
+            epoch_retries: Vec::new(),
+            last_401: None,
             mint: None,
             outcome_of: None,
             waiting_on: None,
@@ -516,6 +527,7 @@ impl<'c, 's> World<'c, 's> {
             slot.inner_seen = inner_count;
             slot.epoch_mints = 0;
             slot.epoch_sends = 0;
+            slot.epoch_retries.clear();
         }
         if let Some(expect) = slot.expect.take() {
             match (expect, &action) {
@@ -576,9 +588,23 @@ impl<'c, 's> World<'c, 's> {
                         "an inner request sent {} times",
                         slot.epoch_sends
                     );
+                    let reason = slot.last_401.take();
+                    if slot.epoch_sends > 1 {
+                        // Sent again only after a 401 naming a reason, and
+                        // once per reason.
+                        let Some(reason) = reason else {
+                            panic!("an inner request sent again without a 401 asking for it");
+                        };
+                        assert!(
+                            !slot.epoch_retries.contains(&reason),
+                            "sent again twice for {reason}"
+                        );
+                        slot.epoch_retries.push(reason);
+                    }
                 }
                 self.slots[i].outstanding = Some(Outstanding {
                     token,
+                    proof: request.headers().contains_key(DPOP),
                     deadline: self.now + timeout,
                 });
                 if token {
@@ -795,10 +821,19 @@ impl<'c, 's> World<'c, 's> {
         let outcome = if outstanding.token {
             let answer = self.sc.token_answers[self.token_i % self.sc.token_answers.len()].clone();
             self.token_i += 1;
-            let continues = matches!(
-                answer,
-                TokenAnswer::UseDpopNonce { .. } | TokenAnswer::InvalidDpopProof { .. }
-            );
+            // Followed with another token request (as documented): a
+            // `use_dpop_nonce` naming a nonce to a request with a proof;
+            // `invalid_dpop_proof` to one without, with `Dpop::Auto`; at most
+            // 3 token requests for one request.
+            let again = self.slots[i].epoch_mints < MAX_MINTS;
+            let continues = again
+                && match &answer {
+                    TokenAnswer::UseDpopNonce { nonce } => outstanding.proof && nonce.is_some(),
+                    TokenAnswer::InvalidDpopProof { .. } => {
+                        !outstanding.proof && self.sc.dpop == Dpop::Auto
+                    }
+                    _ => false,
+                };
             let granted = match &answer {
                 TokenAnswer::Grant { expires, .. } => expires.seconds() != Some(0),
                 _ => false,
@@ -818,6 +853,11 @@ impl<'c, 's> World<'c, 's> {
         } else {
             let answer = self.sc.api_answers[self.api_i % self.sc.api_answers.len()].clone();
             self.api_i += 1;
+            self.slots[i].last_401 = match answer {
+                ApiAnswer::InvalidToken { .. } => Some("invalid_token"),
+                ApiAnswer::UseDpopNonce { .. } => Some("use_dpop_nonce"),
+                _ => None,
+            };
             self.api_answer(&answer)
         };
         let local = self.now - self.slots[i].start;

@@ -44,9 +44,10 @@ const DEFAULT_LIFETIME: Duration = Duration::from_secs(300);
 ///   with the nonce it names, and the latest nonce is kept for the next
 ///   proofs. Tokens go to the org's origin only, as every request does.
 /// * A `401 invalid_token` to an API call drops the token, gets a new one and
-///   sends the request once more; a second `401` is the inner machine's
-///   answer. A request is never sent a third time, and causes at most three
-///   token requests; a token that expires at once (`expires_in` 0) is
+///   sends the request once more, and so does a `401 use_dpop_nonce` with the
+///   nonce (once each: a request is sent at most three times); another `401`
+///   is the inner machine's answer. A request causes at most three token
+///   requests; a token that expires at once (`expires_in` 0) is
 ///   refused as [`AuthErrorKind::UnexpectedResponse`].
 /// * Nothing is sent once the inner request's time limit has passed: the mint
 ///   and the waits come out of it.
