@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 seconds="${1:-${FUZZ_SECONDS:-20}}"
-targets=(parse_response model_roundtrip build_request simulator_handle policies)
+targets=(parse_response model_roundtrip build_request simulator_handle policies oauth)
 # cargo-fuzz passes -Zsanitizer/-Cpasses flags; RUSTC_BOOTSTRAP=1 lets the
 # stable toolchain accept them.
 export RUSTC_BOOTSTRAP=1

@@ -11,6 +11,7 @@
 //! | `build_request` | [`build_request`] | [`BuildInput`] (`arbitrary`) |
 //! | `simulator_handle` | [`simulator_handle`] | NUL-separated HTTP-like requests ([`sim`]) |
 //! | `policies` | [`policies()`] | [`PolicyInput`] (`arbitrary`) |
+//! | `oauth` | [`oauth()`] | [`OAuthInput`] (`arbitrary`) |
 //!
 //! Each function panics when an invariant is broken: that is how libFuzzer
 //! and the corpus test notice. The structured inputs use the encodings of
@@ -25,6 +26,7 @@ pub mod build;
 pub mod input;
 pub mod known;
 pub mod model;
+pub mod oauth;
 pub mod policies;
 pub mod response;
 pub mod seeds;
@@ -33,6 +35,7 @@ pub mod sim;
 pub use build::{build_request, BuildInput};
 pub use input::decode;
 pub use model::model_roundtrip;
+pub use oauth::{oauth, OAuthInput};
 pub use policies::{policies, PolicyInput};
 pub use response::parse_response;
 pub use sim::simulator_handle;
@@ -44,6 +47,7 @@ pub const TARGETS: &[&str] = &[
     "build_request",
     "simulator_handle",
     "policies",
+    "oauth",
 ];
 
 /// Runs target `name` on raw fuzzer bytes, exactly as its cargo-fuzz target
@@ -62,6 +66,11 @@ pub fn run_target(name: &str, data: &[u8]) -> bool {
         "policies" => {
             if let Some(input) = decode::<PolicyInput>(data) {
                 policies(input);
+            }
+        }
+        "oauth" => {
+            if let Some(input) = decode::<OAuthInput>(data) {
+                oauth(input);
             }
         }
         _ => return false,

@@ -109,6 +109,12 @@ pub fn seeds() -> Result<Vec<Seed>, String> {
     build_seeds(&mut corpus, &vectors);
     sim_seeds(&mut corpus, &spec, &vectors);
     policy_seeds(&mut corpus, &vectors);
+    for (name, input) in crate::oauth::seed_inputs() {
+        corpus.add("oauth", name, input.to_bytes());
+    }
+    for (name, data) in crate::oauth::simulator_token_seeds() {
+        corpus.add("simulator_handle", name, data);
+    }
     Ok(corpus.seeds)
 }
 

@@ -222,7 +222,9 @@ pub fn encode_request(
 /// `X-Okta-Request-Id` and `Date` present; a body is JSON with
 /// `Content-Type: application/json` (or, from a `qrcode` link, a PNG with
 /// `Content-Type: image/png`); an error status has an Okta error body
-/// with a non-empty `errorCode` that the core parses as an `ApiError`; and a
+/// with a non-empty `errorCode` that the core parses as an `ApiError`, or,
+/// from `/oauth2/v1/token`, an OAuth error body with a non-empty `error`
+/// that the core reads as that OAuth error; and a
 /// 2xx answer to one of the ten operations parses with that operation.
 pub fn simulator_handle(data: &[u8]) {
     let clock = ManualClock::at_unix(START);
@@ -250,16 +252,23 @@ pub fn simulator_handle(data: &[u8]) {
                 .insert(AUTHORIZATION, HeaderValue::from_static("SSWS fuzz-token"));
         }
         let what = format!("{} {}", request.method(), request.uri());
-        let route = route_of(request.method(), request.uri().path());
+        let path = request.uri().path().to_owned();
+        let route = route_of(request.method(), &path);
         let response = state.sim.handle(request);
-        check_response(&what, route, &response);
+        let token_endpoint = path == "/oauth2/v1/token";
+        check_response(&what, route, token_endpoint, &response);
         if response.status().is_success() {
             state.learn(response.body());
         }
     }
 }
 
-fn check_response(what: &str, route: Option<Route>, response: &Response<Vec<u8>>) {
+fn check_response(
+    what: &str,
+    route: Option<Route>,
+    token_endpoint: bool,
+    response: &Response<Vec<u8>>,
+) {
     let status = response.status();
     let body = response.body();
     let text = String::from_utf8_lossy(body);
@@ -298,8 +307,30 @@ fn check_response(what: &str, route: Option<Route>, response: &Response<Vec<u8>>
             "{what}: body is not JSON: {text}"
         );
     }
-    if status.as_u16() >= 400 {
-        let json: Value = serde_json::from_slice(body).unwrap_or_default();
+    let json: Value = if status.as_u16() >= 400 {
+        serde_json::from_slice(body).unwrap_or_default()
+    } else {
+        Value::Null
+    };
+    let oauth_error = json.get("error").and_then(Value::as_str);
+    if status.as_u16() >= 400 && token_endpoint && json.get("errorCode").is_none() {
+        // The token endpoint's own refusals are OAuth errors
+        // (`{"error":…,"error_description":…}`), which the core reads as
+        // such; the layers it shares with the API (rate limits, methods)
+        // answer Okta error bodies, checked below.
+        assert!(
+            oauth_error.is_some_and(|e| !e.is_empty()),
+            "{what}: {status} without an OAuth error: {text}"
+        );
+        match ListFactors::new("u").parse_response(as_ref(response)) {
+            Err(Error::UnexpectedResponse(e)) => assert_eq!(
+                e.oauth.as_ref().map(|o| o.error.as_str()),
+                oauth_error,
+                "{what}: the core's reading of {text}"
+            ),
+            other => unreachable!("{what}: the core reads {status} {text} as {other:?}"),
+        }
+    } else if status.as_u16() >= 400 {
         assert!(
             json.get("errorCode")
                 .and_then(Value::as_str)

@@ -53,7 +53,8 @@ pub(crate) enum Acquire {
 
 impl TokenState {
     /// A token for a call at Unix time `now`. `waited_for` is the mint this call
-    /// saw in flight before (its failure is this call's too); `stale_after`: a
+    /// saw in flight before (its failure, or a later mint's, is this call's
+    /// too); `stale_after`: a
     /// mint in flight longer than this was abandoned (its call was dropped).
     pub(crate) fn acquire(
         &mut self,
@@ -66,8 +67,11 @@ impl TokenState {
                 return (Acquire::Use(token.clone()), None);
             }
         }
+        // The mint waited for was refused, or it ended and a later one was
+        // refused (whose failure replaced its own): either way a refusal
+        // this call waited for, so it does not mint again itself.
         if let (Some(id), Some((failed, error))) = (waited_for, &self.failed) {
-            if id == *failed {
+            if id <= *failed {
                 return (Acquire::Failed(error.clone()), None);
             }
         }
@@ -97,7 +101,8 @@ impl TokenState {
         let token = Token {
             value,
             dpop,
-            refresh_at: now + lifetime - margin,
+            // A huge `expires_in` (any u64 parses) must not overflow.
+            refresh_at: now.saturating_add(lifetime - margin),
             generation: id,
         };
         self.token = Some(token.clone());

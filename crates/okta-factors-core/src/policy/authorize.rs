@@ -44,8 +44,11 @@ const DEFAULT_LIFETIME: Duration = Duration::from_secs(300);
 ///   with the nonce it names, and the latest nonce is kept for the next
 ///   proofs. Tokens go to the org's origin only, as every request does.
 /// * A `401 invalid_token` to an API call drops the token, gets a new one and
-///   sends the request once more; a second `401` is the inner machine's
-///   answer. A request is never sent a third time.
+///   sends the request once more, and so does a `401 use_dpop_nonce` with the
+///   nonce (once each: a request is sent at most three times); another `401`
+///   is the inner machine's answer. A request causes at most three token
+///   requests; a token that expires at once (`expires_in` 0) is
+///   refused as [`AuthErrorKind::UnexpectedResponse`].
 /// * Nothing is sent once the inner request's time limit has passed: the mint
 ///   and the waits come out of it.
 /// * A token request that fails in the transport is the inner request's
@@ -339,6 +342,18 @@ impl<'c, M: Machine> Authorize<'c, M> {
                 let lifetime = grant
                     .expires_in
                     .map_or(DEFAULT_LIFETIME, Duration::from_secs);
+                if lifetime.is_zero() {
+                    // Expired when granted: sending it is pointless, and
+                    // minting again would only get another such token.
+                    drop(cache);
+                    let error = AuthError::new(
+                        AuthErrorKind::UnexpectedResponse,
+                        "the token endpoint gave a token that expires at once (expires_in 0)",
+                    );
+                    let _ = self.fail_mint(app, id, error.clone());
+                    self.state = State::Failed(error.into());
+                    return;
+                }
                 cache.minted(
                     id,
                     grant.access_token,
@@ -489,6 +504,16 @@ impl<'c, M: Machine> Machine for Authorize<'c, M> {
                             .acquire(unix_now, waited_for, self.config.request_timeout);
                     return match acquired {
                         (Acquire::Use(token), _) => self.send_with(app, pending, token, now, left),
+                        // Its tokens were all replaced or refused already:
+                        // no endless minting for one request.
+                        (Acquire::Mint(id), _) if pending.mints >= MAX_MINTS => {
+                            app.cache().release(id);
+                            Action::Done(Err(AuthError::new(
+                                AuthErrorKind::UnexpectedResponse,
+                                "no usable access token after 3 token requests",
+                            )
+                            .into()))
+                        }
                         (Acquire::Mint(id), _) => self.mint(app, id, pending, now, left),
                         (Acquire::Wait, seen) => {
                             self.state = State::NeedsToken {
