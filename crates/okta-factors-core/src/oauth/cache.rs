@@ -35,8 +35,19 @@ pub(crate) struct TokenState {
     minting: Option<Mint>,
     failed: Option<(u64, AuthError)>,
     next_id: u64,
-    nonce: Option<String>,
+    /// The latest DPoP nonces of the org's authorization server (the token
+    /// endpoint) and of its resource server (the API): RFC 9449 lets them differ.
+    nonces: [Option<String>; 2],
     dpop_learned: bool,
+}
+
+/// Whose DPoP nonce: the org's token endpoint's or its API's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum NonceOf {
+    /// `/oauth2/v1/token`.
+    TokenEndpoint = 0,
+    /// The API (`/api/v1/…`).
+    Api = 1,
 }
 
 /// What a call that needs a token does.
@@ -136,11 +147,13 @@ impl TokenState {
         }
     }
 
-    pub(crate) fn nonce(&self) -> Option<&str> {
-        self.nonce.as_deref()
+    /// The latest nonce of `server`.
+    pub(crate) fn nonce(&self, server: NonceOf) -> Option<&str> {
+        self.nonces[server as usize].as_deref()
     }
-    pub(crate) fn set_nonce(&mut self, nonce: &str) {
-        self.nonce = Some(nonce.to_owned());
+    /// Keeps `nonce` as `server`'s latest.
+    pub(crate) fn set_nonce(&mut self, server: NonceOf, nonce: &str) {
+        self.nonces[server as usize] = Some(nonce.to_owned());
     }
     pub(crate) fn dpop_learned(&self) -> bool {
         self.dpop_learned

@@ -15,7 +15,7 @@ use crate::error::{
     AuthError, AuthErrorKind, Error, TimeoutLimit, TransportError, TransportErrorKind,
 };
 use crate::meta::ResponseMeta;
-use crate::oauth::cache::{Acquire, Token, MINT_POLL};
+use crate::oauth::cache::{Acquire, NonceOf, Token, MINT_POLL};
 use crate::oauth::challenge::parse_www_authenticate;
 use crate::oauth::jwt::{base64url, client_assertion, dpop_proof};
 use crate::oauth::token::{
@@ -185,7 +185,7 @@ impl<'c, M: Machine> Authorize<'c, M> {
                 Dpop::Auto => cache.dpop_learned(),
                 _ => false,
             };
-            (dpop, cache.nonce().map(str::to_owned))
+            (dpop, cache.nonce(NonceOf::TokenEndpoint).map(str::to_owned))
         };
         let (assertion_jti, proof_jti) = (self.jti(), self.jti());
         let signed = client_assertion(
@@ -273,7 +273,7 @@ impl<'c, M: Machine> Authorize<'c, M> {
         authorization.set_sensitive(true);
         request.headers_mut().insert(AUTHORIZATION, authorization);
         if token.dpop {
-            let nonce = app.cache().nonce().map(str::to_owned);
+            let nonce = app.cache().nonce(NonceOf::Api).map(str::to_owned);
             let jti = self.jti();
             let proof = dpop_proof(
                 app.dpop_signer(),
@@ -323,6 +323,16 @@ impl<'c, M: Machine> Authorize<'c, M> {
     ) {
         let grant = parse_token_response(response);
         let mut cache = app.cache();
+        // A nonce the token endpoint hands out with any answer is its latest.
+        if let Some(nonce) = response
+            .headers()
+            .get(DPOP_NONCE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+        {
+            cache.set_nonce(NonceOf::TokenEndpoint, nonce);
+        }
         let failure = match grant {
             Ok(grant) => {
                 let dpop_token = match grant.token_type {
@@ -375,7 +385,7 @@ impl<'c, M: Machine> Authorize<'c, M> {
         let again = pending.mints < MAX_MINTS;
         if again && dpop && code == "use_dpop_nonce" {
             if let Some(nonce) = &failure.dpop_nonce {
-                cache.set_nonce(nonce);
+                cache.set_nonce(NonceOf::TokenEndpoint, nonce);
                 self.state = State::NeedsToken {
                     pending,
                     waited_for: None,
@@ -387,7 +397,7 @@ impl<'c, M: Machine> Authorize<'c, M> {
         if again && !dpop && app.dpop == Dpop::Auto && code == "invalid_dpop_proof" {
             cache.learn_dpop();
             if let Some(nonce) = &failure.dpop_nonce {
-                cache.set_nonce(nonce);
+                cache.set_nonce(NonceOf::TokenEndpoint, nonce);
             }
             self.state = State::NeedsToken {
                 pending,
@@ -575,7 +585,7 @@ impl<'c, M: Machine> Machine for Authorize<'c, M> {
                         .and_then(|v| v.to_str().ok())
                         .filter(|v| !v.trim().is_empty())
                     {
-                        app.cache().set_nonce(nonce.trim());
+                        app.cache().set_nonce(NonceOf::Api, nonce.trim());
                     }
                     if response.status() == StatusCode::UNAUTHORIZED {
                         if let Some(mut copy) = copy {
