@@ -3,8 +3,9 @@
 //! no ureq, no hyper), given to `BlockingClient::with_transport`, runs the
 //! whole client against the simulator: the ten methods, a rate-limit `429`
 //! retried, a number-matching `verify_push` (the test plays the phone) and
-//! `wait_for_push_activation`. The behaviour suite (`tests/behaviour/`) runs
-//! every behaviour test over it too.
+//! `wait_for_push_activation`; with an API token, and with a service app's
+//! OAuth tokens with and without DPoP (feature `oauth`). The behaviour suite
+//! (`tests/behaviour/`) runs every behaviour test over it too.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -28,6 +29,33 @@ use std_net::StdNet;
 
 #[test]
 fn a_hand_written_transport_gets_the_whole_client() {
+    whole_client(|_| Credentials::api_token("test-token").unwrap());
+}
+
+/// The same with a service app's tokens, DPoP on (the app requires it) and off.
+#[cfg(feature = "oauth")]
+#[test]
+fn a_hand_written_transport_gets_the_whole_client_with_a_service_app() {
+    use okta_factors::oauth::{Dpop, PrivateKey, ServiceApp, Signer};
+    for dpop in [true, false] {
+        let id = if dpop { "0oadpop" } else { "0oabearer" };
+        whole_client(|sim| {
+            let key = PrivateKey::generate_es256().unwrap();
+            sim.register_service_app(
+                okta_factors_sim::ServiceApp::new(id)
+                    .jwk(key.public_jwk().to_json())
+                    .require_dpop(dpop),
+            )
+            .unwrap();
+            let mode = if dpop { Dpop::On } else { Dpop::Off };
+            Credentials::service_app(ServiceApp::new(id, key).dpop(mode)).unwrap()
+        });
+    }
+}
+
+/// Runs the whole client over `StdNet` with the credentials `credentials`
+/// makes for the simulator.
+fn whole_client(credentials: impl Fn(&okta_factors_sim::SharedSimulator) -> Credentials) {
     let server = SimServer::start_new(
         SimulatorConfig::new("test-token").resend_intervals(Duration::ZERO, Duration::ZERO),
     )
@@ -36,10 +64,7 @@ fn a_hand_written_transport_gets_the_whole_client() {
     let user = sim.create_user("alice@example.com");
 
     // The whole "integration": a config and the transport.
-    let mut config = ClientConfig::new(
-        OrgUrl::parse(server.url()).unwrap(),
-        Credentials::api_token("test-token").unwrap(),
-    );
+    let mut config = ClientConfig::new(OrgUrl::parse(server.url()).unwrap(), credentials(&sim));
     config.retry = RetryPolicy::default().max_delay(Duration::from_millis(50));
     config.poll = PollPolicy::default().interval(MIN_POLL_INTERVAL);
     let client = BlockingClient::with_transport(StdNet::default(), config);

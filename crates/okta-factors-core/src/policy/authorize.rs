@@ -587,6 +587,12 @@ impl<'c, M: Machine> Machine for Authorize<'c, M> {
                     {
                         app.cache().set_nonce(NonceOf::Api, nonce.trim());
                     }
+                    let refused = response.status() == StatusCode::UNAUTHORIZED
+                        && challenge_error(response, None, "invalid_token");
+                    if refused {
+                        // Never offered again, retried or not.
+                        app.cache().invalidate(generation);
+                    }
                     if response.status() == StatusCode::UNAUTHORIZED {
                         if let Some(mut copy) = copy {
                             if dpop
@@ -601,10 +607,7 @@ impl<'c, M: Machine> Machine for Authorize<'c, M> {
                                 };
                                 return;
                             }
-                            if !copy.token_retried
-                                && challenge_error(response, None, "invalid_token")
-                            {
-                                app.cache().invalidate(generation);
+                            if !copy.token_retried && refused {
                                 copy.token_retried = true;
                                 self.state = State::NeedsToken {
                                     pending: copy,
