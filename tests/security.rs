@@ -1988,3 +1988,67 @@ fn unsafe_code_is_forbidden_in_every_crate_root() {
         roots.len()
     );
 }
+
+/// A service app's client assertion, DPoP proofs and access token appear in
+/// no tracing output of either client (feature `oauth`; what they sent is
+/// read back from the server to know what to look for).
+#[test]
+fn service_app_secrets_are_absent_from_tracing_output() {
+    use okta_factors::oauth::{Dpop, PrivateKey, ServiceApp};
+    const OAUTH_TOKEN: &str = "eyJTM0NSM1QtT0FVVEgtVE9LRU4.c2VjcmV0LXBheWxvYWQ.c2lnbmF0dXJl";
+    let capture = tracing_capture();
+    let server = TestServer::start(|req: &RecordedRequest| {
+        if req.path() == "/oauth2/v1/token" {
+            Reply::json(
+                200,
+                format!(
+                    r#"{{"token_type":"DPoP","expires_in":3600,"access_token":"{OAUTH_TOKEN}","scope":"okta.users.read"}}"#
+                ),
+            )
+        } else {
+            Reply::json(200, "[]")
+        }
+    });
+    let org = || OrgUrl::parse(server.url()).unwrap();
+    let credentials = || {
+        let app = ServiceApp::new("0oa1tracing", PrivateKey::generate_es256().unwrap());
+        Credentials::service_app(app.dpop(Dpop::On)).unwrap()
+    };
+    let ureq = UreqClient::new(org(), credentials()).unwrap();
+    assert!(ureq.list_factors("00u1").unwrap().is_empty());
+    let rt = runtime();
+    rt.block_on(async {
+        let hyper = HyperClient::new(org(), credentials()).unwrap();
+        assert!(hyper.list_factors("00u1").await.unwrap().is_empty());
+    });
+
+    let requests = server.requests();
+    let mut secrets = vec![OAUTH_TOKEN.to_owned()];
+    for request in &requests {
+        if request.path() == "/oauth2/v1/token" {
+            let body = String::from_utf8_lossy(&request.body).into_owned();
+            let assertion = body.split("client_assertion=").nth(1).unwrap();
+            secrets.push(assertion.split('&').next().unwrap().to_owned());
+        } else {
+            assert_eq!(
+                request.header("authorization"),
+                Some(format!("DPoP {OAUTH_TOKEN}").as_str())
+            );
+        }
+        secrets.push(request.header("dpop").unwrap().to_owned());
+    }
+    assert_eq!(requests.len(), 4, "a token and a call per client");
+    let all = capture.lines.lock().unwrap().join("\n");
+    assert!(all.contains("operation=list_factors"), "{all}");
+    for secret in &secrets {
+        // Any 24 characters of it (a JWT's parts could be printed apart).
+        let chars: Vec<char> = secret.chars().collect();
+        for window in chars.windows(24).step_by(12) {
+            let part: String = window.iter().collect();
+            assert!(
+                !all.contains(&part),
+                "tracing output shows {part:?}:\n{all}"
+            );
+        }
+    }
+}
