@@ -157,9 +157,9 @@ fn is_json(content_type: &HeaderValue) -> bool {
 
 /// The start of a body for an error message: bounded, lossy UTF-8, no control
 /// characters.
-fn excerpt(body: &[u8]) -> String {
+pub(crate) fn excerpt(body: &[u8]) -> String {
     let limit = UnexpectedResponse::EXCERPT_LIMIT;
-    let slice = &body[..body.len().min(limit)];
+    let slice = body.get(..body.len().min(limit)).unwrap_or_default();
     let mut text = String::with_capacity(limit);
     // Lossy decoding may widen bytes (one invalid byte becomes a 3-byte U+FFFD):
     // stop before the limit is passed.

@@ -6,10 +6,10 @@ use http::header::{ACCEPT, CONTENT_TYPE, USER_AGENT};
 use http::{HeaderName, HeaderValue, Method, Request, Response, StatusCode, Uri};
 use serde_json::{Map, Value};
 
-use crate::error::UnexpectedResponse;
 use crate::model::Secret;
 use crate::org_url::OrgUrl;
 use crate::request::CRATE_USER_AGENT;
+use crate::response::excerpt;
 
 /// The org authorization server's token endpoint.
 pub(crate) const TOKEN_PATH: &str = "/oauth2/v1/token";
@@ -134,7 +134,7 @@ pub(crate) struct TokenFailure {
     /// The `DPoP-Nonce` response header.
     pub(crate) dpop_nonce: Option<String>,
     /// The start of a body that is no OAuth error (at most
-    /// [`UnexpectedResponse::EXCERPT_LIMIT`] bytes, lossy UTF-8, control
+    /// [`UnexpectedResponse::EXCERPT_LIMIT`](crate::UnexpectedResponse::EXCERPT_LIMIT) bytes, lossy UTF-8, control
     /// characters replaced); empty for an OAuth error. A body that names a
     /// token member (`access_token`, …) is never quoted: a JSON object's
     /// member names are listed instead.
@@ -250,27 +250,10 @@ fn member_names(map: &Map<String, Value>) -> String {
     excerpt(format!("a JSON object with members {}", names.join(", ")).as_bytes())
 }
 
-/// The start of a body for an error message: bounded, lossy UTF-8, no control
-/// characters.
-fn excerpt(body: &[u8]) -> String {
-    let limit = UnexpectedResponse::EXCERPT_LIMIT;
-    let slice = body.get(..body.len().min(limit)).unwrap_or_default();
-    let mut text = String::with_capacity(limit);
-    // Lossy decoding may widen bytes (an invalid byte becomes a 3-byte U+FFFD):
-    // stop before the limit is passed.
-    for c in String::from_utf8_lossy(slice).chars() {
-        let c = if c.is_control() { ' ' } else { c };
-        if text.len() + c.len_utf8() > limit {
-            break;
-        }
-        text.push(c);
-    }
-    text.trim().to_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::UnexpectedResponse;
     use proptest::prelude::*;
 
     fn org() -> OrgUrl {

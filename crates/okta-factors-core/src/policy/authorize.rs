@@ -383,22 +383,19 @@ impl<'c, M: Machine> Authorize<'c, M> {
         };
         let code = failure.error.as_deref().unwrap_or_default();
         let again = pending.mints < MAX_MINTS;
-        if again && dpop && code == "use_dpop_nonce" {
-            if let Some(nonce) = &failure.dpop_nonce {
-                cache.set_nonce(NonceOf::TokenEndpoint, nonce);
-                self.state = State::NeedsToken {
-                    pending,
-                    waited_for: None,
-                    holding: Some(id),
-                };
-                return;
+        // Asked for a nonce (and one was named: kept above), or for DPoP on an
+        // app set to Auto: the same mint tries once more.
+        let nonce_named = failure.dpop_nonce.is_some();
+        let follow = if dpop {
+            code == "use_dpop_nonce" && nonce_named
+        } else {
+            let learn = app.dpop == Dpop::Auto && code == "invalid_dpop_proof";
+            if again && learn {
+                cache.learn_dpop();
             }
-        }
-        if again && !dpop && app.dpop == Dpop::Auto && code == "invalid_dpop_proof" {
-            cache.learn_dpop();
-            if let Some(nonce) = &failure.dpop_nonce {
-                cache.set_nonce(NonceOf::TokenEndpoint, nonce);
-            }
+            learn
+        };
+        if again && follow {
             self.state = State::NeedsToken {
                 pending,
                 waited_for: None,
