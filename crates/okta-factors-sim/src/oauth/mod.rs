@@ -284,6 +284,17 @@ impl OAuthState {
             .retain(|_, t| crate::state::add(t.expires_at, day) > now);
     }
 
+    /// Verifies a DPoP `proof` as `expected` says, against the `jti`s seen
+    /// (pruned first), and remembers its `jti`.
+    pub(crate) fn verify_proof(
+        &mut self,
+        proof: &str,
+        expected: &dpop::Expected<'_>,
+    ) -> Result<dpop::Proof, dpop::ProofError> {
+        self.prune_proofs(expected.now);
+        dpop::verify(proof, expected, &mut self.proof_jtis)
+    }
+
     /// Drops the proof `jti`s whose window closed, once they are twice as
     /// many as after the last pruning (so each call costs O(1) amortized).
     pub(crate) fn prune_proofs(&mut self, now: SystemTime) {

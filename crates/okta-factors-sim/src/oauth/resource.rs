@@ -18,7 +18,7 @@ use http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
 use http::{HeaderValue, Method, Request, StatusCode};
 use okta_factors_core::AuthScheme;
 
-use super::dpop::{self, Expected, ProofError};
+use super::dpop::{Expected, ProofError};
 use super::token::DPOP_NONCE;
 use super::{SCOPE_MANAGE, SCOPE_READ};
 use crate::api::{Fail, Route};
@@ -279,10 +279,7 @@ impl Simulator {
             now,
             skew: self.config.oauth_clock_skew,
         };
-        self.oauth.prune_proofs(now);
-        let mut seen = std::mem::take(&mut self.oauth.proof_jtis);
-        let verified = dpop::verify(proof, &expected, &mut seen);
-        self.oauth.proof_jtis = seen;
+        let verified = self.oauth.verify_proof(proof, &expected);
         match verified {
             Ok(proof) if proof.jkt == jkt => Ok(()),
             Ok(_) => Err(challenge.unauthorized(

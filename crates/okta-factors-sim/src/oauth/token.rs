@@ -14,7 +14,7 @@ use http::header::{CACHE_CONTROL, CONTENT_TYPE, PRAGMA};
 use http::{HeaderName, HeaderValue, Method, Request, StatusCode};
 use serde_json::json;
 
-use super::dpop::{self, Expected, ProofError};
+use super::dpop::{Expected, ProofError};
 use super::jose::Jws;
 use super::{App, IssuedToken, JWT_BEARER, TOKEN_PATH};
 use crate::api::{decode_component, Fail, Outcome, Reply, JSON};
@@ -400,10 +400,7 @@ impl Simulator {
             now,
             skew: self.config.oauth_clock_skew,
         };
-        self.oauth.prune_proofs(now);
-        let mut seen = std::mem::take(&mut self.oauth.proof_jtis);
-        let verified = dpop::verify(proof, &expected, &mut seen);
-        self.oauth.proof_jtis = seen;
+        let verified = self.oauth.verify_proof(proof, &expected);
         match verified {
             Ok(proof) => Ok(proof.jkt),
             Err(ProofError::Invalid(description)) => Err(OAuthError::dpop(description)),

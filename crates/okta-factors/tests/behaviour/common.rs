@@ -148,3 +148,19 @@ fn http_date_matches_known_values() {
     assert_eq!(http_date(1_598_552_137), "Thu, 27 Aug 2020 18:15:37 GMT");
     assert_eq!(http_date(951_782_400), "Tue, 29 Feb 2000 00:00:00 GMT");
 }
+
+/// A simulator on `clock` (or the system clock) served on 127.0.0.1.
+pub(crate) fn sim_server(
+    config: okta_factors_sim::SimulatorConfig,
+    clock: Option<okta_factors_sim::ManualClock>,
+) -> okta_factors_sim::SimServer {
+    let sim = match clock {
+        Some(clock) => okta_factors_sim::Simulator::with_clock(config, clock),
+        None => okta_factors_sim::Simulator::new(config),
+    };
+    okta_factors_sim::SimServer::start(
+        okta_factors_sim::SharedSimulator::new(sim),
+        std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+    )
+    .unwrap()
+}

@@ -17,35 +17,21 @@
 //! The clients poll every second (the floor) rather than every 4 s (the
 //! default), to keep the suite short; point 4 sets its own policy.
 
-use std::net::{SocketAddr, TcpListener};
+use std::net::TcpListener;
 use std::thread;
 use std::time::{Duration, Instant, SystemTime};
 
 use okta_factors::model::{ActivateOutcome, FactorEnrollment, FactorStatus, VerifyOutcome};
 use okta_factors::operations::{EnrollFactor, ListFactors, ResendEnrollFactor, VerifyFactor};
 use okta_factors::policy::{PollPolicy, MIN_POLL_INTERVAL};
-use okta_factors_sim::{
-    Channel, Fault, ManualClock, SharedSimulator, SimServer, Simulator, SimulatorConfig,
-};
+use okta_factors_sim::{Channel, Fault, ManualClock, SharedSimulator, SimulatorConfig};
 
 use crate::harness::{builder, Subject, TOKEN};
 
 const PHONE: &str = "+15554151337";
 const EMAIL: &str = "user@example.com";
 
-/// A simulator on `clock` (or the system clock) served on 127.0.0.1,
-/// accepting the suite's token.
-fn server(config: SimulatorConfig, clock: Option<ManualClock>) -> SimServer {
-    let sim = match clock {
-        Some(clock) => Simulator::with_clock(config, clock),
-        None => Simulator::new(config),
-    };
-    SimServer::start(
-        SharedSimulator::new(sim),
-        SocketAddr::from(([127, 0, 0, 1], 0)),
-    )
-    .unwrap()
-}
+use crate::common::sim_server as server;
 
 /// Enrolls a push factor and activates it (the device scans the QR code).
 fn active_push(client: &Subject, sim: &SharedSimulator, user: &str) -> String {

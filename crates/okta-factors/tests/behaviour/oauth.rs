@@ -4,31 +4,19 @@
 //! token for many calls, refresh after expiry, one mint for 64 concurrent
 //! calls, nonces, and the typed errors of a wrong key, scope or clock.
 
-use std::net::SocketAddr;
 use std::time::{Duration, SystemTime};
 
 use okta_factors::model::FactorEnrollment;
 use okta_factors::oauth::{Dpop, PrivateKey, ServiceApp, Signer};
 use okta_factors::{AuthErrorKind, Credentials, Error, OrgUrl};
-use okta_factors_sim::{ManualClock, SharedSimulator, SimServer, Simulator, SimulatorConfig};
+use okta_factors_sim::{ManualClock, SharedSimulator, SimServer, SimulatorConfig};
 
 use crate::harness::{builder_with, Subject, TOKEN};
 
 const RSA_PEM: &str = include_str!("../../../okta-factors-sim/tests/keys/rsa-2048.pem");
 const RSA_JWK: &str = include_str!("../../../okta-factors-sim/tests/keys/rsa-2048.jwk.json");
 
-/// A simulator (on `clock`, if given) served on 127.0.0.1.
-fn server(config: SimulatorConfig, clock: Option<ManualClock>) -> SimServer {
-    let sim = match clock {
-        Some(clock) => Simulator::with_clock(config, clock),
-        None => Simulator::new(config),
-    };
-    SimServer::start(
-        SharedSimulator::new(sim),
-        SocketAddr::from(([127, 0, 0, 1], 0)),
-    )
-    .unwrap()
-}
+use crate::common::sim_server as server;
 
 /// Registers app `id` with `key`'s public JWK and `scopes`; DPoP required or not.
 fn register(sim: &SharedSimulator, id: &str, jwk: &str, scopes: &[&str], dpop: bool) {
