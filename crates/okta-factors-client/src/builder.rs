@@ -7,6 +7,7 @@ use std::time::Duration;
 use okta_factors_core::policy::{PollPolicy, RetryPolicy};
 use okta_factors_core::{ClientConfig, Credentials, Error, OrgUrl};
 
+use crate::proxy::Proxy;
 use crate::roots::RootCertificates;
 use crate::transport::{AsyncTransport, BuildTransport, SyncTransport, TransportConfig};
 use crate::{AsyncClient, BlockingClient};
@@ -78,6 +79,15 @@ impl<C> ClientBuilder<C> {
     /// roots (a TLS-inspecting proxy's CA, a test server). Verification stays on.
     pub fn root_certificates(mut self, roots: RootCertificates) -> Self {
         self.transport.root_certificates = Some(roots);
+        self
+    }
+
+    /// Sends every request through `proxy` (a `CONNECT` tunnel), except to
+    /// its `no_proxy` hosts. Without this no proxy is used, whatever the
+    /// environment says; `Proxy::from_env()` reads `HTTPS_PROXY` and
+    /// friends when you want them.
+    pub fn proxy(mut self, proxy: Proxy) -> Self {
+        self.transport.proxy = Some(proxy);
         self
     }
 

@@ -40,6 +40,7 @@ mod methods;
 mod asynchronous;
 mod blocking;
 mod builder;
+mod proxy;
 mod roots;
 mod trace;
 mod transport;
@@ -50,6 +51,7 @@ use std::hash::{BuildHasher, Hasher};
 pub use asynchronous::AsyncClient;
 pub use blocking::BlockingClient;
 pub use builder::ClientBuilder;
+pub use proxy::{Proxy, ProxyError};
 pub use roots::{RootCertificateError, RootCertificates};
 pub use transport::{AsyncTransport, BuildTransport, Limits, SyncTransport, TransportConfig};
 
@@ -57,6 +59,23 @@ pub use transport::{AsyncTransport, BuildTransport, Limits, SyncTransport, Trans
 struct Shared<T> {
     config: okta_factors_core::ClientConfig,
     transport: T,
+}
+
+/// Logs a warning (through `log`, which tracing subscribers also collect)
+/// the first time in this process that a client is made for an org reached
+/// over plain `http` that is not loopback
+/// (`OrgUrl::parse_allowing_insecure_http`).
+fn warn_if_insecure(org: &okta_factors_core::OrgUrl) {
+    static WARNED: std::sync::Once = std::sync::Once::new();
+    if org.is_insecure_http() {
+        WARNED.call_once(|| {
+            log::warn!(
+                target: "okta_factors",
+                "INSECURE: a client for {org} sends its credentials over plain http \
+                 (OrgUrl::parse_allowing_insecure_http); use this only with a test server"
+            );
+        });
+    }
 }
 
 /// The Unix time now, for service apps' tokens (`iat`, expiry).

@@ -276,6 +276,7 @@ macro_rules! client_common {
 
             /// The client over `transport`, for `config`.
             pub fn with_transport(transport: T, config: ::okta_factors_core::ClientConfig) -> Self {
+                $crate::warn_if_insecure(&config.org);
                 Self {
                     inner: ::std::sync::Arc::new($crate::Shared { config, transport }),
                 }

@@ -7,6 +7,7 @@ use okta_factors_core::bytes::Bytes;
 use okta_factors_core::http::{Request, Response};
 use okta_factors_core::{Error, TransportError};
 
+use crate::proxy::Proxy;
 use crate::roots::RootCertificates;
 
 /// The limits of one request, given to a transport with the request.
@@ -160,6 +161,9 @@ pub struct TransportConfig {
     /// The roots `https` servers are verified against: `None` (default) for
     /// the transport's bundled roots (webpki-roots), or exactly these.
     pub root_certificates: Option<RootCertificates>,
+    /// The proxy requests go through: `None` (default) for none, whatever
+    /// the environment says (see [`Proxy::from_env`]).
+    pub proxy: Option<Proxy>,
 }
 
 impl Default for TransportConfig {
@@ -168,6 +172,7 @@ impl Default for TransportConfig {
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(60),
             root_certificates: None,
+            proxy: None,
         }
     }
 }

@@ -50,6 +50,38 @@ fn invalid(reason: impl Into<String>) -> InputError {
 impl OrgUrl {
     /// Parses and validates an org URL.
     pub fn parse(input: &str) -> Result<Self, InputError> {
+        Self::parse_with(input, false)
+    }
+
+    /// **Dangerous**: [`OrgUrl::parse`], but plain `http` is allowed for any
+    /// host, not only loopback: for a mock of Okta in a test container
+    /// (`http://okta-mock:8080`). The API token, access tokens, passcodes
+    /// and answers then cross the network **in clear**. Never point this at
+    /// a real org. (Python's and Go's SDKs call it `testingDisableHttpsCheck`.)
+    ///
+    /// Only code can ask for it: no configuration file or environment
+    /// variable turns it on. The clients log a warning (through `log`) the
+    /// first time one is built for such an org.
+    ///
+    /// ```
+    /// use okta_factors::OrgUrl;
+    /// assert!(OrgUrl::parse("http://okta-mock:8080").is_err());
+    /// let org = OrgUrl::parse_allowing_insecure_http("http://okta-mock:8080")?;
+    /// assert!(org.is_insecure_http());
+    /// assert!(!OrgUrl::parse("http://127.0.0.1:8080")?.is_insecure_http());
+    /// # Ok::<(), okta_factors::InputError>(())
+    /// ```
+    pub fn parse_allowing_insecure_http(input: &str) -> Result<Self, InputError> {
+        Self::parse_with(input, true)
+    }
+
+    /// Whether requests to this org go over plain `http` to a host that is
+    /// not loopback (only after [`OrgUrl::parse_allowing_insecure_http`]).
+    pub fn is_insecure_http(&self) -> bool {
+        self.scheme() == "http" && !self.is_loopback()
+    }
+
+    fn parse_with(input: &str, allow_insecure_http: bool) -> Result<Self, InputError> {
         let input = input.trim();
         if input.is_empty() {
             return Err(invalid(
@@ -114,10 +146,11 @@ impl OrgUrl {
         let loopback = is_loopback_host(&host);
         match scheme.to_ascii_lowercase().as_str() {
             "https" => {}
-            "http" if loopback => {}
+            "http" if loopback || allow_insecure_http => {}
             "http" => {
                 return Err(invalid(format!(
-                    "plain http is only allowed for loopback hosts (tests); use https://{host}"
+                    "plain http is only allowed for loopback hosts (tests); use https://{host} \
+                     (for a mock server in a test container, OrgUrl::parse_allowing_insecure_http, in code)"
                 )))
             }
             other => {

@@ -77,8 +77,8 @@
 #![deny(missing_docs)]
 
 pub use okta_factors_client::{
-    AsyncClient, AsyncTransport, BlockingClient, BuildTransport, ClientBuilder, Limits,
-    RootCertificateError, RootCertificates, SyncTransport, TransportConfig,
+    AsyncClient, AsyncTransport, BlockingClient, BuildTransport, ClientBuilder, Limits, Proxy,
+    ProxyError, RootCertificateError, RootCertificates, SyncTransport, TransportConfig,
 };
 pub use okta_factors_core::*;
 
