@@ -180,7 +180,7 @@ impl Proxy {
             return Ok(None);
         };
         let proxy = Self::new(&url).map_err(|e| ProxyError::new(format!("{name}: {e}")))?;
-        let no_proxy = ["no_proxy", "NO_PROXY"].iter().find_map(|name| set(name));
+        let no_proxy = ["no_proxy", "NO_PROXY"].iter().find_map(set);
         Ok(Some(match no_proxy {
             Some(list) => proxy.no_proxy(&list),
             None => proxy,

@@ -617,6 +617,15 @@ pub enum TransportErrorKind {
     },
     /// The peer did not speak valid HTTP.
     Protocol,
+    /// The proxy did not open the tunnel to the org: it answered `CONNECT`
+    /// with `status` (`407`: the proxy's credentials are missing or wrong;
+    /// `502`/`503`: it could not reach the org), or failed without one.
+    /// Nothing reached the org. (The ureq transport reports every status;
+    /// the hyper transport `407` only.)
+    Proxy {
+        /// The proxy's answer to `CONNECT`, when the transport reports it.
+        status: Option<u16>,
+    },
     /// Anything else the transport reported.
     Other,
 }
@@ -633,6 +642,15 @@ impl fmt::Display for TransportErrorKind {
                 write!(f, "response body larger than the {limit}-byte limit")
             }
             Self::Protocol => f.write_str("invalid HTTP from the server"),
+            Self::Proxy { status: Some(407) } => f.write_str(
+                "the proxy requires authentication (407): check the proxy's username and password",
+            ),
+            Self::Proxy {
+                status: Some(status),
+            } => {
+                write!(f, "the proxy refused the tunnel to the org ({status})")
+            }
+            Self::Proxy { status: None } => f.write_str("the proxy refused the tunnel to the org"),
             Self::Other => f.write_str("transport error"),
         }
     }

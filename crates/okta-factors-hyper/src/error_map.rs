@@ -60,6 +60,9 @@ fn classify(
         if is_tls(cause) {
             return TransportErrorKind::Tls;
         }
+        if let Some(status) = proxy_refusal(cause) {
+            return TransportErrorKind::Proxy { status };
+        }
         // hyper-util's HttpConnector reports resolver failures as "dns error".
         if connect && cause.to_string() == "dns error" {
             return TransportErrorKind::Dns;
@@ -85,6 +88,18 @@ fn classify(
         }
     }
     found.unwrap_or(fallback)
+}
+
+/// The status of a proxy's refusal to open the tunnel, if `err` is one.
+#[cfg(feature = "tokio")]
+fn proxy_refusal(err: &(dyn StdError + 'static)) -> Option<Option<u16>> {
+    err.downcast_ref::<crate::proxy::ProxyRefused>()
+        .map(|refused| refused.status)
+}
+
+#[cfg(not(feature = "tokio"))]
+fn proxy_refusal(_: &(dyn StdError + 'static)) -> Option<Option<u16>> {
+    None
 }
 
 #[cfg(feature = "tokio")]

@@ -58,6 +58,16 @@
 //! is trusted: only loopback `http` orgs work. There is no way to turn
 //! verification off.
 //!
+//! ## Proxy
+//!
+//! With [`TransportConfig::proxy`] (`ClientBuilder::proxy`), requests to the
+//! hosts the proxy intercepts go through a `CONNECT` tunnel (hyper-util's
+//! `Tunnel`), TLS to the org inside it; the others connect directly. No
+//! proxy otherwise, whatever the environment says. A refusal of the tunnel
+//! is `TransportErrorKind::Proxy` (with `status: Some(407)` for a `407`; the
+//! tunnel reports no other status). The `custom-connector` transport uses
+//! your connector as it is.
+//!
 //! ## Features
 //!
 //! * `tokio` (default): [`BuildTransport`] on tokio.
@@ -71,6 +81,7 @@
 //! [`AsyncClient`]: okta_factors_client::AsyncClient
 //! [`TransportConfig::connect_timeout`]: okta_factors_client::TransportConfig::connect_timeout
 //! [`TransportConfig::root_certificates`]: okta_factors_client::TransportConfig::root_certificates
+//! [`TransportConfig::proxy`]: okta_factors_client::TransportConfig::proxy
 //! [`BuildTransport`]: okta_factors_client::BuildTransport
 //! [`BuildTransport::build`]: okta_factors_client::BuildTransport::build
 //! [`TransportError`]: okta_factors_core::TransportError
@@ -89,6 +100,8 @@
 #[cfg(feature = "custom-connector")]
 pub mod custom_connector;
 mod error_map;
+#[cfg(feature = "tokio")]
+mod proxy;
 #[cfg(feature = "tokio")]
 mod tokio_transport;
 

@@ -13,7 +13,8 @@ use crate::{Sleeper, Transport};
 
 impl BuildTransport for Transport {
     /// `https` with rustls (ring) and the roots of `config` (see the crate's
-    /// docs); plain `http` only for loopback orgs (as `OrgUrl` allows).
+    /// docs), through `config.proxy` when set; plain `http` where `OrgUrl`
+    /// allows it.
     fn build(config: &TransportConfig) -> Result<Self, Error> {
         let mut http = HttpConnector::new();
         http.enforce_http(false); // the TLS layer above handles https
@@ -23,7 +24,8 @@ impl BuildTransport for Transport {
             Some(roots) => given(roots)?,
             None => bundled()?,
         };
-        let connector = tls.https_or_http().enable_http1().wrap_connector(http);
+        let tcp = crate::proxy::Connector::new(http, config.proxy.as_ref())?;
+        let connector = tls.https_or_http().enable_http1().wrap_connector(tcp);
         let client = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
             .pool_timer(TokioTimer::new())
             .build(connector);

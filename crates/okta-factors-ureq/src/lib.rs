@@ -44,6 +44,15 @@
 //! With neither feature nor roots given, nothing is trusted: only loopback
 //! `http` orgs work. There is no way to turn verification off.
 //!
+//! ## Proxy
+//!
+//! With [`TransportConfig::proxy`] (`ClientBuilder::proxy`), requests to the
+//! hosts the proxy intercepts go through a `CONNECT` tunnel (ureq's own
+//! proxy support, on a second agent), TLS to the org inside it; the others
+//! connect directly. No proxy otherwise: ureq's default of following
+//! `HTTPS_PROXY`/`ALL_PROXY` is turned off. A refusal of the tunnel is
+//! `TransportErrorKind::Proxy { status }`.
+//!
 //! ## Features
 //!
 //! * `webpki-roots` (default): trust the Mozilla roots bundled by webpki-roots.
@@ -60,7 +69,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use okta_factors_client::{
-    BuildTransport, Limits, RootCertificates, SyncTransport, TransportConfig,
+    BuildTransport, Limits, Proxy, RootCertificates, SyncTransport, TransportConfig,
 };
 use okta_factors_core::bytes::Bytes;
 use okta_factors_core::http::{Method, Request, Response};
@@ -100,7 +109,11 @@ pub type Client = okta_factors_client::BlockingClient<Transport>;
 /// (clones share the pool); holds no credentials.
 #[derive(Clone)]
 pub struct Transport {
+    /// Connects directly: no proxy, whatever the environment says.
     agent: ureq::Agent,
+    /// With [`TransportConfig::proxy`]: the same agent through the proxy,
+    /// for the hosts the proxy intercepts.
+    proxied: Option<(ureq::Agent, Proxy)>,
     connect_timeout: Duration,
     /// The phases' limit preset in the agent (`TransportConfig::request_timeout`).
     preset: Duration,
@@ -129,19 +142,20 @@ impl fmt::Debug for Transport {
         f.debug_struct("Transport")
             .field("connect_timeout", &self.connect_timeout)
             .field("roots", &self.roots)
+            .field("proxy", &self.proxied.as_ref().map(|(_, proxy)| proxy))
             .finish_non_exhaustive()
     }
 }
 
 impl BuildTransport for Transport {
     fn build(config: &TransportConfig) -> Result<Self, Error> {
-        Ok(Self::new(config))
+        Self::new(config)
     }
 }
 
 impl Transport {
     /// The one place the ureq agent is configured.
-    fn new(config: &TransportConfig) -> Self {
+    fn new(config: &TransportConfig) -> Result<Self, Error> {
         let roots = match &config.root_certificates {
             Some(given) => Roots::Given(given.clone()),
             #[cfg(feature = "native-roots")]
@@ -167,35 +181,71 @@ impl Transport {
             Roots::Nothing => RootCerts::Specific(Arc::new(Vec::new())),
         };
         let preset_phase = config.request_timeout.saturating_add(PRESET_SLACK);
-        let agent = ureq::Agent::config_builder()
-            // Okta error bodies are parsed by the core: never turn statuses into errors.
-            .http_status_as_error(false)
-            // Credentials must never follow a redirect: 3xx responses are returned as is.
-            .max_redirects(0)
-            .max_redirects_will_error(false)
-            .timeout_connect(Some(config.connect_timeout))
-            // The limits preset for a request of `request_timeout` (see
-            // `Timeouts`): each read and write, and each phase a little longer.
-            .timeout_per_read(Some(config.request_timeout))
-            .timeout_per_write(Some(config.request_timeout))
-            .timeout_send_request(Some(preset_phase))
-            .timeout_send_body(Some(preset_phase))
-            .timeout_recv_response(Some(preset_phase))
-            .timeout_recv_body(Some(preset_phase))
-            // Every request carries the core's User-Agent and Accept.
-            .user_agent(ureq::config::AutoHeaderValue::None)
-            .accept(ureq::config::AutoHeaderValue::None)
-            // Only the roots change; verification stays on (the default).
-            .tls_config(TlsConfig::builder().root_certs(root_certs).build())
-            .build()
-            .new_agent();
-        Self {
-            agent,
+        let agent = |proxy: Option<ureq::Proxy>| {
+            ureq::Agent::config_builder()
+                // Okta error bodies are parsed by the core: never turn statuses into errors.
+                .http_status_as_error(false)
+                // Credentials must never follow a redirect: 3xx responses are returned as is.
+                .max_redirects(0)
+                .max_redirects_will_error(false)
+                .timeout_connect(Some(config.connect_timeout))
+                // The limits preset for a request of `request_timeout` (see
+                // `Timeouts`): each read and write, and each phase a little longer.
+                .timeout_per_read(Some(config.request_timeout))
+                .timeout_per_write(Some(config.request_timeout))
+                .timeout_send_request(Some(preset_phase))
+                .timeout_send_body(Some(preset_phase))
+                .timeout_recv_response(Some(preset_phase))
+                .timeout_recv_body(Some(preset_phase))
+                // Every request carries the core's User-Agent and Accept.
+                .user_agent(ureq::config::AutoHeaderValue::None)
+                .accept(ureq::config::AutoHeaderValue::None)
+                // Only the roots change; verification stays on (the default).
+                .tls_config(TlsConfig::builder().root_certs(root_certs.clone()).build())
+                // No proxy unless configured (ureq's default reads HTTPS_PROXY & co.).
+                .proxy(proxy)
+                .build()
+                .new_agent()
+        };
+        let proxied = match &config.proxy {
+            None => None,
+            Some(proxy) => Some((agent(Some(ureq_proxy(proxy)?)), proxy.clone())),
+        };
+        Ok(Self {
+            agent: agent(None),
+            proxied,
             connect_timeout: config.connect_timeout,
             preset: config.request_timeout,
             roots,
+        })
+    }
+
+    /// The agent for a request to `uri`: through the proxy if it intercepts `uri`.
+    fn agent_for(&self, uri: &okta_factors_core::http::Uri) -> &ureq::Agent {
+        match &self.proxied {
+            Some((agent, proxy)) if proxy.intercepts(uri) => agent,
+            _ => &self.agent,
         }
     }
+}
+
+/// `proxy` in ureq's terms: a `CONNECT` proxy (the no-proxy hosts are
+/// [`Proxy::intercepts`]'s to decide, before the agent is chosen).
+fn ureq_proxy(proxy: &Proxy) -> Result<ureq::Proxy, Error> {
+    let mut builder = ureq::Proxy::builder(ureq::ProxyProtocol::Http)
+        .host(proxy.host())
+        .port(proxy.port());
+    if let Some((username, password)) = proxy.credentials() {
+        builder = builder.username(username).password(password);
+    }
+    // ureq's error would show the proxy URL it made, credentials included.
+    builder.build().map_err(|_| {
+        TransportError::new(
+            TransportErrorKind::Other,
+            format!("ureq refused the proxy {}", proxy.url()),
+        )
+        .into()
+    })
 }
 
 impl SyncTransport for Transport {
@@ -213,7 +263,7 @@ impl SyncTransport for Transport {
         let max_bytes = limits.max_response_bytes;
         let (parts, body) = request.into_parts();
         let timeouts = Timeouts::for_request(&parts.uri, limits.timeout, self);
-        let agent = &self.agent;
+        let agent = self.agent_for(&parts.uri);
         // HTTP framing: an empty body is sent as no body at all, except for the
         // methods that anticipate one (they get `Content-Length: 0`, not chunked).
         let expects_body = matches!(parts.method, Method::POST | Method::PUT | Method::PATCH);
@@ -328,9 +378,10 @@ fn transport_error(error: ureq::Error, max_bytes: usize) -> TransportError {
         }
         ureq::Error::Timeout(_) => TransportErrorKind::Timeout(TimeoutLimit::Request),
         ureq::Error::HostNotFound => TransportErrorKind::Dns,
-        ureq::Error::ConnectionFailed | ureq::Error::ConnectProxyFailed(_) => {
-            TransportErrorKind::Connect
-        }
+        ureq::Error::ConnectionFailed => TransportErrorKind::Connect,
+        ureq::Error::ConnectProxyFailed(reason) => TransportErrorKind::Proxy {
+            status: proxy_status(reason),
+        },
         ureq::Error::Io(io) => io_kind(io),
         ureq::Error::Tls(_)
         | ureq::Error::TlsRequired
@@ -344,6 +395,17 @@ fn transport_error(error: ureq::Error, max_bytes: usize) -> TransportError {
     };
     let message = error.to_string();
     TransportError::new(kind, message).with_source(error)
+}
+
+/// The status in ureq's reason for a failed `CONNECT`
+/// (`proxy server responded 407/407`), if it has one.
+fn proxy_status(reason: &str) -> Option<u16> {
+    let rest = reason.split_once("responded ")?.1;
+    let digits = rest.get(..3)?;
+    digits
+        .parse()
+        .ok()
+        .filter(|status| (100..600).contains(status))
 }
 
 fn io_kind(error: &std::io::Error) -> TransportErrorKind {
@@ -389,6 +451,20 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
+
+    #[test]
+    fn a_refused_connect_keeps_the_proxys_status() {
+        // ureq's reasons (unversioned/transport/connect.rs).
+        for (reason, status) in [
+            ("proxy server responded 407/407", Some(407)),
+            ("proxy server responded 502/502", Some(502)),
+            ("proxy server did not respond", None),
+            ("proxy server responded x", None),
+        ] {
+            let kind = transport_error(ureq::Error::ConnectProxyFailed(reason.into()), 1).kind;
+            assert_eq!(kind, TransportErrorKind::Proxy { status }, "{reason}");
+        }
+    }
 
     #[test]
     fn io_errors_map_to_kinds() {

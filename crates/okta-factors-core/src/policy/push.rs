@@ -563,7 +563,8 @@ impl<O: Polled> Machine for PushPoll<O> {
 }
 
 /// A transport failure that another poll may not meet: no connection, a
-/// connection that broke, a failed lookup, a request that timed out.
+/// connection that broke, a failed lookup, a request that timed out, a proxy
+/// that could not reach the org (not one that wants credentials).
 fn is_transient_transport_error(error: &Error) -> bool {
     error.transport().is_some_and(|t| {
         matches!(
@@ -572,7 +573,7 @@ fn is_transient_transport_error(error: &Error) -> bool {
                 | TransportErrorKind::Connect
                 | TransportErrorKind::Io
                 | TransportErrorKind::Timeout(TimeoutLimit::Connect | TimeoutLimit::Request)
-        )
+        ) || matches!(t.kind, TransportErrorKind::Proxy { status } if status != Some(407))
     })
 }
 
