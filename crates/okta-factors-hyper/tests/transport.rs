@@ -5,9 +5,9 @@
 // Helpers outside #[test] functions unwrap and panic too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
@@ -395,149 +395,42 @@ fn debug_shows_the_timer() {
 // ---------------------------------------------------------------------------
 // TLS
 
-/// A loopback HTTPS server (rustls, a certificate generated at test time for
-/// `127.0.0.1` and `localhost`) answering `200 []` to anything.
-struct TlsServer {
-    port: u16,
-    certificate: rustls::pki_types::CertificateDer<'static>,
-    handshakes_failed: Arc<AtomicUsize>,
-    requests: Arc<AtomicUsize>,
-    stop: Arc<AtomicBool>,
-    accept: Option<JoinHandle<()>>,
+/// A loopback HTTPS server answering `200 []` to anything; its certificate
+/// (for `127.0.0.1` and `localhost`) is signed by a test CA made for it.
+fn tls_server() -> TestServer {
+    TestServer::start_tls(|_| Reply::json(200, "[]"))
 }
 
-impl TlsServer {
-    fn start() -> Self {
-        let generated = rcgen::generate_simple_self_signed(vec![
-            "127.0.0.1".to_owned(),
-            "localhost".to_owned(),
-        ])
-        .unwrap();
-        let certificate = generated.cert.der().clone();
-        let key = rustls::pki_types::PrivateKeyDer::Pkcs8(
-            rustls::pki_types::PrivatePkcs8KeyDer::from(generated.signing_key.serialize_der()),
-        );
-        let config = Arc::new(
-            rustls::ServerConfig::builder_with_provider(Arc::new(
-                rustls::crypto::ring::default_provider(),
-            ))
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(vec![certificate.clone()], key)
-            .unwrap(),
-        );
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let handshakes_failed = Arc::new(AtomicUsize::new(0));
-        let requests = Arc::new(AtomicUsize::new(0));
-        let stop = Arc::new(AtomicBool::new(false));
-        let accept = {
-            let (failed, requests, stop) =
-                (handshakes_failed.clone(), requests.clone(), stop.clone());
-            thread::spawn(move || {
-                for stream in listener.incoming() {
-                    if stop.load(Ordering::SeqCst) {
-                        break;
-                    }
-                    let Ok(stream) = stream else { continue };
-                    let (config, failed, requests) =
-                        (config.clone(), failed.clone(), requests.clone());
-                    thread::spawn(move || serve_tls(stream, config, &failed, &requests));
-                }
-            })
-        };
-        Self {
-            port,
-            certificate,
-            handshakes_failed,
-            requests,
-            stop,
-            accept: Some(accept),
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("https://127.0.0.1:{}", self.port)
-    }
-
-    /// Exactly this server's certificate.
-    fn roots(&self) -> RootCertificates {
-        RootCertificates::from_der([self.certificate.as_ref()]).unwrap()
-    }
-}
-
-fn serve_tls(
-    mut tcp: TcpStream,
-    config: Arc<rustls::ServerConfig>,
-    failed: &AtomicUsize,
-    requests: &AtomicUsize,
-) {
-    let _ = tcp.set_read_timeout(Some(Duration::from_secs(5)));
-    let Ok(mut conn) = rustls::ServerConnection::new(config) else {
-        return;
-    };
-    while conn.is_handshaking() {
-        if conn.complete_io(&mut tcp).is_err() {
-            failed.fetch_add(1, Ordering::SeqCst);
-            return;
-        }
-    }
-    let mut tls = rustls::StreamOwned::new(conn, tcp);
-    loop {
-        let mut head = Vec::new();
-        let mut byte = [0u8; 1];
-        while !head.ends_with(b"\r\n\r\n") {
-            match tls.read(&mut byte) {
-                Ok(1) => head.push(byte[0]),
-                _ => return,
-            }
-        }
-        requests.fetch_add(1, Ordering::SeqCst);
-        let response =
-            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n[]";
-        if tls
-            .write_all(response.as_bytes())
-            .and_then(|()| tls.flush())
-            .is_err()
-        {
-            return;
-        }
-    }
-}
-
-impl Drop for TlsServer {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        let _ = TcpStream::connect(("127.0.0.1", self.port));
-        if let Some(accept) = self.accept.take() {
-            let _ = accept.join();
-        }
-    }
+/// Exactly `server`'s CA.
+fn roots_of(server: &TestServer) -> RootCertificates {
+    RootCertificates::from_der([server.ca().der()]).unwrap()
 }
 
 #[tokio::test]
 async fn given_roots_are_trusted_and_others_refused() {
-    let server = TlsServer::start();
-    let other = TlsServer::start();
+    let server = tls_server();
+    let other = tls_server();
     let trusting = |roots: RootCertificates| {
         Transport::build(&config(Duration::from_secs(5), Some(roots))).unwrap()
     };
 
-    // The server's own certificate as the root: accepted.
+    // The server's CA as the root: accepted.
     let url = format!("{}/api/v1/users/u1/factors", server.url());
-    let response = send(&trusting(server.roots()), request(Method::GET, &url, b""))
-        .await
-        .unwrap();
+    let response = send(
+        &trusting(roots_of(&server)),
+        request(Method::GET, &url, b""),
+    )
+    .await
+    .unwrap();
     assert_eq!(
         (response.status().as_u16(), response.body().as_ref()),
         (200, &b"[]"[..])
     );
-    assert_eq!(server.requests.load(Ordering::SeqCst), 1);
+    assert_eq!(server.requests().len(), 1);
 
-    // Another server's certificate as the only root: refused in the
+    // Another server's CA as the only root: refused in the
     // handshake, before any request (or credential) is sent.
-    let err = send(&trusting(other.roots()), request(Method::GET, &url, b""))
+    let err = send(&trusting(roots_of(&other)), request(Method::GET, &url, b""))
         .await
         .unwrap_err();
     assert_eq!(err.kind, TransportErrorKind::Tls, "{err:?}");
@@ -545,23 +438,20 @@ async fn given_roots_are_trusted_and_others_refused() {
         err.to_string().to_lowercase().contains("certificate"),
         "{err}"
     );
-    assert_eq!(server.requests.load(Ordering::SeqCst), 1);
-    assert!(eventually(|| server
-        .handshakes_failed
-        .load(Ordering::SeqCst)
-        == 1));
+    assert_eq!(server.requests().len(), 1);
+    assert!(eventually(|| server.handshakes_failed() == 1));
 }
 
-/// The bundled (or platform) roots do not trust a self-signed certificate.
+/// The bundled (or platform) roots do not trust a certificate of a test CA.
 #[tokio::test]
-async fn a_self_signed_server_is_refused_by_default() {
-    let server = TlsServer::start();
+async fn a_server_of_an_unknown_ca_is_refused_by_default() {
+    let server = tls_server();
     let url = format!("{}/", server.url());
     let err = send(&transport(), request(Method::GET, &url, b""))
         .await
         .unwrap_err();
     assert_eq!(err.kind, TransportErrorKind::Tls, "{err:?}");
-    assert_eq!(server.requests.load(Ordering::SeqCst), 0);
+    assert_eq!(server.requests().len(), 0);
 }
 
 // ---------------------------------------------------------------------------

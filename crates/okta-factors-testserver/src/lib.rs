@@ -1,6 +1,10 @@
 //! A scripted HTTP/1.1 server on `127.0.0.1` for adapter tests: it records every
 //! request and answers what the test's handler says, including faults (stalls,
-//! resets mid-body, closed connections). Standard library only; stopped on drop.
+//! resets mid-body, closed connections). Stopped on drop.
+//!
+//! The same server speaks HTTPS ([`TestServer::start_tls`], a certificate of a
+//! test CA, module [`tls`]), and [`proxy::ConnectProxy`] is a loopback
+//! `CONNECT` proxy that records what it saw. Standard library threads only.
 //!
 //! ```
 //! use okta_factors_testserver::{Reply, TestServer};
@@ -12,12 +16,18 @@
 // Test support: a server that cannot bind is a failed test, so panicking is right.
 #![allow(clippy::expect_used)]
 
+pub mod proxy;
+pub mod tls;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
+
+pub use proxy::ConnectProxy;
+pub use tls::TestCa;
 
 /// A request as the server received it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +40,11 @@ pub struct RecordedRequest {
     pub headers: Vec<(String, String)>,
     /// Body bytes.
     pub body: Vec<u8>,
+    /// The connection it came on: `0` for the server's first accepted
+    /// connection, `1` for the second, … (always `0` for a request a
+    /// [`ConnectProxy`] recorded). Two requests with the same number were
+    /// sent over one kept-alive connection.
+    pub connection: usize,
 }
 
 impl RecordedRequest {
@@ -113,45 +128,76 @@ pub struct TestServer {
     stop: Arc<AtomicBool>,
     requests: Arc<Mutex<Vec<RecordedRequest>>>,
     connections: Arc<AtomicUsize>,
+    handshakes_failed: Arc<AtomicUsize>,
+    ca: Option<TestCa>,
     accept: Option<JoinHandle<()>>,
 }
 
 impl TestServer {
     /// Starts a server on `127.0.0.1` (a free port) answering with `handler`.
     pub fn start(handler: impl Fn(&RecordedRequest) -> Reply + Send + Sync + 'static) -> Self {
+        Self::start_with(Arc::new(handler), None)
+    }
+
+    /// The accept loop, over TCP or (with `tls`) over TLS.
+    fn start_with(handler: Arc<Handler>, tls: Option<(TestCa, tls::Config)>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         let port = listener.local_addr().expect("local addr").port();
         let stop = Arc::new(AtomicBool::new(false));
         let requests = Arc::new(Mutex::new(Vec::new()));
         let connections = Arc::new(AtomicUsize::new(0));
-        let handler: Arc<Handler> = Arc::new(handler);
+        let handshakes_failed = Arc::new(AtomicUsize::new(0));
+        let (ca, config) = tls.unzip();
         let accept = {
-            let (stop, requests, connections) =
-                (stop.clone(), requests.clone(), connections.clone());
+            let (stop, requests, connections, failed) = (
+                stop.clone(),
+                requests.clone(),
+                connections.clone(),
+                handshakes_failed.clone(),
+            );
             thread::spawn(move || {
                 for stream in listener.incoming() {
                     if stop.load(Ordering::SeqCst) {
                         break;
                     }
                     let Ok(stream) = stream else { continue };
-                    connections.fetch_add(1, Ordering::SeqCst);
-                    let (stop, requests, handler) =
-                        (stop.clone(), requests.clone(), handler.clone());
-                    thread::spawn(move || serve(stream, &stop, &requests, &*handler));
+                    let connection = connections.fetch_add(1, Ordering::SeqCst);
+                    let (stop, requests, handler, config, failed) = (
+                        stop.clone(),
+                        requests.clone(),
+                        handler.clone(),
+                        config.clone(),
+                        failed.clone(),
+                    );
+                    thread::spawn(move || {
+                        prepare(&stream);
+                        let Some(config) = config else {
+                            return serve(stream, connection, &stop, &requests, &*handler);
+                        };
+                        if let Some(tls) = tls::accept(stream, config) {
+                            serve(tls, connection, &stop, &requests, &*handler);
+                        } else {
+                            failed.fetch_add(1, Ordering::SeqCst);
+                        }
+                    });
                 }
             })
         };
+        let scheme = if ca.is_some() { "https" } else { "http" };
         Self {
-            url: format!("http://127.0.0.1:{port}"),
+            url: format!("{scheme}://127.0.0.1:{port}"),
             port,
             stop,
             requests,
             connections,
+            handshakes_failed,
+            ca,
             accept: Some(accept),
         }
     }
 
-    /// `http://127.0.0.1:<port>`.
+    /// `http://127.0.0.1:<port>`, or `https://127.0.0.1:<port>` for a server
+    /// started with [`TestServer::start_tls`].
     pub fn url(&self) -> &str {
         &self.url
     }
@@ -166,9 +212,31 @@ impl TestServer {
         self.requests.lock().map(|r| r.clone()).unwrap_or_default()
     }
 
-    /// Connections accepted so far.
+    /// Connections accepted so far (TCP connections: for an HTTPS server,
+    /// those whose handshake failed too).
     pub fn connections(&self) -> usize {
         self.connections.load(Ordering::SeqCst)
+    }
+
+    /// TLS handshakes that failed so far (the client refused the certificate,
+    /// or closed the connection before the handshake was done); always `0`
+    /// for a plain HTTP server. A handshake fails on the server's thread a
+    /// little after the client saw its error: wait for the count rather than
+    /// reading it once.
+    pub fn handshakes_failed(&self) -> usize {
+        self.handshakes_failed.load(Ordering::SeqCst)
+    }
+
+    /// The CA that issued this HTTPS server's certificate: the root a client
+    /// must trust ([`TestCa::der`], [`TestCa::pem`]).
+    ///
+    /// # Panics
+    ///
+    /// If the server speaks plain HTTP ([`TestServer::start`]).
+    pub fn ca(&self) -> &TestCa {
+        self.ca
+            .as_ref()
+            .expect("TestServer::ca: a plain HTTP server has no CA; use TestServer::start_tls")
     }
 
     /// Stops accepting and waits for the accept loop to end.
@@ -192,30 +260,54 @@ impl Drop for TestServer {
     }
 }
 
-fn serve(
-    stream: TcpStream,
-    stop: &AtomicBool,
-    requests: &Mutex<Vec<RecordedRequest>>,
-    handler: &Handler,
-) {
+/// Read timeout and no Nagle on an accepted connection.
+fn prepare(stream: &TcpStream) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
     // Head and body go out in two writes: without this, a kept-alive
     // connection waits for the client's delayed ACK (~40 ms) between them.
     let _ = stream.set_nodelay(true);
-    let Ok(mut writer) = stream.try_clone() else {
-        return;
-    };
-    let mut reader = BufReader::new(stream);
+}
+
+/// A connection the scripted server answers on: plain TCP or TLS over TCP.
+trait Connection: Read + Write {
+    /// Ends the connection at once (both directions of the TCP connection;
+    /// over TLS without `close_notify`, which is how a cut looks).
+    fn cut(&mut self);
+
+    /// Ends the connection after a complete exchange (over TLS, with
+    /// `close_notify`).
+    fn finish(&mut self) {}
+}
+
+impl Connection for TcpStream {
+    fn cut(&mut self) {
+        let _ = self.shutdown(Shutdown::Both);
+    }
+}
+
+/// Serves the requests of one connection with `handler` until the client
+/// closes it, asks to close it, a reply ends it, or the server stops.
+fn serve<C: Connection>(
+    connection: C,
+    index: usize,
+    stop: &AtomicBool,
+    requests: &Mutex<Vec<RecordedRequest>>,
+    handler: &Handler,
+) {
+    let mut reader = BufReader::new(connection);
     while !stop.load(Ordering::SeqCst) {
-        let Some(request) = read_request(&mut reader) else {
+        let Some(mut request) = read_request(&mut reader) else {
+            reader.get_mut().finish();
             return;
         };
+        request.connection = index;
         if let Ok(mut log) = requests.lock() {
             log.push(request.clone());
         }
         let close = request
             .header("connection")
             .is_some_and(|v| v.eq_ignore_ascii_case("close"));
+        let writer = reader.get_mut();
         match handler(&request) {
             Reply::Response {
                 status,
@@ -227,17 +319,20 @@ fn serve(
                     head.push_str(&format!("{name}: {value}\r\n"));
                 }
                 head.push_str(&format!("content-length: {}\r\n\r\n", body.len()));
-                if writer.write_all(head.as_bytes()).is_err() || writer.write_all(&body).is_err() {
+                if writer.write_all(head.as_bytes()).is_err()
+                    || writer.write_all(&body).is_err()
+                    || writer.flush().is_err()
+                {
                     return;
                 }
-                let _ = writer.flush();
                 if close {
+                    writer.finish();
                     return;
                 }
             }
             Reply::Stall(duration) => {
                 thread::sleep(duration);
-                let _ = writer.shutdown(Shutdown::Both);
+                writer.cut();
                 return;
             }
             Reply::ResetMidBody {
@@ -252,18 +347,20 @@ fn serve(
                 let _ = writer.write_all(head.as_bytes());
                 let _ = writer.write_all(&partial);
                 let _ = writer.flush();
-                let _ = writer.shutdown(Shutdown::Both);
+                writer.cut();
                 return;
             }
             Reply::Close => {
-                let _ = writer.shutdown(Shutdown::Both);
+                writer.cut();
                 return;
             }
         }
     }
 }
 
-fn read_request(reader: &mut BufReader<TcpStream>) -> Option<RecordedRequest> {
+/// One request (head and body) from `reader`; `None` at the end of the
+/// connection or on anything that is not HTTP/1.1.
+fn read_request(reader: &mut impl BufRead) -> Option<RecordedRequest> {
     let mut line = String::new();
     if reader.read_line(&mut line).ok()? == 0 {
         return None;
@@ -289,6 +386,7 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Option<RecordedRequest> {
         target,
         headers,
         body: Vec::new(),
+        connection: 0,
     };
     if request
         .header("transfer-encoding")
@@ -324,9 +422,12 @@ fn reason(status: u16) -> &'static str {
         401 => "Unauthorized",
         403 => "Forbidden",
         404 => "Not Found",
+        407 => "Proxy Authentication Required",
         429 => "Too Many Requests",
         500 => "Internal Server Error",
         502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
         _ => "Status",
     }
 }
