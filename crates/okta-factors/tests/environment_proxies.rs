@@ -33,7 +33,12 @@ fn list_with_both(server: &TestServer, roots: Option<&RootCertificates>, proxy: 
         blocking = blocking.proxy(proxy.clone());
         nonblocking = nonblocking.proxy(proxy.clone());
     }
-    assert!(blocking.build().unwrap().list_factors("00u1").unwrap().is_empty());
+    assert!(blocking
+        .build()
+        .unwrap()
+        .list_factors("00u1")
+        .unwrap()
+        .is_empty());
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -48,7 +53,7 @@ fn list_with_both(server: &TestServer, roots: Option<&RootCertificates>, proxy: 
 fn environment_proxies_apply_only_when_asked() {
     let proxy = ConnectProxy::start();
     let https = TestServer::start_tls(|_| Reply::json(200, "[]"));
-    let roots = RootCertificates::from_pem(https.ca_pem().as_bytes()).unwrap();
+    let roots = RootCertificates::from_pem(https.ca().pem().as_bytes()).unwrap();
     let http = TestServer::start(|_| Reply::json(200, "[]"));
     for name in VARIABLES {
         std::env::set_var(name, proxy.url());

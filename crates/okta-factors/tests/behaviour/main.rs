@@ -88,6 +88,7 @@ mod login_safety;
 #[cfg(feature = "oauth")]
 mod oauth;
 mod operations;
+mod proxy;
 mod push;
 mod retry;
 #[cfg(feature = "tracing")]
