@@ -32,10 +32,10 @@ use okta_factors::operations::{
 };
 use okta_factors::policy::PollPolicy;
 use okta_factors::{
-    ClientBuilder, Credentials, Error, InputError, Operation, OrgUrl, RootCertificates, Secret,
-    TimeoutLimit, TransportErrorKind,
+    ClientBuilder, Credentials, Error, InputError, Operation, OrgUrl, Proxy, RootCertificates,
+    Secret, TimeoutLimit, TransportErrorKind,
 };
-use okta_factors_testserver::{RecordedRequest, Reply, TestCa, TestServer};
+use okta_factors_testserver::{ConnectProxy, RecordedRequest, Reply, TestCa, TestServer};
 
 type UreqClient = okta_factors::ureq::Client;
 type HyperClient = okta_factors::hyper::Client;
@@ -46,6 +46,7 @@ const PASS: &str = "S3CR3T-PASSCODE-70303";
 const NEXT_PASS: &str = "S3CR3T-NEXTCODE-70404";
 const ANSWER: &str = "S3CR3T-ANSWER-70505";
 const SHARED: &str = "S3CR3TSHAREDSECRET70606";
+const PROXY_PASSWORD: &str = "S3CR3T-PROXY-PASSWORD-70707";
 /// Every secret of this file, and the marker they all share.
 const SECRETS: &[&str] = &[
     API_TOKEN,
@@ -54,6 +55,7 @@ const SECRETS: &[&str] = &[
     NEXT_PASS,
     ANSWER,
     SHARED,
+    PROXY_PASSWORD,
     "S3CR3T",
 ];
 
@@ -748,6 +750,30 @@ fn every_public_type_of_the_clients_is_formatted_with_secrets_or_exempt() {
             check(hyper.transport(), "okta-factors-hyper", "Transport");
         });
     }
+    let proxy = Proxy::new(&format!(
+        "http://svc-okta:{PROXY_PASSWORD}@proxy.example:3128"
+    ))
+    .unwrap()
+    .no_proxy("localhost");
+    assert_eq!(proxy.credentials(), Some(("svc-okta", PROXY_PASSWORD)));
+    check(&proxy, "okta-factors-client", "Proxy");
+    let proxied = builder::<UreqClient>(url, api_token()).proxy(proxy.clone());
+    assert_debug_clean(&proxied, "a builder with a proxy");
+    assert_debug_clean(&proxied.build().unwrap(), "a ureq client with a proxy");
+    runtime().block_on(async {
+        let hyper = builder::<HyperClient>(url, api_token())
+            .proxy(proxy)
+            .build()
+            .unwrap();
+        assert_debug_clean(&hyper, "a hyper client with a proxy");
+    });
+    let unusable = Proxy::new(&format!(
+        "socks5://svc-okta:{PROXY_PASSWORD}@proxy.example:1080"
+    ))
+    .unwrap_err();
+    check(&unusable, "okta-factors-client", "ProxyError");
+    assert_clean(&unusable.to_string(), "ProxyError");
+
     let refused = RootCertificates::from_der([b"not a certificate".as_slice()]).unwrap_err();
     check(&refused, "okta-factors-client", "RootCertificateError");
     assert_clean(&refused.to_string(), "RootCertificateError");
@@ -1268,6 +1294,112 @@ fn plain_http_is_refused_for_non_loopback_orgs() {
     ] {
         assert!(OrgUrl::parse(url).is_ok(), "{url}");
     }
+}
+
+/// `OrgUrl::parse_allowing_insecure_http` is the only way to a plain-http
+/// org that is not loopback (here `0.0.0.0`, which Linux routes to this
+/// host): it works, and the first client made for such an org in the
+/// process logs one warning, however many clients follow.
+#[test]
+fn an_insecure_http_org_is_only_reached_from_code_and_warned_about_once() {
+    let capture = log_capture();
+    let server = TestServer::start(|_| Reply::json(200, "[]"));
+    let url = format!("http://0.0.0.0:{}", server.port());
+    let err = OrgUrl::parse(&url).unwrap_err();
+    assert!(
+        err.to_string().contains("parse_allowing_insecure_http"),
+        "{err}"
+    );
+    let org = OrgUrl::parse_allowing_insecure_http(&url).unwrap();
+    assert!(org.is_insecure_http());
+    let warnings = || {
+        capture
+            .0
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|l| l.starts_with("WARN okta_factors INSECURE"))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let before = warnings().len();
+    let ureq = UreqClient::new(org.clone(), api_token()).unwrap();
+    assert!(ureq.list_factors("u1").unwrap().is_empty());
+    let _second = UreqClient::new(org.clone(), api_token()).unwrap();
+    runtime().block_on(async {
+        let hyper = HyperClient::new(org.clone(), api_token()).unwrap();
+        assert!(hyper.list_factors("u1").await.unwrap().is_empty());
+    });
+    assert_eq!(server.requests().len(), 2);
+    let warned = warnings();
+    assert_eq!(warned.len() - before, 1, "{warned:?}");
+    assert!(warned.iter().any(|w| w.contains(&url)), "{warned:?}");
+    assert_clean(&format!("{warned:?}"), "the insecure-http warning");
+}
+
+/// Through a proxy with basic credentials, and through one that refuses
+/// them: the proxy password and the API token appear in no error, `Debug`,
+/// tracing output or `log` record at `debug` and above, of either client.
+#[test]
+fn proxy_credentials_are_absent_from_errors_tracing_and_logs() {
+    let tracing = tracing_capture();
+    let log = log_capture();
+    let server = TestServer::start_tls(okta_like);
+    let roots = RootCertificates::from_der([server.ca().der()]).unwrap();
+    let accepting = ConnectProxy::start().require_basic("svc-okta", PROXY_PASSWORD);
+    let refusing = ConnectProxy::start().require_basic("svc-okta", "another-password");
+    let make = |proxy: &ConnectProxy| {
+        Proxy::new(proxy.url())
+            .unwrap()
+            .basic_auth("svc-okta", PROXY_PASSWORD)
+    };
+    let ureq = |proxy: &ConnectProxy| {
+        builder::<UreqClient>(server.url(), api_token())
+            .root_certificates(roots.clone())
+            .proxy(make(proxy))
+            .build()
+            .unwrap()
+    };
+    ureq(&accepting).list_factors("u1").unwrap();
+    let err = ureq(&refusing).list_factors("u1").unwrap_err();
+    assert_eq!(
+        transport_kind(&err),
+        Some(TransportErrorKind::Proxy { status: Some(407) })
+    );
+    assert_error_clean(&err, "ureq proxy refusal");
+    runtime().block_on(async {
+        let hyper = |proxy: &ConnectProxy| {
+            builder::<HyperClient>(server.url(), api_token())
+                .root_certificates(roots.clone())
+                .proxy(make(proxy))
+                .build()
+                .unwrap()
+        };
+        hyper(&accepting).list_factors("u1").await.unwrap();
+        let err = hyper(&refusing).list_factors("u1").await.unwrap_err();
+        assert_eq!(
+            transport_kind(&err),
+            Some(TransportErrorKind::Proxy { status: Some(407) })
+        );
+        assert_error_clean(&err, "hyper proxy refusal");
+    });
+    assert_eq!(accepting.connects().len(), 2);
+    assert_eq!(
+        server.requests().len(),
+        2,
+        "the refused tunnels reached nothing"
+    );
+    let traced = tracing.lines.lock().unwrap().join("\n");
+    assert_clean(&traced, "tracing output with a proxy");
+    let logged: Vec<String> = log
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|l| !l.starts_with("TRACE"))
+        .cloned()
+        .collect();
+    assert_clean(&format!("{logged:#?}"), "log records with a proxy");
 }
 
 // ---------------------------------------------------------------------------
