@@ -1,80 +1,5 @@
 //! [`Settings`] (feature `config`): a client's configuration from Okta's
-//! conventions, `okta.yaml` files and `OKTA_CLIENT_*` environment variables,
-//! as the official Okta SDKs read them.
-//!
-//! # Where settings come from
-//!
-//! [`Settings::load`] layers, lowest to highest precedence (a later value
-//! replaces an earlier one; code, the `ClientBuilder`'s methods called after
-//! `builder_from`, wins over all):
-//!
-//! 1. `~/.okta/okta.yaml` (`$HOME`, else `%USERPROFILE%`): every SDK reads it
-//!    (okta-sdk-python `okta/constants.py` `_GLOBAL_YAML_PATH`, okta-sdk-nodejs
-//!    `src/config-loader.js` `globalYamlPath`, okta-sdk-golang
-//!    `okta/configuration.go` `readConfigFromSystem`, okta-sdk-java
-//!    `DefaultClientBuilder`'s `~/.okta/okta.yaml`).
-//! 2. `./.okta.yaml`, in the working directory: okta-sdk-golang's
-//!    `readConfigFromApplication` (v2: `readConfigFromFile(".okta.yaml")`).
-//! 3. `./okta.yaml`, in the working directory: okta-sdk-python
-//!    (`_LOCAL_YAML_PATH = os.path.join(os.getcwd(), "okta.yaml")`),
-//!    okta-sdk-nodejs (`path.join(process.cwd(), 'okta.yaml')`) and the .NET
-//!    SDK. (Java reads `okta.yaml` from the classpath instead.)
-//! 4. The environment: `OKTA_CLIENT_*` (and `OKTA_TESTING_*`) variables.
-//!
-//! Files that do not exist are skipped; one that exists must parse.
-//! [`Settings::yaml`] and [`Settings::env`] are the same layering with the
-//! text and the variables given (pure: no file or environment is read), for
-//! tests and for settings kept elsewhere.
-//!
-//! # Keys and variables
-//!
-//! The YAML layout is the SDKs' (`okta: client: orgUrl: …`). A variable's
-//! name is the key's path in upper case with `_` between the parts, e.g.
-//! `okta.client.rateLimit.maxRetries` is `OKTA_CLIENT_RATELIMIT_MAXRETRIES`
-//! (Python's and Java's README). Underscores inside a part are accepted too,
-//! as okta-sdk-golang's `envconfig` tags spell some of them
-//! (`OKTA_CLIENT_CONNECTION_TIMEOUT`, `OKTA_CLIENT_RATE_LIMIT_MAX_RETRIES`);
-//! two spellings of one setting with different values in one layer are an
-//! error.
-//!
-//! | key under `okta.client` | variable | used as |
-//! |---|---|---|
-//! | `orgUrl` | `OKTA_CLIENT_ORGURL` | `OrgUrl::parse` (never the insecure variant) |
-//! | `token` | `OKTA_CLIENT_TOKEN` | `Credentials::api_token` (SSWS), or `access_token` (Bearer) |
-//! | `authorizationMode` | `OKTA_CLIENT_AUTHORIZATIONMODE` | `SSWS`, `Bearer` or `PrivateKey` (any case); default SSWS with a token, PrivateKey with only `clientId`/`privateKey` |
-//! | `clientId` | `OKTA_CLIENT_CLIENTID` | the service app (`PrivateKey`, feature `oauth`) |
-//! | `scopes` | `OKTA_CLIENT_SCOPES` | a YAML list, or a comma- or space-separated string (default `okta.users.read okta.users.manage`) |
-//! | `privateKey` | `OKTA_CLIENT_PRIVATEKEY` | PEM text, a private JWK, or the path of a file holding either (`~/` is the home directory) |
-//! | `privateKeyId` (Go), `kid` (Java), `keyId` (Node) | `OKTA_CLIENT_PRIVATEKEYID`, `…_KID`, `…_KEYID` | the key's `kid` |
-//! | `proxy.host`, `proxy.port` | `OKTA_CLIENT_PROXY_HOST`, `…_PORT` | `Proxy::new("http://host:port")` (an IPv6 host in brackets) |
-//! | `proxy.username`, `proxy.password` | `OKTA_CLIENT_PROXY_USERNAME`, `…_PASSWORD` | `Proxy::basic_auth` |
-//! | `connectionTimeout` | `OKTA_CLIENT_CONNECTIONTIMEOUT` | `connect_timeout`, seconds (0 keeps the default: every connection is bounded) |
-//! | `requestTimeout` | `OKTA_CLIENT_REQUESTTIMEOUT` | `request_timeout`, seconds (0 keeps the default: every call is bounded) |
-//! | `rateLimit.maxRetries` | `OKTA_CLIENT_RATELIMIT_MAXRETRIES` | `max_retries` |
-//! | `userAgent` (Python) | `OKTA_CLIENT_USERAGENT` | `user_agent_extra` |
-//!
-//! Numbers may be YAML numbers or strings. Empty and `null` values are not
-//! set (as Java's `Strings.hasText` and Python's pruning of `''` treat them).
-//!
-//! Keys the other SDKs read that this client has no use for (`cache.*`,
-//! `rateLimit.maxBackoff`, `clientSecret`, `jwk`, `oauth2.accessToken`, …),
-//! unknown keys and unknown `OKTA_CLIENT_*` variables are ignored, as the
-//! SDKs ignore them, and listed by [`Settings::report`] (by name only: their
-//! values are never shown).
-//!
-//! `okta.testing.disableHttpsCheck` (Java, Go) and
-//! `okta.testing.testingDisableHttpsCheck` (Python) are ignored too: plain
-//! `http` to a host that is not loopback is only ever allowed from code,
-//! with `OrgUrl::parse_allowing_insecure_http` (then
-//! [`Settings::apply_to`] a builder made with that org).
-//!
-//! # Secrets
-//!
-//! `token`, `privateKey` and `proxy.password` are kept as [`Secret`]s: `Debug`,
-//! [`Settings::report`] and every [`SettingsError`] show `[REDACTED]` or
-//! nothing in their place. A malformed file's error gives the file, line and
-//! column and the YAML parser's description only when that description
-//! quotes nothing of the file.
+//! conventions, `okta.yaml` files and `OKTA_CLIENT_*` environment variables.
 
 use std::fmt::{self, Write as _};
 use std::path::PathBuf;
@@ -281,18 +206,95 @@ struct Entry {
     raw: Raw,
 }
 
-/// A file, or the environment, that was layered (or looked for).
-#[derive(Clone, Debug)]
-struct Layer {
-    label: String,
-    found: bool,
+impl Entry {
+    /// Where the value came from: the variable, the file, or the key (when
+    /// it is an alias of the setting's name) and the file.
+    fn origin_text(&self) -> String {
+        match &self.origin {
+            Origin::File { file, key } if key == name_of(self.field) => file.clone(),
+            other => other.to_string(),
+        }
+    }
 }
 
-/// A client's configuration read the Okta SDKs' way: `~/.okta/okta.yaml`,
-/// `./.okta.yaml`, `./okta.yaml`, then `OKTA_CLIENT_*` variables (see the
-/// [module docs](self) for every key, and the SDK sources each follows).
-/// Each value remembers where it came from; `Debug` shows secrets as
-/// `[REDACTED]`.
+/// A client's configuration read as the official Okta SDKs read theirs:
+/// `okta.yaml` files and `OKTA_CLIENT_*` environment variables. Each value
+/// remembers where it came from; `Debug` shows secrets as `[REDACTED]`.
+///
+/// # Where settings come from
+///
+/// [`Settings::load`] layers, lowest to highest precedence (a later value
+/// replaces an earlier one; code, the `ClientBuilder`'s methods called after
+/// `builder_from`, wins over all):
+///
+/// 1. `~/.okta/okta.yaml` (`$HOME`, else `%USERPROFILE%`): every SDK reads it
+///    (okta-sdk-python `okta/constants.py` `_GLOBAL_YAML_PATH`, okta-sdk-nodejs
+///    `src/config-loader.js` `globalYamlPath`, okta-sdk-golang
+///    `okta/configuration.go` `readConfigFromSystem`, okta-sdk-java
+///    `DefaultClientBuilder`'s `~/.okta/okta.yaml`).
+/// 2. `./.okta.yaml`, in the working directory: okta-sdk-golang's
+///    `readConfigFromApplication` (v2: `readConfigFromFile(".okta.yaml")`).
+/// 3. `./okta.yaml`, in the working directory: okta-sdk-python
+///    (`_LOCAL_YAML_PATH = os.path.join(os.getcwd(), "okta.yaml")`),
+///    okta-sdk-nodejs (`path.join(process.cwd(), 'okta.yaml')`) and the .NET
+///    SDK. (Java reads `okta.yaml` from the classpath instead.)
+/// 4. The environment: `OKTA_CLIENT_*` (and `OKTA_TESTING_*`) variables.
+///
+/// Files that do not exist are skipped; one that exists must parse.
+/// [`Settings::yaml`] and [`Settings::env`] are the same layering with the
+/// text and the variables given (pure: no file or environment is read), for
+/// tests and for settings kept elsewhere.
+///
+/// # Keys and variables
+///
+/// The YAML layout is the SDKs' (`okta: client: orgUrl: …`). A variable's
+/// name is the key's path in upper case with `_` between the parts, e.g.
+/// `okta.client.rateLimit.maxRetries` is `OKTA_CLIENT_RATELIMIT_MAXRETRIES`
+/// (okta-sdk-python's and okta-sdk-java's READMEs). Underscores inside a
+/// part are accepted too, as okta-sdk-golang's `envconfig` tags
+/// (`OKTA_CLIENT_CONNECTION_TIMEOUT`, `OKTA_CLIENT_RATE_LIMIT_MAX_RETRIES`)
+/// and okta-sdk-python's `_apply_env_config` (`OKTA_CLIENT_ORG_URL`) spell
+/// some; two spellings of one setting with different values in one layer
+/// are an error.
+///
+/// | key under `okta.client` | variable | used as |
+/// |---|---|---|
+/// | `orgUrl` | `OKTA_CLIENT_ORGURL` | `OrgUrl::parse` (never the insecure variant) |
+/// | `token` | `OKTA_CLIENT_TOKEN` | `Credentials::api_token` (SSWS), or `access_token` (Bearer) |
+/// | `authorizationMode` | `OKTA_CLIENT_AUTHORIZATIONMODE` | `SSWS`, `Bearer` or `PrivateKey` (any case); default SSWS with a token, PrivateKey with only `clientId`/`privateKey` |
+/// | `clientId` | `OKTA_CLIENT_CLIENTID` | the service app (`PrivateKey`, feature `oauth`) |
+/// | `scopes` | `OKTA_CLIENT_SCOPES` | a YAML list, or a comma- or space-separated string (default `okta.users.read okta.users.manage`) |
+/// | `privateKey` | `OKTA_CLIENT_PRIVATEKEY` | PEM text, a private JWK, or the path of a file holding either (`~/` is the home directory) |
+/// | `privateKeyId` (Go), `kid` (Java), `keyId` (Node) | `OKTA_CLIENT_PRIVATEKEYID`, `…_KID`, `…_KEYID` | the key's `kid` |
+/// | `proxy.host`, `proxy.port` | `OKTA_CLIENT_PROXY_HOST`, `…_PORT` | `Proxy::new("http://host:port")` (an IPv6 host in brackets) |
+/// | `proxy.username`, `proxy.password` | `OKTA_CLIENT_PROXY_USERNAME`, `…_PASSWORD` | `Proxy::basic_auth` |
+/// | `connectionTimeout` | `OKTA_CLIENT_CONNECTIONTIMEOUT` | `connect_timeout`, seconds (0 keeps the default: every connection is bounded) |
+/// | `requestTimeout` | `OKTA_CLIENT_REQUESTTIMEOUT` | `request_timeout`, seconds (0 keeps the default: every call is bounded) |
+/// | `rateLimit.maxRetries` | `OKTA_CLIENT_RATELIMIT_MAXRETRIES` | `max_retries` |
+/// | `userAgent` (Python) | `OKTA_CLIENT_USERAGENT` | `user_agent_extra` |
+///
+/// Numbers may be YAML numbers or strings. Empty and `null` values are not
+/// set (as Java's `Strings.hasText` and Python's pruning of `''` treat them).
+///
+/// Keys the other SDKs read that this client has no use for (`cache.*`,
+/// `rateLimit.maxBackoff`, `clientSecret`, `jwk`, `oauth2.accessToken`, …),
+/// unknown keys and unknown `OKTA_CLIENT_*` variables are ignored, as the
+/// SDKs ignore them, and listed by [`Settings::report`] (by name only: their
+/// values are never shown).
+///
+/// `okta.testing.disableHttpsCheck` (Java, Go) and
+/// `okta.testing.testingDisableHttpsCheck` (Python) are ignored too: plain
+/// `http` to a host that is not loopback is only ever allowed from code,
+/// with `OrgUrl::parse_allowing_insecure_http` (then
+/// [`Settings::apply_to`] a builder made with that org).
+///
+/// # Secrets
+///
+/// `token`, `privateKey` and `proxy.password` are kept as [`Secret`]s: `Debug`,
+/// [`Settings::report`] and every [`SettingsError`] show `[REDACTED]` or
+/// nothing in their place. A malformed file's error gives the file, line and
+/// column and the YAML parser's description only when that description
+/// quotes nothing of the file.
 ///
 /// ```
 /// use std::time::Duration;
@@ -319,7 +321,8 @@ struct Layer {
 pub struct Settings {
     entries: Vec<Entry>,
     ignored: Vec<(String, String)>,
-    layers: Vec<Layer>,
+    /// What was layered or looked for, for the report: `read: ./okta.yaml`.
+    layers: Vec<String>,
 }
 
 impl fmt::Debug for Settings {
@@ -337,7 +340,11 @@ struct Shown<'a>(&'a Entry);
 
 impl fmt::Debug for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(self, f)
+        match &self.0.raw {
+            Raw::Text(text) => fmt::Debug::fmt(text, f),
+            Raw::List(items) => fmt::Debug::fmt(items, f),
+            Raw::Secret(_) => fmt::Display::fmt(self, f),
+        }
     }
 }
 
@@ -377,10 +384,7 @@ impl Settings {
             match std::fs::read_to_string(&path) {
                 Ok(text) => settings = settings.yaml(&label, &text)?,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    settings.layers.push(Layer {
-                        label,
-                        found: false,
-                    });
+                    settings.layers.push(format!("not found: {label}"));
                 }
                 Err(e) => {
                     return Err(SettingsError::File {
@@ -447,7 +451,7 @@ impl Settings {
                 ))
             }
         }
-        self.push_layer(source.to_owned(), layer)
+        self.push_layer(format!("read: {source}"), layer)
     }
 
     /// Layers the `OKTA_CLIENT_*` and `OKTA_TESTING_*` variables among
@@ -500,12 +504,12 @@ impl Settings {
                     .push((name, "names no setting of this client".to_owned()));
             }
         }
-        let found = !layer.is_empty();
-        let mut settings = self.push_layer("the environment (OKTA_CLIENT_*)".to_owned(), layer)?;
-        if let Some(last) = settings.layers.last_mut() {
-            last.found = found;
-        }
-        Ok(settings)
+        let label = if layer.is_empty() {
+            "no OKTA_CLIENT_* variable sets a value"
+        } else {
+            "read: the environment (OKTA_CLIENT_* variables)"
+        };
+        self.push_layer(label.to_owned(), layer)
     }
 
     /// Adds one layer's entries, refusing two different values for one
@@ -523,7 +527,7 @@ impl Settings {
                 });
             }
         }
-        self.layers.push(Layer { label, found: true });
+        self.layers.push(label);
         self.entries.extend(layer);
         Ok(self)
     }
@@ -566,7 +570,7 @@ impl Settings {
     }
 
     /// The org: `okta.client.orgUrl` through [`OrgUrl::parse`] (plain `http`
-    /// only for loopback hosts; see the [module docs](self)).
+    /// only for loopback hosts).
     pub fn org_url(&self) -> Result<OrgUrl, SettingsError> {
         let entry = self
             .get(Field::OrgUrl)
@@ -878,8 +882,7 @@ impl Settings {
             "okta-factors settings (lowest precedence first; values set in code win over all):"
         );
         for layer in &self.layers {
-            let state = if layer.found { "read" } else { "not found" };
-            let _ = writeln!(text, "  {state}: {}", layer.label);
+            let _ = writeln!(text, "  {layer}");
         }
         if self.entries.is_empty() {
             let _ = writeln!(text, "values: none");
@@ -893,11 +896,7 @@ impl Settings {
                 .filter(|e| e.field == entry.field && !std::ptr::eq(*e, entry))
                 .map(|e| e.origin.to_string())
                 .collect();
-            let origin = match &entry.origin {
-                Origin::File { file, key } if key == name => file.clone(),
-                other => other.to_string(),
-            };
-            let _ = write!(text, "  {name} = {} ({origin}", Shown(entry));
+            let _ = write!(text, "  {name} = {} ({}", Shown(entry), entry.origin_text());
             if !replaced.is_empty() {
                 let _ = write!(text, "; replaces {}", replaced.join(", "));
             }
@@ -990,7 +989,7 @@ fn line_suffix(line: Option<usize>) -> String {
 fn invalid(entry: &Entry, reason: String) -> SettingsError {
     SettingsError::Invalid {
         setting: name_of(entry.field).to_owned(),
-        origin: entry.origin.to_string(),
+        origin: entry.origin_text(),
         reason,
     }
 }
@@ -1023,9 +1022,16 @@ fn yaml_problem(message: &str, column: Option<usize>) -> String {
         .split(" at position ")
         .next()
         .unwrap_or_default();
-    let problem = if problem.starts_with("duplicate entry") {
+    // libyaml quotes single punctuation characters (expected ',' or '}').
+    let mut unquoted = problem.to_owned();
+    for quoted in [
+        ",", "]", "}", ":", "-", "?", "|", ">", "[", "{", "#", "&", "*", "!", "%", "@", "`",
+    ] {
+        unquoted = unquoted.replace(&format!("'{quoted}'"), "");
+    }
+    let problem = if problem.contains("duplicate entry") {
         "a key appears twice in one mapping"
-    } else if problem.contains(['"', '\'', '`']) || problem.is_empty() {
+    } else if unquoted.contains(['"', '\'', '`']) || problem.is_empty() {
         "this does not parse"
     } else {
         problem
