@@ -35,8 +35,8 @@ use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use examples_support::{
-    activation, expect_invalid_passcode, expect_throttle, otpauth_for_transcript, result, status,
-    Auth, Target, Transcript,
+    activation, check_config, expect_invalid_passcode, expect_throttle, otpauth_for_transcript,
+    result, status, Args, Target, Transcript,
 };
 use okta_factors::model::{
     ActivateOutcome, FactorEnrollment, FactorStatus, TotpProvider, UserFactor, VerifyOutcome,
@@ -51,12 +51,15 @@ use okta_factors_sim::{Fault, SharedSimulator};
 type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 fn main() -> ExitCode {
-    let auth = match Auth::from_args() {
-        Ok(auth) => auth,
+    let args = match Args::from_command_line() {
+        Ok(args) => args,
         Err(exit) => return exit,
     };
+    if args.check_config {
+        return check_config();
+    }
     let mut t = Transcript::default();
-    match run(&mut t, auth) {
+    match run(&mut t, args) {
         Ok(()) => t.finish(),
         Err(e) => {
             println!("\nstopped: {e}");
@@ -65,12 +68,9 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(t: &mut Transcript, auth: Auth) -> Result {
-    let target = Target::from_env(auth)?;
-    let (org, credentials) = target.org_and_credentials()?;
-    let client = Client::builder(org, credentials)
-        .poll_policy(target.poll_policy())
-        .build()?;
+fn run(t: &mut Transcript, args: Args) -> Result {
+    let target = Target::from_settings(args)?;
+    let client = target.builder::<Client>()?.build()?;
     match &target {
         Target::RealOrg { user_id, who, .. } => {
             println!("Read-only steps against {} ({who})", client.config().org);
@@ -83,7 +83,7 @@ fn run(t: &mut Transcript, auth: Auth) -> Result {
             println!(
                 "Simulator at {} (user {user_id}; {})",
                 server.url(),
-                auth.describe()
+                args.auth().describe()
             );
             let sim = server.simulator();
             // A service app: its first token, shown as it goes on the wire.
