@@ -4,8 +4,9 @@
 //! `~/.okta/okta.yaml`, each in an environment of its own (a temporary
 //! `HOME` and working directory, no other variable).
 //!
-//! The binaries are built (or found fresh) by `cargo build --examples` in
-//! this test's target directory and profile.
+//! The binaries are the ones `cargo test` builds with this test, rebuilt
+//! here when older than the sources (`cargo test --test real_org_settings`
+//! alone does not build the examples).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -123,65 +124,111 @@ impl Drop for Sandbox {
 
 /// An example binary, built next to this test (target/<profile>/examples/).
 ///
-/// `cargo test` builds the examples with the tests, but not when it runs
-/// one test target (`--test real_org_settings`): then they may be stale.
-/// So they are built here, once, with the same profile and target
-/// directory (a no-op when they are fresh).
+/// `cargo test` builds the examples with the tests, but not when it runs one
+/// test target (`--test real_org_settings`). When a binary is older than a
+/// source of the workspace it is built here, once, with this test's profile
+/// and target directory (`cargo build --examples` of this package).
 fn example(name: &str) -> PathBuf {
-    static BUILT: OnceLock<()> = OnceLock::new();
+    static FRESH: OnceLock<()> = OnceLock::new();
     let exe = std::env::current_exe().unwrap();
     // target/<profile>/deps/real_org_settings-<hash>
     let profile = exe.parent().unwrap().parent().unwrap();
-    BUILT.get_or_init(|| {
-        let mut cargo = Command::new(env!("CARGO"));
-        // Without the variables cargo sets for this test (build scripts that
-        // watch CARGO_PKG_NAME or OUT_DIR would otherwise run again, and the
-        // next `cargo test` would rebuild them back).
-        for (name, _) in std::env::vars_os() {
-            let name = name.to_string_lossy();
-            if [
-                "CARGO_PKG_",
-                "CARGO_MANIFEST_",
-                "CARGO_CRATE_",
-                "CARGO_BIN_",
-            ]
-            .iter()
-            .any(|prefix| name.starts_with(prefix))
-                || [
-                    "CARGO_TARGET_TMPDIR",
-                    "CARGO_PRIMARY_PACKAGE",
-                    "CARGO_RUSTC_CURRENT_DIR",
-                    "OUT_DIR",
-                ]
-                .contains(&name.as_ref())
-            {
-                cargo.env_remove(name.as_ref());
-            }
+    let binary = |name: &str| {
+        profile
+            .join("examples")
+            .join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+    };
+    FRESH.get_or_init(|| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let newest_source = newest(&[
+            root.join("Cargo.toml"),
+            root.join("Cargo.lock"),
+            root.join("examples"),
+            root.join("crates"),
+        ]);
+        let fresh = QUICKSTARTS.iter().all(|name| {
+            std::fs::metadata(binary(name))
+                .and_then(|m| m.modified())
+                .is_ok_and(|built| built >= newest_source)
+        });
+        if !fresh {
+            build_examples(profile);
         }
-        cargo
-            .args([
-                "build",
-                "--quiet",
-                "--offline",
-                "--examples",
-                "--manifest-path",
-            ])
-            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
-            .arg("--target-dir")
-            .arg(profile.parent().unwrap());
-        match profile.file_name().and_then(|n| n.to_str()) {
-            Some("debug") => {}
-            Some(other) => {
-                cargo.args(["--profile", other]);
-            }
-            None => {}
-        }
-        let status = cargo.status().unwrap();
-        assert!(status.success(), "cargo build --examples failed");
     });
-    profile
-        .join("examples")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+    binary(name)
+}
+
+/// The latest modification time of the files under `paths` (Rust sources
+/// and manifests; `target` directories skipped).
+fn newest(paths: &[PathBuf]) -> std::time::SystemTime {
+    let mut newest = std::time::SystemTime::UNIX_EPOCH;
+    let mut stack: Vec<PathBuf> = paths.to_vec();
+    while let Some(path) = stack.pop() {
+        let Ok(meta) = std::fs::metadata(&path) else {
+            continue;
+        };
+        if meta.is_dir() {
+            if path.file_name().is_some_and(|n| n == "target") {
+                continue;
+            }
+            for entry in std::fs::read_dir(&path).unwrap() {
+                stack.push(entry.unwrap().path());
+            }
+        } else if path
+            .extension()
+            .is_some_and(|e| e == "rs" || e == "toml" || e == "lock")
+        {
+            newest = newest.max(meta.modified().unwrap());
+        }
+    }
+    newest
+}
+
+/// `cargo build --examples` of this package into `profile`'s target directory.
+fn build_examples(profile: &Path) {
+    let mut cargo = Command::new(env!("CARGO"));
+    // Without the variables cargo sets for this test (build scripts that
+    // watch CARGO_PKG_NAME or OUT_DIR would otherwise run again, and the
+    // next `cargo test` would rebuild them back).
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if [
+            "CARGO_PKG_",
+            "CARGO_MANIFEST_",
+            "CARGO_CRATE_",
+            "CARGO_BIN_",
+        ]
+        .iter()
+        .any(|prefix| name.starts_with(prefix))
+            || [
+                "CARGO_TARGET_TMPDIR",
+                "CARGO_PRIMARY_PACKAGE",
+                "CARGO_RUSTC_CURRENT_DIR",
+                "OUT_DIR",
+            ]
+            .contains(&name.as_ref())
+        {
+            cargo.env_remove(name.as_ref());
+        }
+    }
+    cargo
+        .args([
+            "build",
+            "--quiet",
+            "--offline",
+            "--examples",
+            "--manifest-path",
+        ])
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(profile.parent().unwrap());
+    if let Some(other) = profile.file_name().and_then(|n| n.to_str()) {
+        if other != "debug" {
+            cargo.args(["--profile", other]);
+        }
+    }
+    let status = cargo.status().unwrap();
+    assert!(status.success(), "cargo build --examples failed");
 }
 
 struct Run {
