@@ -4,18 +4,17 @@
 //! cargo run --example quickstart
 //! cargo run --example quickstart -- --auth private-key-jwt
 //! cargo run --example quickstart -- --auth private-key-jwt-bearer
+//! cargo run --example quickstart -- --check-config
 //! ```
 //!
-//! With no environment it starts the simulator on 127.0.0.1 and walks through
+//! With no settings it starts the simulator on 127.0.0.1 and walks through
 //! every operation: the catalog and security questions; a security question;
 //! Okta Verify TOTP (its `otpauth://` URI, codes computed here, a replayed code);
 //! SMS (OTP read from the simulator's outbox, a resend inside the throttle answered
 //! at once with its wait, a challenge); push (activation waited for until the
 //! device enrolls; number matching approved, approved although one poll meets a
 //! server error, then rejected); a wrong passcode; listing; and unenrolling
-//! everything. With `OKTA_ORG_URL`, `OKTA_API_TOKEN` and `OKTA_USER_ID` set it
-//! runs the read-only steps against that org instead. It exits non-zero if any
-//! step did not behave as expected.
+//! everything. It exits non-zero if any step did not behave as expected.
 //!
 //! `--auth private-key-jwt` authenticates as an OAuth 2.0 service app instead of
 //! with an API token: a key generated at start is registered with the simulator
@@ -23,11 +22,15 @@
 //! (the token request with its `private_key_jwt` client assertion, the DPoP proofs,
 //! `use_dpop_nonce`, the `DPoP` token; never a token or a signature), and the
 //! simulator must issue exactly one token for the whole run. `--auth
-//! private-key-jwt-bearer` does the same without DPoP (`Bearer` tokens). With
-//! `OKTA_CLIENT_ORGURL`, `OKTA_CLIENT_CLIENTID`, `OKTA_CLIENT_PRIVATEKEY` (PEM or
-//! a JWK, or a file holding either; optionally `OKTA_CLIENT_PRIVATEKEYID` and
-//! `OKTA_CLIENT_SCOPES`) and `OKTA_USER_ID` set, these modes run the read-only
-//! steps against that org's service app.
+//! private-key-jwt-bearer` does the same without DPoP (`Bearer` tokens).
+//!
+//! When the Okta settings name an org (`okta.client.orgUrl` in
+//! `~/.okta/okta.yaml`, `./.okta.yaml` or `./okta.yaml`, or
+//! `OKTA_CLIENT_ORGURL`; `okta_factors::Settings`), it runs the read-only
+//! steps against that org instead, with the settings' credentials, for the
+//! user `OKTA_USER_ID`; `--auth` must then fit their `authorizationMode`.
+//! `--check-config` prints what the settings say and where each value came
+//! from (secrets never), and exits.
 
 use std::process::ExitCode;
 use std::sync::mpsc;
@@ -35,8 +38,8 @@ use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use examples_support::{
-    activation, expect_invalid_passcode, expect_throttle, otpauth_for_transcript, result, status,
-    Auth, Target, Transcript,
+    activation, check_config, expect_invalid_passcode, expect_throttle, otpauth_for_transcript,
+    result, status, Args, Target, Transcript,
 };
 use okta_factors::model::{
     ActivateOutcome, FactorEnrollment, FactorStatus, TotpProvider, UserFactor, VerifyOutcome,
@@ -51,12 +54,15 @@ use okta_factors_sim::{Fault, SharedSimulator};
 type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 fn main() -> ExitCode {
-    let auth = match Auth::from_args() {
-        Ok(auth) => auth,
+    let args = match Args::from_command_line() {
+        Ok(args) => args,
         Err(exit) => return exit,
     };
+    if args.check_config {
+        return check_config();
+    }
     let mut t = Transcript::default();
-    match run(&mut t, auth) {
+    match run(&mut t, args) {
         Ok(()) => t.finish(),
         Err(e) => {
             println!("\nstopped: {e}");
@@ -65,12 +71,9 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(t: &mut Transcript, auth: Auth) -> Result {
-    let target = Target::from_env(auth)?;
-    let (org, credentials) = target.org_and_credentials()?;
-    let client = Client::builder(org, credentials)
-        .poll_policy(target.poll_policy())
-        .build()?;
+fn run(t: &mut Transcript, args: Args) -> Result {
+    let target = Target::from_settings(args)?;
+    let client = target.builder::<Client>()?.build()?;
     match &target {
         Target::RealOrg { user_id, who, .. } => {
             println!("Read-only steps against {} ({who})", client.config().org);
@@ -83,7 +86,7 @@ fn run(t: &mut Transcript, auth: Auth) -> Result {
             println!(
                 "Simulator at {} (user {user_id}; {})",
                 server.url(),
-                auth.describe()
+                args.auth().describe()
             );
             let sim = server.simulator();
             // A service app: its first token, shown as it goes on the wire.

@@ -778,6 +778,38 @@ fn every_public_type_of_the_clients_is_formatted_with_secrets_or_exempt() {
     check(&refused, "okta-factors-client", "RootCertificateError");
     assert_clean(&refused.to_string(), "RootCertificateError");
 
+    // Settings (feature `config`): tokens, a proxy password and a token
+    // quoted by a malformed file, in the settings, their report, an error.
+    let settings = okta_factors::Settings::new()
+        .yaml(
+            "okta.yaml",
+            &format!(
+                "okta:\n  client:\n    orgUrl: {url}\n    token: {API_TOKEN}\n    \
+                 proxy: {{host: p.example, port: 3128, username: u, password: {ANSWER}}}\n"
+            ),
+        )
+        .unwrap()
+        .env([
+            ("OKTA_CLIENT_TOKEN", ACCESS_TOKEN),
+            ("OKTA_CLIENT_AUTHORIZATIONMODE", "Bearer"),
+        ])
+        .unwrap();
+    check(&settings, "okta-factors-client", "Settings");
+    let report = settings.report();
+    assert_clean(&report.to_string(), "SettingsReport");
+    check(&report, "okta-factors-client", "SettingsReport");
+    let from_settings = UreqClient::builder_from(&settings).unwrap();
+    assert!(from_settings.config().credentials.token().unwrap().expose() == ACCESS_TOKEN);
+    check(&from_settings, "okta-factors-client", "ClientBuilder");
+    let malformed = okta_factors::Settings::new()
+        .yaml(
+            "okta.yaml",
+            &format!("okta:\n  client:\n    {API_TOKEN}: 1\n    {API_TOKEN}: 2\n"),
+        )
+        .unwrap_err();
+    assert_clean(&malformed.to_string(), "SettingsError");
+    check(&malformed, "okta-factors-client", "SettingsError");
+
     let missing: Vec<_> = declared
         .iter()
         .filter(|(krate, name)| {

@@ -1,28 +1,37 @@
-//! Shared by the quickstarts: where to run (simulator or a real org), and a
-//! transcript that prints each step and counts the ones that misbehaved.
+//! Shared by the quickstarts: where to run (the embedded simulator, or the
+//! org that the Okta settings name), and a transcript that prints each step
+//! and counts the ones that misbehaved.
 
 #![forbid(unsafe_code)]
 
 use std::fmt::Display;
+use std::process::ExitCode;
 use std::time::Duration;
 
 use okta_factors::policy::{PollPolicy, MIN_POLL_INTERVAL};
-use okta_factors::{ClientConfig, Credentials, OrgUrl};
+use okta_factors::{AuthScheme, ClientBuilder, ClientConfig, Credentials, OrgUrl, Settings};
 use okta_factors_sim::{SimServer, SimulatorConfig};
 
 mod service_app;
 
 pub use service_app::{
-    check_one_token, parse_args, service_app_from_env, show_token_exchange, Auth, SimServiceApp,
-    USAGE,
+    check_one_token, parse_args, show_token_exchange, Args, Auth, SimServiceApp, USAGE,
 };
 
 /// The API token of the embedded simulator.
 pub const SIM_TOKEN: &str = "quickstart-token";
 
+/// The variables the quickstarts read before the Okta SDKs' names; refused
+/// with a pointer to those.
+const OLD_VARIABLES: [(&str, &str); 2] = [
+    ("OKTA_ORG_URL", "OKTA_CLIENT_ORGURL"),
+    ("OKTA_API_TOKEN", "OKTA_CLIENT_TOKEN"),
+];
+
 /// Where the quickstart runs.
 pub enum Target {
-    /// The embedded simulator on 127.0.0.1 (the default).
+    /// The embedded simulator on 127.0.0.1 (the default: when no settings
+    /// name an org).
     Simulator {
         /// The running simulator (stopped on drop).
         server: SimServer,
@@ -32,16 +41,15 @@ pub enum Target {
         /// with it, whose credentials the client uses.
         app: Option<SimServiceApp>,
     },
-    /// A real org: read-only steps. With `--auth api-token`: `OKTA_ORG_URL`,
-    /// `OKTA_API_TOKEN`, `OKTA_USER_ID`; with a service app:
-    /// `OKTA_CLIENT_ORGURL`, `OKTA_CLIENT_CLIENTID`, `OKTA_CLIENT_PRIVATEKEY`
-    /// (optionally `OKTA_CLIENT_PRIVATEKEYID`, `OKTA_CLIENT_SCOPES`),
-    /// `OKTA_USER_ID`.
+    /// The org that the settings name (`okta.yaml`, `OKTA_CLIENT_*`): the
+    /// read-only steps, for the user `OKTA_USER_ID`.
     RealOrg {
         /// The org.
         org: OrgUrl,
-        /// Who (its API token, or the service app).
+        /// Who (the settings' token, or their service app).
         credentials: Credentials,
+        /// The settings (their proxy, timeouts, retries apply too).
+        settings: Box<Settings>,
         /// The user whose factors are read.
         user_id: String,
         /// Who, for the transcript.
@@ -49,39 +57,77 @@ pub enum Target {
     },
 }
 
-impl Target {
-    /// For `auth`: the real org its environment variables name, if set, else
-    /// the simulator (with a service app registered, for a service app).
-    pub fn from_env(auth: Auth) -> Result<Self, Box<dyn std::error::Error>> {
-        let user_id = || {
-            std::env::var("OKTA_USER_ID")
-                .map_err(|_| "OKTA_USER_ID must name the user whose factors to read")
-        };
-        match auth {
-            Auth::ApiToken => {
-                if let (Ok(org), Ok(token)) = (
-                    std::env::var("OKTA_ORG_URL"),
-                    std::env::var("OKTA_API_TOKEN"),
-                ) {
-                    return Ok(Target::RealOrg {
-                        org: OrgUrl::parse(&org)?,
-                        credentials: Credentials::api_token(token)?,
-                        user_id: user_id()?,
-                        who: auth.describe().to_owned(),
-                    });
-                }
-            }
-            Auth::PrivateKeyJwt { dpop } => {
-                if let Some((org, credentials, client_id)) = service_app_from_env(dpop)? {
-                    return Ok(Target::RealOrg {
-                        org,
-                        credentials,
-                        user_id: user_id()?,
-                        who: format!("service app {client_id}, {}", auth.describe_wire()),
-                    });
-                }
-            }
+/// Refuses the variables the quickstarts used to read, naming the Okta
+/// SDKs' ones that replace them.
+fn refuse_old_variables() -> Result<(), Box<dyn std::error::Error>> {
+    let set: Vec<String> = OLD_VARIABLES
+        .iter()
+        .filter(|(old, _)| std::env::var_os(old).is_some_and(|v| !v.is_empty()))
+        .map(|(old, new)| format!("{old} (now {new})"))
+        .collect();
+    if set.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "{} no longer read: the quickstarts read the Okta SDKs' settings, okta.yaml files and \
+         OKTA_CLIENT_* variables (README, Configuration)",
+        if set.len() == 1 {
+            format!("{} is", set[0])
+        } else {
+            format!("{} are", set.join(" and "))
         }
+    )
+    .into())
+}
+
+/// `--check-config`: prints what the settings say and where each value came
+/// from (secrets never), and where the quickstart would run.
+pub fn check_config() -> ExitCode {
+    if let Err(e) = refuse_old_variables() {
+        println!("{e}");
+        return ExitCode::FAILURE;
+    }
+    match Settings::load() {
+        Ok(settings) => {
+            print!("{}", settings.report());
+            if settings.names_org() {
+                println!("→ the quickstarts would run their read-only steps against that org");
+            } else {
+                println!("→ no orgUrl: the quickstarts would start the embedded simulator");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            println!("the settings cannot be read: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+impl Target {
+    /// The org that the settings ([`Settings::load`]) name, if they name one,
+    /// with their credentials (see [`real_org_credentials`] for `--auth`);
+    /// else the simulator (with a service app registered, for a service app).
+    pub fn from_settings(args: Args) -> Result<Self, Box<dyn std::error::Error>> {
+        refuse_old_variables()?;
+        let settings = Settings::load()?;
+        if settings.names_org() {
+            let org = settings.org_url()?;
+            let (credentials, who) = real_org_credentials(&settings, args.auth)?;
+            let user_id = std::env::var("OKTA_USER_ID")
+                .ok()
+                .filter(|id| !id.trim().is_empty())
+                .ok_or("OKTA_USER_ID must name the user whose factors to read")?;
+            let who = format!("{who}; settings from {}", settings.sources().join(", "));
+            return Ok(Target::RealOrg {
+                org,
+                credentials,
+                settings: Box::new(settings),
+                user_id,
+                who,
+            });
+        }
+        let auth = args.auth();
         // Short OTP resend intervals keep the demo fast; everything else is
         // Okta's behaviour (the 30 s SMS throttle is shown with a 2 s one).
         let config = SimulatorConfig::new(SIM_TOKEN)
@@ -103,11 +149,12 @@ impl Target {
         })
     }
 
-    /// The org and credentials of this target: what a client is built for
-    /// (`Client::builder(org, credentials)`).
-    pub fn org_and_credentials(&self) -> Result<(OrgUrl, Credentials), Box<dyn std::error::Error>> {
-        Ok(match self {
-            Target::Simulator { server, app, .. } => (
+    /// A builder for a client of this target: the simulator and its
+    /// credentials, or the org, credentials and transport settings of the
+    /// settings; pushes polled as [`Target::poll_policy`] says.
+    pub fn builder<C>(&self) -> Result<ClientBuilder<C>, Box<dyn std::error::Error>> {
+        let builder = match self {
+            Target::Simulator { server, app, .. } => ClientBuilder::new(
                 OrgUrl::parse(server.url())?,
                 match app {
                     Some(app) => app.credentials.clone(),
@@ -115,9 +162,13 @@ impl Target {
                 },
             ),
             Target::RealOrg {
-                org, credentials, ..
-            } => (org.clone(), credentials.clone()),
-        })
+                org,
+                credentials,
+                settings,
+                ..
+            } => settings.apply_to(ClientBuilder::new(org.clone(), credentials.clone()))?,
+        };
+        Ok(builder.poll_policy(self.poll_policy()))
     }
 
     /// How pushes are polled on this target: the shortest interval (1 s) on
@@ -310,5 +361,58 @@ pub fn activation(outcome: &okta_factors::model::ActivateOutcome) -> String {
         ActivateOutcome::Waiting(_) => "WAITING for the device".to_owned(),
         ActivateOutcome::Ended(ended) => format!("ended: {}", result(ended)),
         _ => "an activation result this version does not know".to_owned(),
+    }
+}
+
+/// The credentials of a real org's settings, and who they are for the
+/// transcript. Without `--auth`, the settings' `authorizationMode` decides.
+/// `--auth api-token` needs a token (SSWS or Bearer); `--auth
+/// private-key-jwt` (`-bearer`) needs a service app (PrivateKey) and turns
+/// DPoP on (off) instead of `Dpop::Auto`.
+pub fn real_org_credentials(
+    settings: &Settings,
+    auth: Option<Auth>,
+) -> Result<(Credentials, String), Box<dyn std::error::Error>> {
+    use okta_factors::oauth::Dpop;
+    let mode = settings.authorization_mode()?;
+    let service_app =
+        |dpop: Dpop, wire: &str| -> Result<(Credentials, String), Box<dyn std::error::Error>> {
+            let app = settings.service_app()?.dpop(dpop);
+            let who = format!("service app {}, {wire}", app.client_id());
+            Ok((Credentials::service_app(app)?, who))
+        };
+    match (auth, mode) {
+        (None | Some(Auth::ApiToken), AuthScheme::Ssws) => {
+            Ok((settings.credentials()?, "API token (SSWS)".to_owned()))
+        }
+        (None | Some(Auth::ApiToken), AuthScheme::Bearer) => {
+            Ok((settings.credentials()?, "access token (Bearer)".to_owned()))
+        }
+        (None, AuthScheme::PrivateKey) => {
+            service_app(Dpop::Auto, "private_key_jwt, DPoP if the org asks")
+        }
+        (Some(Auth::PrivateKeyJwt { dpop: true }), AuthScheme::PrivateKey) => {
+            service_app(Dpop::On, "private_key_jwt, DPoP")
+        }
+        (Some(Auth::PrivateKeyJwt { dpop: false }), AuthScheme::PrivateKey) => {
+            service_app(Dpop::Off, "private_key_jwt, Bearer")
+        }
+        (Some(auth), mode) => Err(format!(
+            "--auth {} does not fit the settings' authorizationMode {}: {}",
+            auth.name(),
+            mode.as_str(),
+            match auth {
+                Auth::ApiToken =>
+                    "api-token needs a token (SSWS or Bearer); drop --auth to use the service app",
+                Auth::PrivateKeyJwt { .. } =>
+                    "it needs a service app (authorizationMode: PrivateKey, clientId, privateKey)",
+            }
+        )
+        .into()),
+        (None, other) => Err(format!(
+            "the authorization mode {} is not supported here",
+            other.as_str()
+        )
+        .into()),
     }
 }

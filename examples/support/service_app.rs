@@ -1,6 +1,6 @@
-//! The quickstarts' `--auth` modes: the command line, the service app (in the
-//! simulator or a real org's, from the environment), and its first token
-//! exchange shown as it goes on the wire.
+//! The quickstarts' command line (`--auth` modes, `--check-config`), the
+//! simulator's service app, and its first token exchange shown as it goes on
+//! the wire.
 
 use std::collections::hash_map::RandomState;
 use std::error::Error;
@@ -14,7 +14,7 @@ use okta_factors::http::{header, HeaderMap, Request, Response};
 use okta_factors::oauth::{Dpop, PrivateKey, ServiceApp, DEFAULT_SCOPES};
 use okta_factors::operations::ListFactors;
 use okta_factors::policy::{Action, Authorize, Call, Machine};
-use okta_factors::{ClientConfig, Credentials, OrgUrl};
+use okta_factors::{ClientConfig, Credentials};
 use okta_factors_sim::SharedSimulator;
 use serde_json::Value;
 
@@ -38,23 +38,24 @@ pub enum Auth {
 }
 
 /// The command line's options.
-pub const USAGE: &str = "[--auth api-token | private-key-jwt | private-key-jwt-bearer]";
+pub const USAGE: &str =
+    "[--auth api-token | private-key-jwt | private-key-jwt-bearer] [--check-config]";
 
-impl Auth {
-    /// The mode called `name` on the command line.
-    pub fn parse(name: &str) -> Option<Self> {
-        match name {
-            "api-token" => Some(Self::ApiToken),
-            "private-key-jwt" => Some(Self::PrivateKeyJwt { dpop: true }),
-            "private-key-jwt-bearer" => Some(Self::PrivateKeyJwt { dpop: false }),
-            _ => None,
-        }
-    }
+/// What the command line asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Args {
+    /// `--auth`, if given (the default is [`Auth::ApiToken`]).
+    pub auth: Option<Auth>,
+    /// `--check-config`: print what the settings say, and where each value
+    /// came from, then exit.
+    pub check_config: bool,
+}
 
-    /// The mode this process's command line asks for. When it asks for help,
-    /// or is wrong (a usage error, exit code 2), the usage is printed and the
+impl Args {
+    /// What this process's command line asks for. When it asks for help, or
+    /// is wrong (a usage error, exit code 2), the usage is printed and the
     /// exit code comes back instead.
-    pub fn from_args() -> std::result::Result<Self, ExitCode> {
+    pub fn from_command_line() -> std::result::Result<Self, ExitCode> {
         let mut args = std::env::args();
         let program = args
             .next()
@@ -67,7 +68,7 @@ impl Auth {
             })
             .unwrap_or_else(|| "quickstart".to_owned());
         match parse_args(args) {
-            Ok(Some(auth)) => Ok(auth),
+            Ok(Some(args)) => Ok(args),
             Ok(None) => {
                 println!("usage: {program} {USAGE}");
                 Err(ExitCode::SUCCESS)
@@ -76,6 +77,32 @@ impl Auth {
                 eprintln!("{program}: {error}\nusage: {program} {USAGE}");
                 Err(ExitCode::from(2))
             }
+        }
+    }
+
+    /// The mode: `--auth`'s, else an API token.
+    pub fn auth(&self) -> Auth {
+        self.auth.unwrap_or_default()
+    }
+}
+
+impl Auth {
+    /// The mode called `name` on the command line.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "api-token" => Some(Self::ApiToken),
+            "private-key-jwt" => Some(Self::PrivateKeyJwt { dpop: true }),
+            "private-key-jwt-bearer" => Some(Self::PrivateKeyJwt { dpop: false }),
+            _ => None,
+        }
+    }
+
+    /// The name of this mode on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::ApiToken => "api-token",
+            Self::PrivateKeyJwt { dpop: true } => "private-key-jwt",
+            Self::PrivateKeyJwt { dpop: false } => "private-key-jwt-bearer",
         }
     }
 
@@ -98,25 +125,29 @@ impl Auth {
     }
 }
 
-/// The mode that `args` (without the program's name) ask for; `None` for
-/// `--help`.
+/// What `args` (without the program's name) ask for; `None` for `--help`.
 pub fn parse_args(
     args: impl IntoIterator<Item = String>,
-) -> std::result::Result<Option<Auth>, String> {
-    let mut auth = Auth::default();
+) -> std::result::Result<Option<Args>, String> {
+    let mut parsed = Args::default();
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let value = match arg.as_str() {
             "-h" | "--help" => return Ok(None),
+            "--check-config" => {
+                parsed.check_config = true;
+                continue;
+            }
             "--auth" => args.next().ok_or("--auth needs a mode")?,
             other => match other.strip_prefix("--auth=") {
                 Some(value) => value.to_owned(),
                 None => return Err(format!("unexpected argument {other:?}")),
             },
         };
-        auth = Auth::parse(&value).ok_or_else(|| format!("unknown --auth mode {value:?}"))?;
+        parsed.auth =
+            Some(Auth::parse(&value).ok_or_else(|| format!("unknown --auth mode {value:?}"))?);
     }
-    Ok(Some(auth))
+    Ok(Some(parsed))
 }
 
 /// A service app registered with the embedded simulator.
@@ -158,84 +189,6 @@ impl SimServiceApp {
             thumbprint: public.thumbprint(),
         })
     }
-}
-
-/// A real org's service app, from the environment variables the Okta SDKs
-/// read: `OKTA_CLIENT_ORGURL`, `OKTA_CLIENT_CLIENTID`, `OKTA_CLIENT_PRIVATEKEY`
-/// (PEM text or a JWK, or the path of a file holding either), optionally
-/// `OKTA_CLIENT_PRIVATEKEYID` and `OKTA_CLIENT_SCOPES` (space- or
-/// comma-separated). `None` when none of the three required ones is set; an
-/// error when only some are, or a value is unusable (never showing the key).
-pub fn service_app_from_env(dpop: bool) -> Result<Option<(OrgUrl, Credentials, String)>> {
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-    let (org, client_id, key) = match (
-        var("OKTA_CLIENT_ORGURL"),
-        var("OKTA_CLIENT_CLIENTID"),
-        var("OKTA_CLIENT_PRIVATEKEY"),
-    ) {
-        (None, None, None) => return Ok(None),
-        (Some(org), Some(client_id), Some(key)) => (org, client_id, key),
-        (org, client_id, key) => {
-            let missing: Vec<&str> = [
-                ("OKTA_CLIENT_ORGURL", org.is_none()),
-                ("OKTA_CLIENT_CLIENTID", client_id.is_none()),
-                ("OKTA_CLIENT_PRIVATEKEY", key.is_none()),
-            ]
-            .into_iter()
-            .filter_map(|(name, missing)| missing.then_some(name))
-            .collect();
-            return Err(format!(
-                "a service app needs OKTA_CLIENT_ORGURL, OKTA_CLIENT_CLIENTID and \
-                 OKTA_CLIENT_PRIVATEKEY; missing: {}",
-                missing.join(", ")
-            )
-            .into());
-        }
-    };
-    let mut key = load_key(&key)?;
-    if let Some(kid) = var("OKTA_CLIENT_PRIVATEKEYID") {
-        key = key.with_key_id(kid.trim());
-    }
-    let mut app =
-        ServiceApp::new(client_id.trim(), key).dpop(if dpop { Dpop::On } else { Dpop::Off });
-    if let Some(scopes) = var("OKTA_CLIENT_SCOPES") {
-        app = app.scopes(
-            scopes
-                .split([' ', ','])
-                .map(str::trim)
-                .filter(|s| !s.is_empty()),
-        );
-    }
-    let credentials = Credentials::service_app(app)
-        .map_err(|e| format!("OKTA_CLIENT_CLIENTID / OKTA_CLIENT_SCOPES: {e}"))?;
-    let org = OrgUrl::parse(&org).map_err(|e| format!("OKTA_CLIENT_ORGURL: {e}"))?;
-    Ok(Some((org, credentials, client_id.trim().to_owned())))
-}
-
-/// `OKTA_CLIENT_PRIVATEKEY`'s key: PEM text, a JWK, or a file holding either.
-/// Errors never show the value (it may be the key itself).
-fn load_key(value: &str) -> Result<PrivateKey> {
-    let from_text = |text: &str| {
-        if text
-            .trim_start_matches('\u{feff}')
-            .trim_start()
-            .starts_with('{')
-        {
-            PrivateKey::from_jwk(text)
-        } else {
-            PrivateKey::from_pem(text)
-        }
-    };
-    if value.contains("-----BEGIN") || value.trim_start().starts_with('{') {
-        return from_text(value).map_err(|e| format!("OKTA_CLIENT_PRIVATEKEY: {e}").into());
-    }
-    let text = std::fs::read_to_string(value.trim()).map_err(|e| {
-        format!(
-            "OKTA_CLIENT_PRIVATEKEY is neither PEM text nor a JWK, and no file of that name \
-             could be read ({e})"
-        )
-    })?;
-    from_text(&text).map_err(|e| format!("the key file of OKTA_CLIENT_PRIVATEKEY: {e}").into())
 }
 
 /// A random number (the machine's `seed` and `random`).
@@ -576,21 +529,44 @@ pub fn check_one_token(t: &mut Transcript, sim: &SharedSimulator, app: &SimServi
 mod tests {
     use super::*;
 
-    fn args(list: &[&str]) -> std::result::Result<Option<Auth>, String> {
-        parse_args(list.iter().map(|s| (*s).to_owned()))
+    fn args(list: &[&str]) -> std::result::Result<Option<Option<Auth>>, String> {
+        parse_args(list.iter().map(|s| (*s).to_owned())).map(|a| a.map(|a| a.auth))
     }
 
     #[test]
     fn the_command_line_names_the_mode() {
-        assert_eq!(args(&[]), Ok(Some(Auth::ApiToken)));
-        assert_eq!(args(&["--auth", "api-token"]), Ok(Some(Auth::ApiToken)));
+        assert_eq!(args(&[]), Ok(Some(None)));
+        assert_eq!(
+            parse_args(Vec::new()).unwrap().unwrap().auth(),
+            Auth::ApiToken
+        );
+        assert_eq!(
+            args(&["--auth", "api-token"]),
+            Ok(Some(Some(Auth::ApiToken)))
+        );
         assert_eq!(
             args(&["--auth", "private-key-jwt"]),
-            Ok(Some(Auth::PrivateKeyJwt { dpop: true }))
+            Ok(Some(Some(Auth::PrivateKeyJwt { dpop: true })))
         );
         assert_eq!(
             args(&["--auth=private-key-jwt-bearer"]),
-            Ok(Some(Auth::PrivateKeyJwt { dpop: false }))
+            Ok(Some(Some(Auth::PrivateKeyJwt { dpop: false })))
+        );
+        for mode in ["api-token", "private-key-jwt", "private-key-jwt-bearer"] {
+            assert_eq!(Auth::parse(mode).map(Auth::name), Some(mode));
+        }
+        let check = parse_args(["--check-config".to_owned()]).unwrap().unwrap();
+        assert!(check.check_config && check.auth.is_none());
+        let both = parse_args([
+            "--auth=private-key-jwt".to_owned(),
+            "--check-config".to_owned(),
+        ]);
+        assert_eq!(
+            both,
+            Ok(Some(Args {
+                auth: Some(Auth::PrivateKeyJwt { dpop: true }),
+                check_config: true
+            }))
         );
         assert_eq!(args(&["--help"]), Ok(None));
         assert!(args(&["--auth"]).is_err());

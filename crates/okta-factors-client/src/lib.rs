@@ -30,6 +30,9 @@
 //!   `path_template`, `status`, `request_id`, `retries`, `polls`,
 //!   `elapsed_ms`) and `debug` events for retries, polls and transport
 //!   failures. Header values, tokens, URL queries and bodies are never recorded.
+//! * `config`: [`Settings`], a client's configuration from `okta.yaml` files
+//!   and `OKTA_CLIENT_*` variables as the Okta SDKs read them
+//!   (`Client::builder_from(&Settings::load()?)`).
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -42,6 +45,8 @@ mod blocking;
 mod builder;
 mod proxy;
 mod roots;
+#[cfg(feature = "config")]
+mod settings;
 mod trace;
 mod transport;
 
@@ -53,6 +58,8 @@ pub use blocking::BlockingClient;
 pub use builder::ClientBuilder;
 pub use proxy::{Proxy, ProxyError};
 pub use roots::{RootCertificateError, RootCertificates};
+#[cfg(feature = "config")]
+pub use settings::{Settings, SettingsError, SettingsReport};
 pub use transport::{AsyncTransport, BuildTransport, Limits, SyncTransport, TransportConfig};
 
 /// A client's configuration and transport, shared by its clones.

@@ -274,6 +274,15 @@ macro_rules! client_common {
                 $crate::builder::ClientBuilder::new(org, credentials)
             }
 
+            /// A builder from `settings` (feature `config`): their org, credentials, proxy, timeouts, retries and User-Agent text; methods called on it win.
+            #[cfg(feature = "config")]
+            pub fn builder_from(
+                settings: &$crate::Settings,
+            ) -> ::std::result::Result<$crate::builder::ClientBuilder<Self>, $crate::SettingsError>
+            {
+                settings.builder()
+            }
+
             /// The client over `transport`, for `config`.
             pub fn with_transport(transport: T, config: ::okta_factors_core::ClientConfig) -> Self {
                 $crate::warn_if_insecure(&config.org);

@@ -16,7 +16,9 @@
 //! hyper-util client and runtime; that module follows hyper-util's versions),
 //! `totp` (default: RFC 6238 codes from a TOTP enrollment),
 //! `webpki-roots` (default: trust the Mozilla roots) or `native-roots` (the
-//! platform's), `tracing` (one span per call).
+//! platform's), `tracing` (one span per call), `config` ([`Settings`]: the
+//! configuration from `okta.yaml` and `OKTA_CLIENT_*` variables, as the Okta
+//! SDKs read them).
 //!
 //! Both clients have the same constructors, builder, options and methods:
 //!
@@ -80,6 +82,8 @@ pub use okta_factors_client::{
     AsyncClient, AsyncTransport, BlockingClient, BuildTransport, ClientBuilder, Limits, Proxy,
     ProxyError, RootCertificateError, RootCertificates, SyncTransport, TransportConfig,
 };
+#[cfg(feature = "config")]
+pub use okta_factors_client::{Settings, SettingsError, SettingsReport};
 pub use okta_factors_core::*;
 
 /// The blocking client over ureq (feature `ureq`).
