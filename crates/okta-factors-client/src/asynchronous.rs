@@ -72,11 +72,35 @@ impl<T: AsyncTransport + Sync> AsyncClient<T> {
                     crate::unix_now(),
                     crate::random(),
                 );
-                self.run(&mut authorized, trace, on_number).await
+                self.govern(&mut authorized, trace, on_number).await
             })
             .await;
         }
-        self.run(machine, trace, on_number).await
+        self.govern(machine, trace, on_number).await
+    }
+
+    /// Runs `machine`, paced by the configuration's governor if there is one
+    /// (boxed, as a service app's calls: the other calls' futures stay small).
+    async fn govern<M: Machine>(
+        &self,
+        machine: &mut M,
+        trace: Trace,
+        on_number: &mut (dyn FnMut(u32) + Send),
+    ) -> Result<M::Output, Error> {
+        match &self.inner.config.governor {
+            Some(governor) => {
+                Box::pin(async move {
+                    let mut governed = okta_factors_core::policy::Governed::new(
+                        machine,
+                        Some(governor),
+                        crate::unix_now(),
+                    );
+                    self.run(&mut governed, trace, on_number).await
+                })
+                .await
+            }
+            None => self.run(machine, trace, on_number).await,
+        }
     }
 
     /// Runs `machine` to its end: sends (each request raced against its

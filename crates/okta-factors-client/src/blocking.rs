@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use okta_factors_core::policy::{Action, Machine};
+use okta_factors_core::policy::{Action, Governed, Machine};
 use okta_factors_core::Error;
 
 use crate::trace::Trace;
@@ -72,9 +72,25 @@ impl<T: SyncTransport> BlockingClient<T> {
                 crate::unix_now(),
                 crate::random(),
             );
-            return self.run(&mut authorized, trace, on_number);
+            return self.govern(&mut authorized, trace, on_number);
         }
-        self.run(machine, trace, on_number)
+        self.govern(machine, trace, on_number)
+    }
+
+    /// Runs `machine`, paced by the configuration's governor if there is one.
+    fn govern<M: Machine>(
+        &self,
+        machine: &mut M,
+        trace: Trace,
+        on_number: &mut dyn FnMut(u32),
+    ) -> Result<M::Output, Error> {
+        match &self.inner.config.governor {
+            Some(governor) => {
+                let mut governed = Governed::new(machine, Some(governor), crate::unix_now());
+                self.run(&mut governed, trace, on_number)
+            }
+            None => self.run(machine, trace, on_number),
+        }
     }
 
     /// Runs `machine` to its end: sends, sleeps, shows numbers.

@@ -4,7 +4,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::time::Duration;
 
-use okta_factors_core::policy::{PollPolicy, RetryPolicy};
+use okta_factors_core::policy::{Governor, PollPolicy, RetryPolicy};
 use okta_factors_core::{ClientConfig, Credentials, Error, OrgUrl};
 
 use crate::proxy::Proxy;
@@ -121,6 +121,15 @@ impl<C> ClientBuilder<C> {
     /// at least 1 s.
     pub fn poll_policy(mut self, policy: PollPolicy) -> Self {
         self.config.poll = policy;
+        self
+    }
+
+    /// Paces requests ahead of the org's rate limits with `governor`
+    /// (shared by every clone of the client; give the same governor to every
+    /// client of one org). Without one (the default), only `429`s are
+    /// retried.
+    pub fn governor(mut self, governor: Governor) -> Self {
+        self.config.governor = Some(governor);
         self
     }
 

@@ -85,8 +85,8 @@ fn warn_if_insecure(org: &okta_factors_core::OrgUrl) {
     }
 }
 
-/// The Unix time now, for service apps' tokens (`iat`, expiry).
-#[cfg(feature = "oauth")]
+/// The Unix time now, for service apps' tokens (`iat`, expiry) and the
+/// rate-limit governor (which places Okta's resets on this clock).
 fn unix_now() -> std::time::Duration {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -6,7 +6,7 @@ use std::time::Duration;
 use crate::credentials::Credentials;
 use crate::error::InputError;
 use crate::org_url::OrgUrl;
-use crate::policy::{PollPolicy, RetryPolicy};
+use crate::policy::{Governor, PollPolicy, RetryPolicy};
 use crate::request::CRATE_USER_AGENT;
 
 /// The configuration of a client's calls: where, who, and the limits of a call.
@@ -41,6 +41,9 @@ pub struct ClientConfig {
     pub retry: RetryPolicy,
     /// Polling pushes (verifications and activations).
     pub poll: PollPolicy,
+    /// Pacing ahead of the org's rate limits (`None`, the default: only
+    /// `429`s are retried).
+    pub governor: Option<Governor>,
     user_agent_extra: Option<String>,
 }
 
@@ -54,6 +57,7 @@ impl ClientConfig {
             max_response_bytes: 4 * 1024 * 1024,
             retry: RetryPolicy::default(),
             poll: PollPolicy::default(),
+            governor: None,
             user_agent_extra: None,
         }
     }

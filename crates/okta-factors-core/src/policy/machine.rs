@@ -99,6 +99,9 @@ pub enum WaitReason {
     /// Another call sharing the credentials is getting the service app's
     /// access token; look again after the wait (feature `oauth`).
     Token,
+    /// The rate-limit [`Governor`](super::Governor) holds the request back
+    /// to stay within the org's limits; look again after the wait.
+    Pace,
 }
 
 /// One interaction with Okta as a sans-IO state machine, in the quinn-proto /

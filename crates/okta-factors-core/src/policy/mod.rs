@@ -18,6 +18,7 @@
 #[cfg(feature = "oauth")]
 mod authorize;
 mod call;
+mod governor;
 mod machine;
 mod push;
 mod retry;
@@ -27,6 +28,7 @@ mod verify_push;
 #[cfg(feature = "oauth")]
 pub use authorize::Authorize;
 pub use call::Call;
+pub use governor::{Governed, Governor, GovernorConfig};
 pub use machine::{Action, Machine, WaitReason};
 pub use push::{PollPolicy, Polled, PushPoll, MAX_CONSECUTIVE_POLL_FAILURES, MIN_POLL_INTERVAL};
 pub use retry::{RetryPolicy, RetryReason};
