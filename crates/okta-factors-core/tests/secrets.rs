@@ -1699,6 +1699,35 @@ fn configs_and_errors_are_redacted() {
     assert_debug_redacted(&body_error);
 }
 
+/// The rate-limit governor and a call it paces show the call, never its
+/// token; the governor shows counts only.
+#[test]
+fn governed_calls_and_governors_hide_tokens() {
+    use okta_factors_core::policy::{Action, Call, Governed, Governor, GovernorConfig, Machine};
+    use okta_factors_core::{operations::ListFactors, ClientConfig};
+    use std::time::Duration;
+
+    const TOKEN: &str = "00GOVERNED-S3CR3T-TOKEN";
+    let governor = Governor::new(GovernorConfig::default().share_percent(50));
+    let mut config = ClientConfig::new(
+        OrgUrl::parse("https://dev-123456.okta.com").unwrap(),
+        Credentials::api_token(TOKEN).unwrap(),
+    );
+    config.governor = Some(governor.clone());
+    assert_debug_hides(&config, &[TOKEN]);
+    let op = ListFactors::new("00u1");
+    let mut machine = Governed::new(
+        Call::new(&op, &config),
+        config.governor.as_ref(),
+        Duration::from_secs(1_796_119_200),
+    );
+    let action = machine.next_action(Duration::ZERO);
+    assert!(matches!(action, Action::Send { .. }));
+    assert_debug_hides(&machine, &[TOKEN]);
+    assert_debug_hides(&governor, &[TOKEN]);
+    assert_debug_hides(governor.config(), &[TOKEN]);
+}
+
 /// Feature `oauth`: a private key, its public JWK, a signer's error and every
 /// key-loading error show no key material (the JWK's `d`, the PEM's base64).
 #[test]
@@ -1930,6 +1959,7 @@ const FORMATTING_TESTS: &[(&str, fn())] = formatting_tests![
     configs_and_errors_are_redacted,
     oauth_keys_and_key_errors_hide_key_material,
     service_apps_their_machines_and_auth_errors_hide_tokens_and_keys,
+    governed_calls_and_governors_hide_tokens,
 ];
 
 #[test]
