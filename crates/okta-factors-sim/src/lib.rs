@@ -85,9 +85,15 @@
 //!   only: the configured token as `Bearer` gets the same `401 E0000011`.
 //! * **Headers**: every response has a unique `X-Okta-Request-Id`, `Date` (the
 //!   clock, IMF-fixdate) and `X-Rate-Limit-Limit/Remaining/Reset` from a
-//!   fixed-window bucket ([`SimulatorConfig::rate_limit_per_minute`], default
-//!   600 per 60 s). The token is checked first and the bucket belongs to the
-//!   authenticated principal: the API token has one bucket however the header
+//!   fixed-window bucket ([`SimulatorConfig::rate_limit`], default 600 per
+//!   [`SimulatorConfig::rate_limit_window`], default 60 s). With
+//!   [`SimulatorConfig::per_endpoint_buckets`], each endpoint has its own
+//!   bucket, as Okta's "rate limits by endpoint", named by method and path
+//!   template ([`rate_limit_bucket`], e.g. `POST
+//!   /api/v1/users/{userId}/factors/{factorId}/verify`; limits per bucket
+//!   with [`SimulatorConfig::bucket_limit`]); without it (the default) all API
+//!   requests of a principal share one bucket. The token is checked first and
+//!   the buckets belong to the authenticated principal: the API token has one bucket however the header
 //!   spells it (`SSWS`, `ssws`, `Bearer`, extra spaces), and every
 //!   unauthenticated request (no, malformed or wrong token) shares one other
 //!   bucket, so bogus tokens neither grow the table nor eat into the token's
@@ -233,6 +239,7 @@ mod api;
 mod clock;
 mod config;
 mod control;
+mod limits;
 mod oauth;
 mod questions;
 mod rng;
@@ -245,6 +252,7 @@ mod timefmt;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Fault, ResponseDelay, SimulatorConfig};
 pub use control::{Channel, ControlError, FactorInfo, PendingPush, SentMessage, UserInfo};
+pub use limits::{rate_limit_bucket, SHARED_BUCKET, TOKEN_BUCKET};
 pub use oauth::{JwkError, OAuthStats, ServiceApp, ServiceAppError};
 pub use server::{ServerConfig, SimServer};
 pub use shared::SharedSimulator;

@@ -17,6 +17,7 @@ use crate::api::{Ctx, Fail, Outcome, Query, Reply, Route, JSON};
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Fault, ResponseDelay, SimulatorConfig};
 use crate::control::{Channel, ControlError, FactorInfo, PendingPush, SentMessage, UserInfo};
+use crate::limits::{rate_limit_bucket, SHARED_BUCKET, TOKEN_BUCKET};
 use crate::oauth::{self, Caller, Need, OAuthState, OAuthStats, ServiceApp, ServiceAppError};
 use crate::rng::{base62, Rng};
 use crate::state::{add, Bucket, Kind, Principal, Transaction, TxState, User};
@@ -53,8 +54,9 @@ pub struct Simulator {
     pub(crate) rng: Rng,
     pub(crate) users: Vec<User>,
     pub(crate) transactions: Vec<Transaction>,
-    /// Rate-limit buckets: at most one per [`Principal`].
-    pub(crate) buckets: HashMap<Principal, Bucket>,
+    /// Rate-limit buckets: at most one per [`Principal`] and bucket name
+    /// (names come from a fixed table, so the map stays small).
+    pub(crate) buckets: HashMap<(Principal, &'static str), Bucket>,
     /// Last OTP sent per (channel, normalized address).
     pub(crate) throttles: HashMap<(Channel, String), SystemTime>,
     pub(crate) faults: VecDeque<Fault>,
@@ -183,7 +185,12 @@ impl Simulator {
             Ok(Caller::OAuth { client_id, .. }) => Principal::ServiceApp(client_id.clone()),
             Err(_) => Principal::Unauthenticated,
         };
-        let (allowed, rate) = self.take_rate(principal, now);
+        let bucket = if self.config.per_endpoint_buckets {
+            rate_limit_bucket(request.method(), request.uri().path())
+        } else {
+            SHARED_BUCKET
+        };
+        let (allowed, rate) = self.take_rate(principal, bucket, now);
         let mut processed = Processed {
             outcome: Err(Fail::rate_limited()),
             rate: Some(rate),
@@ -220,7 +227,7 @@ impl Simulator {
     /// queue.
     fn process_token_request(&mut self, request: &Request<Vec<u8>>, now: SystemTime) -> Processed {
         self.oauth.stats.token_requests += 1;
-        let (allowed, rate) = self.take_rate(Principal::TokenEndpoint, now);
+        let (allowed, rate) = self.take_rate(Principal::TokenEndpoint, TOKEN_BUCKET, now);
         let mut processed = Processed {
             outcome: Err(Fail::rate_limited()),
             rate: Some(rate),
@@ -249,11 +256,16 @@ impl Simulator {
         Some(fault)
     }
 
-    /// Counts a request against the bucket of `principal`.
-    fn take_rate(&mut self, principal: Principal, now: SystemTime) -> (bool, RateHeaders) {
-        let limit = self.config.rate_limit_per_minute;
+    /// Counts a request against bucket `name` of `principal`.
+    fn take_rate(
+        &mut self,
+        principal: Principal,
+        name: &'static str,
+        now: SystemTime,
+    ) -> (bool, RateHeaders) {
+        let limit = self.config.limit_of(name);
         let window = self.config.rate_limit_window;
-        let bucket = self.buckets.entry(principal).or_insert(Bucket {
+        let bucket = self.buckets.entry((principal, name)).or_insert(Bucket {
             start: now,
             used: 0,
         });
@@ -287,11 +299,13 @@ impl Simulator {
         )
     }
 
-    /// How many rate-limit buckets the simulator holds: one for the API
-    /// token (however its `Authorization` header is spelled), one per
-    /// service app that called the API with an issued token, one for the
-    /// token endpoint, and one that every unauthenticated request shares.
-    /// Distinct bogus tokens cost no memory.
+    /// How many rate-limit buckets the simulator holds: for the API token
+    /// (however its `Authorization` header is spelled), for each service app
+    /// that called the API with an issued token, and for every
+    /// unauthenticated request together, one bucket each (or, with
+    /// [`SimulatorConfig::per_endpoint_buckets`], one per endpoint each
+    /// called); plus one for the token endpoint. Distinct bogus tokens or
+    /// paths cost no memory.
     pub fn rate_limit_buckets(&self) -> usize {
         self.buckets.len()
     }

@@ -1,0 +1,243 @@
+//! Rate limits as Okta's: per-endpoint buckets with short windows, the
+//! concurrent-request limit, the counters of `429`s, and seeded users.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::{code_of, header, H};
+use http::Method;
+use okta_factors_sim::{rate_limit_bucket, SimulatorConfig, SHARED_BUCKET, TOKEN_BUCKET};
+
+const START: u64 = okta_factors_sim::ManualClock::DEFAULT_START_UNIX;
+const LIST: &str = "GET /api/v1/users/{userId}/factors";
+const VERIFY: &str = "POST /api/v1/users/{userId}/factors/{factorId}/verify";
+
+fn per_endpoint(limit: u32, window_secs: u64) -> H {
+    H::with_config(
+        SimulatorConfig::new(common::TOKEN)
+            .per_endpoint_buckets(true)
+            .rate_limit(limit)
+            .rate_limit_window(Duration::from_secs(window_secs)),
+    )
+}
+
+/// Status, limit, remaining and reset of a response.
+fn rate(r: &http::Response<Vec<u8>>) -> (u16, String, String, String) {
+    (
+        r.status().as_u16(),
+        header(r, "x-rate-limit-limit").to_owned(),
+        header(r, "x-rate-limit-remaining").to_owned(),
+        header(r, "x-rate-limit-reset").to_owned(),
+    )
+}
+
+fn expect(status: u16, limit: u32, remaining: u32, reset: u64) -> (u16, String, String, String) {
+    (
+        status,
+        limit.to_string(),
+        remaining.to_string(),
+        reset.to_string(),
+    )
+}
+
+#[test]
+fn bucket_names_are_method_and_path_template() {
+    let cases = [
+        (Method::GET, "/api/v1/users/00u1/factors", LIST),
+        (Method::HEAD, "/api/v1/users/00u1/factors/", LIST),
+        (
+            Method::POST,
+            "/api/v1/users/00u1/factors",
+            "POST /api/v1/users/{userId}/factors",
+        ),
+        (
+            Method::GET,
+            "/api/v1/users/00u1/factors/catalog",
+            "GET /api/v1/users/{userId}/factors/catalog",
+        ),
+        (
+            Method::GET,
+            "/api/v1/users/00u1/factors/questions",
+            "GET /api/v1/users/{userId}/factors/questions",
+        ),
+        (
+            Method::GET,
+            "/api/v1/users/00u1/factors/ost1",
+            "GET /api/v1/users/{userId}/factors/{factorId}",
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/users/00u1/factors/ost1",
+            "DELETE /api/v1/users/{userId}/factors/{factorId}",
+        ),
+        (
+            Method::POST,
+            "/api/v1/users/00u1/factors/ost1/lifecycle/activate",
+            "POST /api/v1/users/{userId}/factors/{factorId}/lifecycle/activate",
+        ),
+        (
+            Method::POST,
+            "/api/v1/users/00u1/factors/opf1/lifecycle/activate/poll",
+            "POST /api/v1/users/{userId}/factors/{factorId}/lifecycle/activate/poll",
+        ),
+        (
+            Method::POST,
+            "/api/v1/users/00u1/factors/opf1/lifecycle/activate/sms",
+            "POST /api/v1/users/{userId}/factors/{factorId}/lifecycle/activate/sms",
+        ),
+        (
+            Method::POST,
+            "/api/v1/users/00u1/factors/opf1/lifecycle/activate/email",
+            "POST /api/v1/users/{userId}/factors/{factorId}/lifecycle/activate/email",
+        ),
+        (
+            Method::POST,
+            "/api/v1/users/00u1/factors/mbl1/resend",
+            "POST /api/v1/users/{userId}/factors/{factorId}/resend",
+        ),
+        (
+            Method::POST,
+            "/api/v1/users/00u1/factors/ost1/verify",
+            VERIFY,
+        ),
+        (
+            Method::GET,
+            "/api/v1/users/00u1/factors/opf1/transactions/v2mst1",
+            "GET /api/v1/users/{userId}/factors/{factorId}/transactions/{transactionId}",
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/users/00u1/factors/opf1/transactions/v2mst1",
+            "DELETE /api/v1/users/{userId}/factors/{factorId}/transactions/{transactionId}",
+        ),
+        (
+            Method::GET,
+            "/api/v1/users/00u1/factors/ost1/qr/20abc",
+            "GET /api/v1/users/{userId}/factors/{factorId}/qr/{qrToken}",
+        ),
+        (Method::POST, "/oauth2/v1/token", TOKEN_BUCKET),
+        // Paths and methods the API does not have share the catch-all.
+        (Method::GET, "/api/v1/groups", SHARED_BUCKET),
+        (Method::PUT, "/api/v1/users/00u1/factors", SHARED_BUCKET),
+        (
+            Method::from_bytes(b"BREW").unwrap(),
+            "/api/v1/users/00u1/factors/ost1/verify",
+            SHARED_BUCKET,
+        ),
+    ];
+    for (method, path, bucket) in cases {
+        assert_eq!(rate_limit_bucket(&method, path), bucket, "{method} {path}");
+    }
+}
+
+#[test]
+fn each_endpoint_counts_in_its_own_bucket_with_a_short_window() {
+    let mut h = per_endpoint(3, 2);
+    let list = format!("/api/v1/users/{}/factors", h.user);
+    let get = format!("/api/v1/users/{}/factors/ost0000000000000001", h.user);
+    let reset = START + 2;
+    for remaining in [2, 1, 0] {
+        let r = h.raw(Method::GET, &list, None);
+        assert_eq!(rate(&r), expect(200, 3, remaining, reset));
+        assert_eq!(header(&r, "date"), "Mon, 01 Jan 2024 00:00:00 GMT");
+    }
+    let r = h.raw(Method::GET, &list, None);
+    assert_eq!(rate(&r), expect(429, 3, 0, reset));
+    assert_eq!(code_of(&r), "E0000047");
+
+    // Another endpoint (a 404 counts too) has a full bucket of its own.
+    let r = h.raw(Method::GET, &get, None);
+    assert_eq!(rate(&r), expect(404, 3, 2, reset));
+    // HEAD counts as GET.
+    let r = h.raw(Method::HEAD, &list, None);
+    assert_eq!(rate(&r), expect(429, 3, 0, reset));
+
+    // The window is 2 s: one second later still limited, two seconds later
+    // a fresh window that ends 2 s after its first request.
+    h.advance(1);
+    assert_eq!(h.raw(Method::GET, &list, None).status(), 429);
+    h.advance(1);
+    let r = h.raw(Method::GET, &list, None);
+    assert_eq!(rate(&r), expect(200, 3, 2, START + 4));
+    assert_eq!(header(&r, "date"), "Mon, 01 Jan 2024 00:00:02 GMT");
+    // The other bucket's window started with its own first request (t = 0).
+    let r = h.raw(Method::GET, &get, None);
+    assert_eq!(rate(&r), expect(404, 3, 2, START + 4));
+}
+
+#[test]
+fn a_bucket_can_have_its_own_limit() {
+    let mut h = H::with_config(
+        SimulatorConfig::new(common::TOKEN)
+            .per_endpoint_buckets(true)
+            .rate_limit(5)
+            .rate_limit_window(Duration::from_secs(2))
+            .bucket_limit(VERIFY, 1),
+    );
+    let verify = format!(
+        "/api/v1/users/{}/factors/ost0000000000000001/verify",
+        h.user
+    );
+    let r = h.raw(Method::POST, &verify, Some("{}"));
+    assert_eq!(rate(&r), expect(404, 1, 0, START + 2));
+    let r = h.raw(Method::POST, &verify, Some("{}"));
+    assert_eq!(rate(&r), expect(429, 1, 0, START + 2));
+    assert_eq!(code_of(&r), "E0000047");
+    let list = format!("/api/v1/users/{}/factors", h.user);
+    let r = h.raw(Method::GET, &list, None);
+    assert_eq!(rate(&r), expect(200, 5, 4, START + 2));
+}
+
+#[test]
+fn without_per_endpoint_buckets_all_endpoints_share_one_bucket() {
+    let mut h = H::with_config(
+        SimulatorConfig::new(common::TOKEN)
+            .rate_limit(3)
+            .rate_limit_window(Duration::from_secs(2)),
+    );
+    let list = format!("/api/v1/users/{}/factors", h.user);
+    let catalog = format!("/api/v1/users/{}/factors/catalog", h.user);
+    assert_eq!(
+        rate(&h.raw(Method::GET, &list, None)),
+        expect(200, 3, 2, START + 2)
+    );
+    assert_eq!(
+        rate(&h.raw(Method::GET, &catalog, None)),
+        expect(200, 3, 1, START + 2)
+    );
+    assert_eq!(
+        rate(&h.raw(Method::GET, "/api/v1/groups", None)),
+        expect(404, 3, 0, START + 2)
+    );
+    assert_eq!(
+        rate(&h.raw(Method::GET, &catalog, None)),
+        expect(429, 3, 0, START + 2)
+    );
+    assert_eq!(h.sim.rate_limit_buckets(), 1);
+}
+
+#[test]
+fn principals_and_unknown_paths_stay_in_a_bounded_set_of_buckets() {
+    let mut h = per_endpoint(2, 2);
+    let list = format!("/api/v1/users/{}/factors", h.user);
+    // A thousand distinct unknown paths share the catch-all bucket.
+    for i in 0..1000 {
+        let r = h.raw(Method::GET, &format!("/api/v1/nope/{i}"), None);
+        assert!(matches!(r.status().as_u16(), 404 | 429), "{i}");
+    }
+    assert_eq!(h.sim.rate_limit_buckets(), 1);
+    // Unauthenticated calls to the list endpoint exhaust their own bucket,
+    // not the token's.
+    for _ in 0..3 {
+        h.raw_auth(Method::GET, &list, None, "SSWS wrong");
+    }
+    let r = h.raw_auth(Method::GET, &list, None, "SSWS wrong");
+    assert_eq!(rate(&r), expect(429, 2, 0, START + 2));
+    let r = h.raw(Method::GET, &list, None);
+    assert_eq!(rate(&r), expect(200, 2, 1, START + 2));
+    // Catch-all and list for the token, list for the unauthenticated.
+    assert_eq!(h.sim.rate_limit_buckets(), 3);
+}
