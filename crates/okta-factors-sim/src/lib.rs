@@ -252,7 +252,9 @@ mod timefmt;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Fault, ResponseDelay, SimulatorConfig};
 pub use control::{Channel, ControlError, FactorInfo, PendingPush, SentMessage, UserInfo};
-pub use limits::{rate_limit_bucket, SHARED_BUCKET, TOKEN_BUCKET};
+pub use limits::{
+    rate_limit_bucket, BucketStats, PrincipalRateStats, RateLimitStats, SHARED_BUCKET, TOKEN_BUCKET,
+};
 pub use oauth::{JwkError, OAuthStats, ServiceApp, ServiceAppError};
 pub use server::{ServerConfig, SimServer};
 pub use shared::SharedSimulator;

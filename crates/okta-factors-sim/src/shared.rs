@@ -8,6 +8,7 @@ use okta_factors_core::model::FactorResult;
 
 use crate::config::Fault;
 use crate::control::{ControlError, FactorInfo, PendingPush, SentMessage, UserInfo};
+use crate::limits::RateLimitStats;
 use crate::oauth::{OAuthStats, ServiceApp, ServiceAppError};
 use crate::sim::{CatalogEntry, Simulator};
 
@@ -155,5 +156,15 @@ impl SharedSimulator {
     /// [`Simulator::oauth_stats`].
     pub fn oauth_stats(&self) -> OAuthStats {
         self.lock().oauth_stats()
+    }
+
+    /// [`Simulator::rate_limit_stats`].
+    pub fn rate_limit_stats(&self) -> RateLimitStats {
+        self.lock().rate_limit_stats()
+    }
+
+    /// [`Simulator::reset_rate_limit_stats`].
+    pub fn reset_rate_limit_stats(&self) {
+        self.lock().reset_rate_limit_stats()
     }
 }

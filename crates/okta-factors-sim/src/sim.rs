@@ -17,7 +17,7 @@ use crate::api::{Ctx, Fail, Outcome, Query, Reply, Route, JSON};
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Fault, ResponseDelay, SimulatorConfig};
 use crate::control::{Channel, ControlError, FactorInfo, PendingPush, SentMessage, UserInfo};
-use crate::limits::{rate_limit_bucket, SHARED_BUCKET, TOKEN_BUCKET};
+use crate::limits::{rate_limit_bucket, Counters, RateLimitStats, SHARED_BUCKET, TOKEN_BUCKET};
 use crate::oauth::{self, Caller, Need, OAuthState, OAuthStats, ServiceApp, ServiceAppError};
 use crate::rng::{base62, Rng};
 use crate::state::{add, Bucket, Kind, Principal, Transaction, TxState, User};
@@ -65,6 +65,8 @@ pub struct Simulator {
     /// Service apps, issued tokens, DPoP state.
     pub(crate) oauth: OAuthState,
     pub(crate) catalog: Vec<CatalogEntry>,
+    /// What the rate limits counted.
+    pub(crate) rate_counters: Counters,
     request_counter: u64,
 }
 
@@ -133,6 +135,7 @@ impl Simulator {
             token_faults: VecDeque::new(),
             oauth: OAuthState::default(),
             catalog: default_catalog(),
+            rate_counters: Counters::default(),
             request_counter: 0,
         }
     }
@@ -190,7 +193,7 @@ impl Simulator {
         } else {
             SHARED_BUCKET
         };
-        let (allowed, rate) = self.take_rate(principal, bucket, now);
+        let (allowed, rate) = self.take_rate(principal.clone(), bucket, now);
         let mut processed = Processed {
             outcome: Err(Fail::rate_limited()),
             rate: Some(rate),
@@ -202,6 +205,7 @@ impl Simulator {
         if let Some(fault) = Self::next_fault(&mut self.faults) {
             match fault {
                 Fault::RateLimitStorm { .. } => {
+                    self.rate_counters.of(&principal).injected_429s += 1;
                     processed.rate = Some(RateHeaders {
                         remaining: 0,
                         ..rate
@@ -265,10 +269,13 @@ impl Simulator {
     ) -> (bool, RateHeaders) {
         let limit = self.config.limit_of(name);
         let window = self.config.rate_limit_window;
-        let bucket = self.buckets.entry((principal, name)).or_insert(Bucket {
-            start: now,
-            used: 0,
-        });
+        let bucket = self
+            .buckets
+            .entry((principal.clone(), name))
+            .or_insert(Bucket {
+                start: now,
+                used: 0,
+            });
         let expired = now
             .duration_since(bucket.start)
             .map(|elapsed| elapsed >= window)
@@ -278,25 +285,33 @@ impl Simulator {
             bucket.used = 0;
         }
         let reset = unix_secs_ceil(add(bucket.start, window));
-        if bucket.used >= limit {
-            return (
-                false,
-                RateHeaders {
-                    limit,
-                    remaining: 0,
-                    reset,
-                },
-            );
+        let allowed = bucket.used < limit;
+        if allowed {
+            bucket.used += 1;
         }
-        bucket.used += 1;
+        let remaining = limit.saturating_sub(bucket.used);
+        self.rate_counters.count(&principal, name, allowed);
         (
-            true,
+            allowed,
             RateHeaders {
                 limit,
-                remaining: limit - bucket.used,
+                remaining,
                 reset,
             },
         )
+    }
+
+    /// What the rate limits counted so far: per principal, the `429`s
+    /// served (window, concurrent, injected) and the requests each bucket
+    /// let through or refused.
+    pub fn rate_limit_stats(&self) -> RateLimitStats {
+        self.rate_counters.snapshot()
+    }
+
+    /// Zeroes the counters of [`Simulator::rate_limit_stats`] (the buckets
+    /// themselves and requests in flight are untouched).
+    pub fn reset_rate_limit_stats(&mut self) {
+        self.rate_counters = Counters::default();
     }
 
     /// How many rate-limit buckets the simulator holds: for the API token

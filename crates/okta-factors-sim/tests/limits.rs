@@ -241,3 +241,76 @@ fn principals_and_unknown_paths_stay_in_a_bounded_set_of_buckets() {
     // Catch-all and list for the token, list for the unauthenticated.
     assert_eq!(h.sim.rate_limit_buckets(), 3);
 }
+
+#[test]
+fn stats_count_429s_per_principal_and_kind_and_requests_per_bucket() {
+    use okta_factors_sim::{Fault, RateLimitStats};
+    let mut h = per_endpoint(2, 2);
+    let list = format!("/api/v1/users/{}/factors", h.user);
+    let catalog = format!("/api/v1/users/{}/factors/catalog", h.user);
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        statuses.push(h.raw(Method::GET, &list, None).status().as_u16());
+    }
+    statuses.push(h.raw(Method::GET, &catalog, None).status().as_u16());
+    for _ in 0..3 {
+        let r = h.raw_auth(Method::GET, &list, None, "SSWS nope");
+        statuses.push(r.status().as_u16());
+    }
+    // A storm: counted as injected, after the bucket let the request through.
+    h.sim.inject(Fault::RateLimitStorm { count: 1 });
+    statuses.push(h.raw(Method::GET, &catalog, None).status().as_u16());
+    assert_eq!(statuses, [200, 200, 429, 429, 429, 200, 401, 401, 429, 429]);
+
+    let stats = h.sim.rate_limit_stats();
+    let token = stats.principal(RateLimitStats::API_TOKEN);
+    assert_eq!(token.window_429s, 3);
+    assert_eq!(token.injected_429s, 1);
+    assert_eq!(token.concurrent_429s, 0);
+    assert_eq!(stats.allowed(RateLimitStats::API_TOKEN, LIST), 2);
+    assert_eq!(
+        stats.allowed(
+            RateLimitStats::API_TOKEN,
+            "GET /api/v1/users/{userId}/factors/catalog"
+        ),
+        2
+    );
+    assert_eq!(token.buckets[LIST].window_429s, 3);
+    assert_eq!(stats.served_429s(RateLimitStats::API_TOKEN), 4);
+    assert_eq!(stats.served_429s(RateLimitStats::UNAUTHENTICATED), 1);
+    assert_eq!(stats.allowed(RateLimitStats::UNAUTHENTICATED, LIST), 2);
+    assert_eq!(stats.served_429s(RateLimitStats::TOKEN_ENDPOINT), 0);
+    assert_eq!(
+        (
+            stats.window_429s(),
+            stats.injected_429s(),
+            stats.total_429s()
+        ),
+        (4, 1, 5)
+    );
+    assert_eq!(stats.total_allowed(), 6);
+    // The 429 count agrees with the statuses the caller saw.
+    let seen = statuses.iter().filter(|s| **s == 429).count() as u64;
+    assert_eq!(stats.total_429s(), seen);
+
+    // No token in the stats, their JSON or their Debug.
+    let json = stats.to_json();
+    let debug = format!("{stats:?}");
+    for text in [&json, &debug] {
+        assert!(
+            !text.contains(common::TOKEN) && !text.contains("nope"),
+            "{text}"
+        );
+    }
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["principals"]["api-token"]["window429s"], 3);
+    assert_eq!(
+        value["principals"]["api-token"]["buckets"][LIST]["allowed"],
+        2
+    );
+
+    h.sim.reset_rate_limit_stats();
+    assert_eq!(h.sim.rate_limit_stats(), RateLimitStats::default());
+    // The buckets themselves are untouched: the list bucket is still spent.
+    assert_eq!(h.raw(Method::GET, &list, None).status(), 429);
+}
