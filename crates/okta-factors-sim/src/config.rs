@@ -49,6 +49,26 @@ pub struct SimulatorConfig {
     /// [`rate_limit_bucket`](crate::rate_limit_bucket)); the others have
     /// [`SimulatorConfig::rate_limit_per_minute`].
     pub bucket_limits: BTreeMap<String, u32>,
+    /// Most requests of one principal (the API token, one service app, or
+    /// all unauthenticated requests together) in flight at once; `None` (the
+    /// default) for no limit. Okta's limit is per org; here it is per
+    /// principal, so that callers the test does not watch cannot eat it. A
+    /// request over it is answered `429` `E0000047` with
+    /// `X-Rate-Limit-Limit: 0` and `X-Rate-Limit-Remaining: 0` (Okta's
+    /// concurrent-limit shape) and counts against no bucket. Requests to the
+    /// token endpoint are not limited. A request is in flight from
+    /// [`Simulator::begin_request`](crate::Simulator::begin_request) to
+    /// [`Simulator::end_request`](crate::Simulator::end_request):
+    /// [`SimServer`](crate::SimServer) counts it from its arrival until its
+    /// response is written; [`Simulator::handle`](crate::Simulator::handle)
+    /// begins and ends it at once.
+    pub concurrent_limit: Option<u32>,
+    /// How long [`SimServer`](crate::SimServer) takes to answer an API
+    /// request that the rate limits let through (default zero): its response
+    /// carries a [`ResponseDelay`] of this much (plus any [`Fault::Slow`]),
+    /// and the request stays in flight meanwhile. `429`s and token requests
+    /// are answered at once.
+    pub service_time: Duration,
     /// How long a push verification waits before it times out (default 5 min).
     pub push_expiry: Duration,
     /// How long a push (or Duo) enrollment waits for the device (default 10 min).
@@ -92,6 +112,8 @@ impl Default for SimulatorConfig {
             rate_limit_window: Duration::from_secs(60),
             per_endpoint_buckets: false,
             bucket_limits: BTreeMap::new(),
+            concurrent_limit: None,
+            service_time: Duration::ZERO,
             push_expiry: Duration::from_secs(300),
             push_activation_expiry: Duration::from_secs(600),
             otp_lifetime: Duration::from_secs(300),
@@ -171,6 +193,18 @@ impl SimulatorConfig {
     /// [`SHARED_BUCKET`](crate::SHARED_BUCKET) is the shared bucket).
     pub fn bucket_limit(mut self, name: &str, limit_per_window: u32) -> Self {
         self.bucket_limits.insert(name.to_owned(), limit_per_window);
+        self
+    }
+
+    /// Sets [`SimulatorConfig::concurrent_limit`].
+    pub fn concurrent_limit(mut self, limit: Option<u32>) -> Self {
+        self.concurrent_limit = limit;
+        self
+    }
+
+    /// Sets [`SimulatorConfig::service_time`].
+    pub fn service_time(mut self, time: Duration) -> Self {
+        self.service_time = time;
         self
     }
 

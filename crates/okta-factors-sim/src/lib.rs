@@ -257,5 +257,5 @@ pub use limits::{
 };
 pub use oauth::{JwkError, OAuthStats, ServiceApp, ServiceAppError};
 pub use server::{ServerConfig, SimServer};
-pub use shared::SharedSimulator;
-pub use sim::{default_catalog, CatalogEntry, Simulator};
+pub use shared::{InFlightGuard, SharedSimulator};
+pub use sim::{default_catalog, CatalogEntry, InFlight, Simulator};

@@ -46,6 +46,11 @@ OPTIONS:
     --rate-limit <N>  requests per rate-limit window in each bucket (default 600)
     --window <SECONDS>
                       length of a rate-limit window (default 60)
+    --concurrent-limit <C>
+                      requests of one caller in flight at once; more get 429 with
+                      X-Rate-Limit-Limit: 0 (default: no limit)
+    --service-time <MILLISECONDS>
+                      how long each API request takes to answer (default 0)
     --per-endpoint-buckets
                       one bucket per endpoint (method and path template), as Okta's,
                       instead of one bucket per caller for the whole API
@@ -77,6 +82,8 @@ struct Args {
     rate_limit: Option<u32>,
     window: Option<Duration>,
     per_endpoint_buckets: bool,
+    concurrent_limit: Option<u32>,
+    service_time: Option<Duration>,
 }
 
 /// `client_id=<ID>,jwk=<PATH>[,jwk=<PATH>][,scopes=<A+B>][,dpop=required|optional]`.
@@ -131,6 +138,8 @@ fn parse_args() -> Result<Option<Args>, String> {
         rate_limit: None,
         window: None,
         per_endpoint_buckets: false,
+        concurrent_limit: None,
+        service_time: None,
     };
     let mut iter = std::env::args().skip(1);
     while let Some(arg) = iter.next() {
@@ -215,6 +224,19 @@ fn parse_args() -> Result<Option<Args>, String> {
                         .map_err(|_| "--rate-limit must be a number".to_owned())?,
                 )
             }
+            "--concurrent-limit" => {
+                args.concurrent_limit = Some(
+                    value()?
+                        .parse()
+                        .map_err(|_| "--concurrent-limit must be a number".to_owned())?,
+                )
+            }
+            "--service-time" => {
+                let ms: u64 = value()?
+                    .parse()
+                    .map_err(|_| "--service-time must be a number of milliseconds".to_owned())?;
+                args.service_time = Some(Duration::from_millis(ms));
+            }
             "--window" => {
                 let secs: f64 = value()?
                     .parse()
@@ -264,7 +286,12 @@ fn main() -> ExitCode {
     if let Some(window) = args.window {
         config = config.rate_limit_window(window);
     }
-    config = config.per_endpoint_buckets(args.per_endpoint_buckets);
+    config = config
+        .per_endpoint_buckets(args.per_endpoint_buckets)
+        .concurrent_limit(args.concurrent_limit);
+    if let Some(time) = args.service_time {
+        config = config.service_time(time);
+    }
     let sim = SharedSimulator::new(Simulator::new(config));
     let apps: Vec<(String, String, bool)> = args
         .service_apps

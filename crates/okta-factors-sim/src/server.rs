@@ -458,16 +458,21 @@ fn serve_requests(
             }
         };
         let head = incoming.request.method() == Method::HEAD;
-        let response = match control_response(&incoming.request, sim) {
-            Some(response) => response,
-            None => sim.handle(incoming.request),
+        // An API request is in flight (for the concurrent limit) from here
+        // until its response is written.
+        let (response, in_flight) = match control_response(&incoming.request, sim) {
+            Some(response) => (response, None),
+            None => {
+                let (response, in_flight) = sim.begin_request(incoming.request);
+                (response, Some(in_flight))
+            }
         };
         if let Some(ResponseDelay(delay)) = response.extensions().get::<ResponseDelay>() {
             sleep_unless_stopped(*delay, &inner.stop);
         }
-        if write_response(writer, &response, incoming.keep_alive, head, idle).is_err()
-            || !incoming.keep_alive
-        {
+        let written = write_response(writer, &response, incoming.keep_alive, head, idle);
+        drop(in_flight);
+        if written.is_err() || !incoming.keep_alive {
             break;
         }
     }

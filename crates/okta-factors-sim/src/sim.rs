@@ -40,7 +40,19 @@ struct Processed {
     outcome: Outcome,
     rate: Option<RateHeaders>,
     delay: Option<Duration>,
+    /// The principal the request is in flight for, under a concurrent limit.
+    in_flight: Option<Principal>,
 }
+
+/// An API request the simulator counts as in flight, from
+/// [`Simulator::begin_request`] until it is handed to
+/// [`Simulator::end_request`] (see [`SimulatorConfig::concurrent_limit`]).
+/// Dropping it without `end_request` leaves the request in flight for good;
+/// [`SharedSimulator::begin_request`](crate::SharedSimulator::begin_request)
+/// returns a guard that ends it on drop.
+#[derive(Debug)]
+#[must_use = "hand it to Simulator::end_request once the response is written"]
+pub struct InFlight(Option<Principal>);
 
 /// An in-memory Okta org serving the ten UserFactor operations.
 ///
@@ -67,6 +79,8 @@ pub struct Simulator {
     pub(crate) catalog: Vec<CatalogEntry>,
     /// What the rate limits counted.
     pub(crate) rate_counters: Counters,
+    /// API requests in flight per principal (under a concurrent limit).
+    in_flight: HashMap<Principal, u32>,
     request_counter: u64,
 }
 
@@ -136,6 +150,7 @@ impl Simulator {
             oauth: OAuthState::default(),
             catalog: default_catalog(),
             rate_counters: Counters::default(),
+            in_flight: HashMap::new(),
             request_counter: 0,
         }
     }
@@ -156,23 +171,67 @@ impl Simulator {
     /// clock), `X-Rate-Limit-Limit`, `X-Rate-Limit-Remaining` and
     /// `X-Rate-Limit-Reset`; every response with a body has
     /// `Content-Type: application/json`, but for the QR code images
-    /// (`image/png`). A [`Fault::Slow`] adds a [`ResponseDelay`] extension (the
-    /// server sleeps, `handle` does not).
+    /// (`image/png`). A [`Fault::Slow`] and [`SimulatorConfig::service_time`]
+    /// add a [`ResponseDelay`] extension (the server sleeps, `handle` does
+    /// not). Under [`SimulatorConfig::concurrent_limit`], the request is in
+    /// flight only during the call (see [`Simulator::begin_request`]).
     ///
     /// A `HEAD` request is answered as the `GET` it names, body included: a
     /// server must send the headers only ([`SimServer`](crate::SimServer)
     /// does), as HTTP servers do for a handler's response to `HEAD`.
     pub fn handle(&mut self, request: Request<Vec<u8>>) -> Response<Vec<u8>> {
+        let (response, in_flight) = self.begin_request(request);
+        self.end_request(in_flight);
+        response
+    }
+
+    /// [`Simulator::handle`], leaving the request in flight until
+    /// [`Simulator::end_request`]: what a server calls to enforce
+    /// [`SimulatorConfig::concurrent_limit`] (call `end_request` once the
+    /// response is written, after any [`ResponseDelay`]). Without a
+    /// concurrent limit, nothing is counted.
+    pub fn begin_request(&mut self, request: Request<Vec<u8>>) -> (Response<Vec<u8>>, InFlight) {
         let now = self.clock.now();
         self.request_counter = self.request_counter.wrapping_add(1);
         let request_id = format!("{}{}", self.rng.alnum(20), base62(self.request_counter, 7));
-        let processed = catch_unwind(AssertUnwindSafe(|| self.process(&request, now)))
+        let mut processed = catch_unwind(AssertUnwindSafe(|| self.process(&request, now)))
             .unwrap_or_else(|_| Processed {
                 outcome: Err(Fail::internal()),
                 rate: None,
                 delay: None,
+                in_flight: None,
             });
-        self.finish(processed, now, &request_id)
+        let in_flight = processed.in_flight.take();
+        if let Some(principal) = &in_flight {
+            let count = self.in_flight.entry(principal.clone()).or_insert(0);
+            *count = count.saturating_add(1);
+            let count = *count;
+            let counters = self.rate_counters.of(principal);
+            counters.peak_in_flight = counters.peak_in_flight.max(count);
+        }
+        (
+            self.finish(processed, now, &request_id),
+            InFlight(in_flight),
+        )
+    }
+
+    /// Ends a request [`Simulator::begin_request`] began.
+    pub fn end_request(&mut self, in_flight: InFlight) {
+        let Some(principal) = in_flight.0 else {
+            return;
+        };
+        if let Some(count) = self.in_flight.get_mut(&principal) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                self.in_flight.remove(&principal);
+            }
+        }
+    }
+
+    /// API requests in flight now, all principals together (see
+    /// [`SimulatorConfig::concurrent_limit`]; always 0 without one).
+    pub fn requests_in_flight(&self) -> u32 {
+        self.in_flight.values().sum()
     }
 
     fn process(&mut self, request: &Request<Vec<u8>>, now: SystemTime) -> Processed {
@@ -193,15 +252,35 @@ impl Simulator {
         } else {
             SHARED_BUCKET
         };
+        let mut in_flight = None;
+        if let Some(limit) = self.config.concurrent_limit {
+            let current = self.in_flight.get(&principal).copied().unwrap_or(0);
+            if current >= limit {
+                self.rate_counters.of(&principal).concurrent_429s += 1;
+                return Processed {
+                    outcome: Err(Fail::rate_limited()),
+                    rate: Some(RateHeaders {
+                        limit: 0,
+                        remaining: 0,
+                        reset: unix_secs_ceil(add(now, Duration::from_secs(1))),
+                    }),
+                    delay: None,
+                    in_flight: None,
+                };
+            }
+            in_flight = Some(principal.clone());
+        }
         let (allowed, rate) = self.take_rate(principal.clone(), bucket, now);
         let mut processed = Processed {
             outcome: Err(Fail::rate_limited()),
             rate: Some(rate),
             delay: None,
+            in_flight,
         };
         if !allowed {
             return processed;
         }
+        let service_time = self.config.service_time;
         if let Some(fault) = Self::next_fault(&mut self.faults) {
             match fault {
                 Fault::RateLimitStorm { .. } => {
@@ -216,9 +295,14 @@ impl Simulator {
                     processed.outcome = Err(Fail::internal());
                     return processed;
                 }
-                Fault::Slow { delay, .. } => processed.delay = Some(delay),
+                Fault::Slow { delay, .. } => {
+                    processed.delay = Some(delay.saturating_add(service_time));
+                }
                 Fault::TokenRefused { .. } | Fault::TokenUnavailable { .. } => {}
             }
+        }
+        if processed.delay.is_none() && !service_time.is_zero() {
+            processed.delay = Some(service_time);
         }
         processed.outcome = auth.and_then(|caller| self.route(request, &caller, now));
         if matches!(&processed.outcome, Err(fail) if fail.auth) {
@@ -236,6 +320,7 @@ impl Simulator {
             outcome: Err(Fail::rate_limited()),
             rate: Some(rate),
             delay: None,
+            in_flight: None,
         };
         if !allowed {
             return processed;

@@ -314,3 +314,88 @@ fn stats_count_429s_per_principal_and_kind_and_requests_per_bucket() {
     // The buckets themselves are untouched: the list bucket is still spent.
     assert_eq!(h.raw(Method::GET, &list, None).status(), 429);
 }
+
+fn list_request(h: &H, auth: &str) -> http::Request<Vec<u8>> {
+    http::Request::builder()
+        .uri(format!("{}/api/v1/users/{}/factors", common::ORG, h.user))
+        .header("authorization", auth)
+        .body(Vec::new())
+        .unwrap()
+}
+
+#[test]
+fn the_concurrent_limit_counts_requests_between_begin_and_end() {
+    use okta_factors_sim::{RateLimitStats, ResponseDelay};
+    let mut h = H::with_config(
+        SimulatorConfig::new(common::TOKEN)
+            .per_endpoint_buckets(true)
+            .rate_limit(10)
+            .concurrent_limit(Some(2))
+            .service_time(Duration::from_millis(300)),
+    );
+    let auth = format!("SSWS {}", common::TOKEN);
+    let (first, a) = h.sim.begin_request(list_request(&h, &auth));
+    let (second, b) = h.sim.begin_request(list_request(&h, &auth));
+    assert_eq!(h.sim.requests_in_flight(), 2);
+    for r in [&first, &second] {
+        assert_eq!(r.status(), 200);
+        assert_eq!(
+            r.extensions().get::<ResponseDelay>(),
+            Some(&ResponseDelay(Duration::from_millis(300)))
+        );
+    }
+    assert_eq!(header(&second, "x-rate-limit-remaining"), "8");
+
+    // A third while two are in flight: Okta's concurrent-limit shape.
+    let (third, c) = h.sim.begin_request(list_request(&h, &auth));
+    assert_eq!(rate(&third), expect(429, 0, 0, START + 1));
+    assert_eq!(code_of(&third), "E0000047");
+    assert!(third.extensions().get::<ResponseDelay>().is_none());
+    h.sim.end_request(c);
+    // handle() is a request in flight too, so it is refused as well.
+    assert_eq!(h.sim.handle(list_request(&h, &auth)).status(), 429);
+    // Another principal has its own count.
+    let other = h.sim.handle(list_request(&h, "SSWS bogus"));
+    assert_eq!(other.status(), 401);
+
+    h.sim.end_request(a);
+    assert_eq!(h.sim.requests_in_flight(), 1);
+    // The refused requests did not touch the window bucket: 10 - 3.
+    let r = h.sim.handle(list_request(&h, &auth));
+    assert_eq!(rate(&r), expect(200, 10, 7, START + 60));
+    h.sim.end_request(b);
+    assert_eq!(h.sim.requests_in_flight(), 0);
+
+    let stats = h.sim.rate_limit_stats();
+    let token = stats.principal(RateLimitStats::API_TOKEN);
+    assert_eq!(
+        (
+            token.concurrent_429s,
+            token.window_429s,
+            token.peak_in_flight
+        ),
+        (2, 0, 2)
+    );
+    assert_eq!(stats.allowed(RateLimitStats::API_TOKEN, LIST), 3);
+    assert_eq!(stats.concurrent_429s(), 2);
+}
+
+#[test]
+fn without_a_concurrent_limit_nothing_is_in_flight_and_no_delay_is_added() {
+    let mut h = H::new();
+    let auth = format!("SSWS {}", common::TOKEN);
+    let (r, in_flight) = h.sim.begin_request(list_request(&h, &auth));
+    assert_eq!(h.sim.requests_in_flight(), 0);
+    assert!(r
+        .extensions()
+        .get::<okta_factors_sim::ResponseDelay>()
+        .is_none());
+    h.sim.end_request(in_flight);
+    let stats = h.sim.rate_limit_stats();
+    assert_eq!(
+        stats
+            .principal(okta_factors_sim::RateLimitStats::API_TOKEN)
+            .peak_in_flight,
+        0
+    );
+}

@@ -150,3 +150,123 @@ fn counters_are_exact_under_64_concurrent_connections() {
     assert_eq!(json, serde_json::json!({"principals": {}}));
     server.stop();
 }
+
+#[test]
+fn the_concurrent_limit_admits_exactly_c_requests_in_flight() {
+    // C = 5 and a 2 s service time: 20 requests sent at once, 5 are served,
+    // 15 are refused at once with Limit 0 / Remaining 0.
+    let server = SimServer::start_new(
+        SimulatorConfig::new(TOKEN)
+            .concurrent_limit(Some(5))
+            .service_time(Duration::from_secs(2)),
+    )
+    .unwrap();
+    let sim = server.simulator().clone();
+    let user = sim.create_user("c@example.com");
+    let path = format!("/api/v1/users/{user}/factors");
+    let addr = server.local_addr();
+    let barrier = Arc::new(Barrier::new(20));
+    let threads: Vec<_> = (0..20)
+        .map(|_| {
+            let (path, barrier) = (path.clone(), Arc::clone(&barrier));
+            thread::spawn(move || {
+                let mut conn = Conn::open(addr);
+                barrier.wait();
+                let started = std::time::Instant::now();
+                let reply = conn.api(&path);
+                (reply, started.elapsed())
+            })
+        })
+        .collect();
+    let replies: Vec<(Reply, Duration)> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    let served: Vec<_> = replies.iter().filter(|(r, _)| r.status == 200).collect();
+    let refused: Vec<_> = replies.iter().filter(|(r, _)| r.status == 429).collect();
+    assert_eq!((served.len(), refused.len()), (5, 15));
+    for (reply, took) in &served {
+        assert!(*took >= Duration::from_secs(2), "{took:?}");
+        assert_ne!(reply.header("x-rate-limit-limit"), "0");
+    }
+    for (reply, took) in &refused {
+        assert_eq!(reply.header("x-rate-limit-limit"), "0");
+        assert_eq!(reply.header("x-rate-limit-remaining"), "0");
+        assert!(reply.header("x-rate-limit-reset").parse::<u64>().is_ok());
+        assert_eq!(reply.json()["errorCode"], "E0000047");
+        assert!(*took < Duration::from_secs(2), "{took:?}");
+    }
+    let stats = sim.rate_limit_stats();
+    let token = stats.principal(RateLimitStats::API_TOKEN);
+    assert_eq!(
+        (
+            token.concurrent_429s,
+            token.peak_in_flight,
+            token.window_429s
+        ),
+        (15, 5, 0)
+    );
+    // Once the responses are written, nothing is in flight any more.
+    assert_eq!(sim.requests_in_flight(), 0);
+    let mut conn = Conn::open(addr);
+    assert_eq!(conn.api(&path).status, 200);
+    server.stop();
+}
+
+#[test]
+fn window_and_concurrent_counters_add_up_under_64_connections() {
+    // The benchmark's shape, scaled down: L = 100 per window, C = 25,
+    // 64 connections × 10 requests with a short service time. Refused
+    // requests do not touch the window, and well over L are admitted, so the
+    // window lets exactly L through.
+    let server = SimServer::start_new(
+        SimulatorConfig::new(TOKEN)
+            .per_endpoint_buckets(true)
+            .rate_limit(100)
+            .rate_limit_window(Duration::from_secs(600))
+            .concurrent_limit(Some(25))
+            .service_time(Duration::from_millis(20)),
+    )
+    .unwrap();
+    let sim = server.simulator().clone();
+    let user = sim.create_user("mix@example.com");
+    let path = format!("/api/v1/users/{user}/factors");
+    let addr = server.local_addr();
+    let barrier = Arc::new(Barrier::new(64));
+    let threads: Vec<_> = (0..64)
+        .map(|_| {
+            let (path, barrier) = (path.clone(), Arc::clone(&barrier));
+            thread::spawn(move || {
+                let mut conn = Conn::open(addr);
+                barrier.wait();
+                (0..10)
+                    .map(|_| {
+                        let r = conn.api(&path);
+                        (r.status, r.header("x-rate-limit-limit").to_owned())
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let seen: Vec<(u16, String)> = threads
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
+    let count = |status: u16, limit: Option<&str>| {
+        seen.iter()
+            .filter(|(s, l)| *s == status && limit.is_none_or(|limit| l == limit))
+            .count() as u64
+    };
+    let (ok, window, concurrent) = (
+        count(200, None),
+        count(429, Some("100")),
+        count(429, Some("0")),
+    );
+    assert_eq!(ok + window + concurrent, 64 * 10);
+    assert_eq!(ok, 100, "the window lets exactly L through");
+    let stats = sim.rate_limit_stats();
+    let token = stats.principal(RateLimitStats::API_TOKEN);
+    assert_eq!(stats.allowed(RateLimitStats::API_TOKEN, LIST), ok);
+    assert_eq!(token.window_429s, window);
+    assert_eq!(token.concurrent_429s, concurrent);
+    assert!(token.peak_in_flight <= 25, "{}", token.peak_in_flight);
+    assert!(token.peak_in_flight >= 1);
+    server.stop();
+}
