@@ -100,7 +100,15 @@
 //!   limit ([`Simulator::rate_limit_buckets`]: two, plus one per service app
 //!   calling the API with its access tokens, plus one for all token requests
 //!   together). Beyond the limit:
-//!   `429 E0000047` until the window resets. Bodies are `application/json`
+//!   `429 E0000047` until the window resets.
+//!   [`SimulatorConfig::concurrent_limit`] caps the requests of one principal
+//!   in flight at once (over it: `429 E0000047` with `X-Rate-Limit-Limit: 0`
+//!   and `X-Rate-Limit-Remaining: 0`; [`SimServer`] counts a request until
+//!   its response is written, [`SimulatorConfig::service_time`] makes each
+//!   take a while). [`Simulator::rate_limit_stats`] counts the `429`s served
+//!   per principal and kind and the requests per bucket (over HTTP: `GET
+//!   /_sim/rate-limits`). [`Simulator::seed_users`] fills the org with users
+//!   whose factors follow a realistic mix. Bodies are `application/json`
 //!   (QR code images: `image/png`); `204` has no body and no `Content-Type`.
 //! * **`HEAD`** is answered wherever `GET` is, as `GET` (`Allow` lists it):
 //!   [`Simulator::handle`] returns the `GET` response, body included, and
@@ -243,6 +251,7 @@ mod limits;
 mod oauth;
 mod questions;
 mod rng;
+mod seed;
 mod server;
 mod shared;
 mod sim;

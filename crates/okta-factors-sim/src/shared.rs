@@ -85,6 +85,11 @@ impl SharedSimulator {
         self.lock().create_user(login)
     }
 
+    /// [`Simulator::seed_users`].
+    pub fn seed_users(&self, n: usize, seed: u64) -> Vec<String> {
+        self.lock().seed_users(n, seed)
+    }
+
     /// [`Simulator::users`].
     pub fn users(&self) -> Vec<UserInfo> {
         self.lock().users()

@@ -399,3 +399,106 @@ fn without_a_concurrent_limit_nothing_is_in_flight_and_no_delay_is_added() {
         0
     );
 }
+
+#[test]
+fn seeded_users_follow_the_mix_and_are_deterministic() {
+    use okta_factors_core::model::{FactorStatus, FactorType as T};
+    use okta_factors_sim::Simulator;
+    let mut sim = Simulator::new(SimulatorConfig::new(common::TOKEN).seed(1));
+    let users = sim.seed_users(2000, 42);
+    assert_eq!(users.len(), 2000);
+    let mut shapes = std::collections::BTreeMap::<&str, usize>::new();
+    let (mut factors, mut pending) = (0usize, 0usize);
+    for user in &users {
+        let list = sim.factors(user);
+        factors += list.len();
+        pending += list
+            .iter()
+            .filter(|f| f.status == FactorStatus::PendingActivation)
+            .count();
+        assert!(list.iter().all(|f| matches!(
+            f.status,
+            FactorStatus::Active | FactorStatus::PendingActivation
+        )));
+        let has = |t: T| list.iter().any(|f| f.factor_type == t);
+        let shape = if list.is_empty() {
+            "none"
+        } else if has(T::Push) {
+            assert!(has(T::TokenSoftwareTotp), "Okta Verify has push and TOTP");
+            "okta verify"
+        } else if has(T::WebAuthn) {
+            "webauthn"
+        } else if has(T::TokenSoftwareTotp) {
+            "totp"
+        } else if has(T::Email) || has(T::Call) {
+            "sms+email or call"
+        } else {
+            assert_eq!(list.len(), 1);
+            "sms"
+        };
+        *shapes.entry(shape).or_default() += 1;
+    }
+    // Expected shares ± 3 points (2,000 draws: σ ≤ 1.1 points).
+    for (shape, percent) in [
+        ("none", 15),
+        ("sms", 20),
+        ("sms+email or call", 10),
+        ("totp", 30),
+        ("okta verify", 15),
+        ("webauthn", 10),
+    ] {
+        let got = shapes.get(shape).copied().unwrap_or(0) * 100 / users.len();
+        assert!(
+            got.abs_diff(percent) <= 3,
+            "{shape}: {got} % (expected {percent} %): {shapes:?}"
+        );
+    }
+    let pending_percent = pending * 100 / factors;
+    assert!(
+        (7..=13).contains(&pending_percent),
+        "{pending_percent} % pending"
+    );
+
+    // Same configuration and seed: the same org; another seed: another mix.
+    let mut again = Simulator::new(SimulatorConfig::new(common::TOKEN).seed(1));
+    assert_eq!(again.seed_users(2000, 42), users);
+    for user in &users {
+        assert_eq!(again.factors(user), sim.factors(user));
+    }
+    let mut other = Simulator::new(SimulatorConfig::new(common::TOKEN).seed(1));
+    let other_users = other.seed_users(2000, 43);
+    let kinds = |sim: &Simulator, ids: &[String]| -> Vec<usize> {
+        ids.iter().map(|u| sim.factors(u).len()).collect()
+    };
+    assert_ne!(kinds(&other, &other_users), kinds(&sim, &users));
+}
+
+#[test]
+fn seeded_factors_work_through_the_api() {
+    use okta_factors_core::model::{FactorStatus, FactorType};
+    use okta_factors_core::operations::{ListFactors, VerifyFactor, VerifyFactorRequest};
+    let mut h = H::new();
+    let users = h.sim.seed_users(200, 9);
+    let mut verified_totp = 0;
+    for user in &users {
+        let listed = h.call(&ListFactors::new(user.clone())).unwrap();
+        let known = h.sim.factors(user);
+        assert_eq!(listed.len(), known.len());
+        for (api, info) in listed.iter().zip(&known) {
+            assert_eq!(api.id(), Some(info.id.as_str()));
+            assert_eq!(api.status(), Some(&info.status));
+        }
+        for info in known {
+            if info.factor_type == FactorType::TokenSoftwareTotp
+                && info.status == FactorStatus::Active
+            {
+                let code = h.sim.totp_code(user, &info.id).unwrap();
+                let verify = VerifyFactor::new(user.clone(), info.id.clone())
+                    .body(VerifyFactorRequest::pass_code(code));
+                assert!(h.call(&verify).unwrap().is_success());
+                verified_totp += 1;
+            }
+        }
+    }
+    assert!(verified_totp > 20, "{verified_totp}");
+}
