@@ -1,5 +1,6 @@
 //! [`SimulatorConfig`], [`Fault`] and [`ResponseDelay`].
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// How a [`Simulator`](crate::Simulator) behaves. Start from
@@ -31,11 +32,43 @@ pub struct SimulatorConfig {
     /// Seed of the PRNG behind IDs, OTPs, secrets and request IDs: the same
     /// seed and the same requests give the same responses.
     pub seed: u64,
-    /// Requests allowed per rate-limit window to the API token, and to all
-    /// unauthenticated requests together (default 600).
+    /// Requests allowed per rate-limit window in every bucket that
+    /// [`SimulatorConfig::bucket_limits`] does not name (default 600). The
+    /// name is historical: the window is [`SimulatorConfig::rate_limit_window`].
     pub rate_limit_per_minute: u32,
-    /// Length of a rate-limit window (default 60 s).
+    /// Length of a rate-limit window (default 60 s; e.g. 2 s in tests).
     pub rate_limit_window: Duration,
+    /// Whether each endpoint has its own bucket per principal, as Okta's
+    /// "rate limits by endpoint" (default `false`: all API requests of a
+    /// principal share the bucket [`SHARED_BUCKET`](crate::SHARED_BUCKET), as
+    /// before per-endpoint buckets existed). Bucket names:
+    /// [`rate_limit_bucket`](crate::rate_limit_bucket). The token endpoint
+    /// has its own bucket either way.
+    pub per_endpoint_buckets: bool,
+    /// Limits per window of single buckets, by bucket name (see
+    /// [`rate_limit_bucket`](crate::rate_limit_bucket)); the others have
+    /// [`SimulatorConfig::rate_limit_per_minute`].
+    pub bucket_limits: BTreeMap<String, u32>,
+    /// Most requests of one principal (the API token, one service app, or
+    /// all unauthenticated requests together) in flight at once; `None` (the
+    /// default) for no limit. Okta's limit is per org; here it is per
+    /// principal, so that callers the test does not watch cannot eat it. A
+    /// request over it is answered `429` `E0000047` with
+    /// `X-Rate-Limit-Limit: 0` and `X-Rate-Limit-Remaining: 0` (Okta's
+    /// concurrent-limit shape) and counts against no bucket. Requests to the
+    /// token endpoint are not limited. A request is in flight from
+    /// [`Simulator::begin_request`](crate::Simulator::begin_request) to
+    /// [`Simulator::end_request`](crate::Simulator::end_request):
+    /// [`SimServer`](crate::SimServer) counts it from its arrival until its
+    /// response is written; [`Simulator::handle`](crate::Simulator::handle)
+    /// begins and ends it at once.
+    pub concurrent_limit: Option<u32>,
+    /// How long [`SimServer`](crate::SimServer) takes to answer an API
+    /// request that the rate limits let through (default zero): its response
+    /// carries a [`ResponseDelay`] of this much (plus any [`Fault::Slow`]),
+    /// and the request stays in flight meanwhile. `429`s and token requests
+    /// are answered at once.
+    pub service_time: Duration,
     /// How long a push verification waits before it times out (default 5 min).
     pub push_expiry: Duration,
     /// How long a push (or Duo) enrollment waits for the device (default 10 min).
@@ -77,6 +110,10 @@ impl Default for SimulatorConfig {
             seed: 0x5EED_0F0C_7A5E,
             rate_limit_per_minute: 600,
             rate_limit_window: Duration::from_secs(60),
+            per_endpoint_buckets: false,
+            bucket_limits: BTreeMap::new(),
+            concurrent_limit: None,
+            service_time: Duration::ZERO,
             push_expiry: Duration::from_secs(300),
             push_activation_expiry: Duration::from_secs(600),
             otp_lifetime: Duration::from_secs(300),
@@ -114,10 +151,69 @@ impl SimulatorConfig {
         self
     }
 
-    /// Sets [`SimulatorConfig::rate_limit_per_minute`].
-    pub fn rate_limit_per_minute(mut self, limit: u32) -> Self {
-        self.rate_limit_per_minute = limit;
+    /// Sets [`SimulatorConfig::rate_limit_per_minute`]: the limit per window
+    /// of every bucket without its own [`SimulatorConfig::bucket_limit`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use okta_factors_sim::SimulatorConfig;
+    /// let config = SimulatorConfig::default()
+    ///     .per_endpoint_buckets(true)
+    ///     .rate_limit(100)
+    ///     .rate_limit_window(Duration::from_secs(2))
+    ///     .bucket_limit("POST /api/v1/users/{userId}/factors/{factorId}/verify", 10);
+    /// assert_eq!(config.limit_of("GET /api/v1/users/{userId}/factors"), 100);
+    /// assert_eq!(config.limit_of("POST /api/v1/users/{userId}/factors/{factorId}/verify"), 10);
+    /// ```
+    pub fn rate_limit(mut self, limit_per_window: u32) -> Self {
+        self.rate_limit_per_minute = limit_per_window;
         self
+    }
+
+    /// The same as [`SimulatorConfig::rate_limit`] (the name is older than
+    /// configurable windows).
+    pub fn rate_limit_per_minute(self, limit: u32) -> Self {
+        self.rate_limit(limit)
+    }
+
+    /// Sets [`SimulatorConfig::rate_limit_window`] (at least 1 ms).
+    pub fn rate_limit_window(mut self, window: Duration) -> Self {
+        self.rate_limit_window = window.max(Duration::from_millis(1));
+        self
+    }
+
+    /// Sets [`SimulatorConfig::per_endpoint_buckets`].
+    pub fn per_endpoint_buckets(mut self, on: bool) -> Self {
+        self.per_endpoint_buckets = on;
+        self
+    }
+
+    /// Gives bucket `name` its own limit per window (see
+    /// [`rate_limit_bucket`](crate::rate_limit_bucket) for the names;
+    /// [`SHARED_BUCKET`](crate::SHARED_BUCKET) is the shared bucket).
+    pub fn bucket_limit(mut self, name: &str, limit_per_window: u32) -> Self {
+        self.bucket_limits.insert(name.to_owned(), limit_per_window);
+        self
+    }
+
+    /// Sets [`SimulatorConfig::concurrent_limit`].
+    pub fn concurrent_limit(mut self, limit: Option<u32>) -> Self {
+        self.concurrent_limit = limit;
+        self
+    }
+
+    /// Sets [`SimulatorConfig::service_time`].
+    pub fn service_time(mut self, time: Duration) -> Self {
+        self.service_time = time;
+        self
+    }
+
+    /// The limit per window of bucket `name`.
+    pub fn limit_of(&self, name: &str) -> u32 {
+        self.bucket_limits
+            .get(name)
+            .copied()
+            .unwrap_or(self.rate_limit_per_minute)
     }
 
     /// Sets [`SimulatorConfig::push_expiry`].

@@ -85,16 +85,30 @@
 //!   only: the configured token as `Bearer` gets the same `401 E0000011`.
 //! * **Headers**: every response has a unique `X-Okta-Request-Id`, `Date` (the
 //!   clock, IMF-fixdate) and `X-Rate-Limit-Limit/Remaining/Reset` from a
-//!   fixed-window bucket ([`SimulatorConfig::rate_limit_per_minute`], default
-//!   600 per 60 s). The token is checked first and the bucket belongs to the
-//!   authenticated principal: the API token has one bucket however the header
+//!   fixed-window bucket ([`SimulatorConfig::rate_limit`], default 600 per
+//!   [`SimulatorConfig::rate_limit_window`], default 60 s). With
+//!   [`SimulatorConfig::per_endpoint_buckets`], each endpoint has its own
+//!   bucket, as Okta's "rate limits by endpoint", named by method and path
+//!   template ([`rate_limit_bucket`], e.g. `POST
+//!   /api/v1/users/{userId}/factors/{factorId}/verify`; limits per bucket
+//!   with [`SimulatorConfig::bucket_limit`]); without it (the default) all API
+//!   requests of a principal share one bucket. The token is checked first and
+//!   the buckets belong to the authenticated principal: the API token has one bucket however the header
 //!   spells it (`SSWS`, `ssws`, `Bearer`, extra spaces), and every
 //!   unauthenticated request (no, malformed or wrong token) shares one other
 //!   bucket, so bogus tokens neither grow the table nor eat into the token's
 //!   limit ([`Simulator::rate_limit_buckets`]: two, plus one per service app
 //!   calling the API with its access tokens, plus one for all token requests
 //!   together). Beyond the limit:
-//!   `429 E0000047` until the window resets. Bodies are `application/json`
+//!   `429 E0000047` until the window resets.
+//!   [`SimulatorConfig::concurrent_limit`] caps the requests of one principal
+//!   in flight at once (over it: `429 E0000047` with `X-Rate-Limit-Limit: 0`
+//!   and `X-Rate-Limit-Remaining: 0`; [`SimServer`] counts a request until
+//!   its response is written, [`SimulatorConfig::service_time`] makes each
+//!   take a while). [`Simulator::rate_limit_stats`] counts the `429`s served
+//!   per principal and kind and the requests per bucket (over HTTP: `GET
+//!   /_sim/rate-limits`). [`Simulator::seed_users`] fills the org with users
+//!   whose factors follow a realistic mix. Bodies are `application/json`
 //!   (QR code images: `image/png`); `204` has no body and no `Content-Type`.
 //! * **`HEAD`** is answered wherever `GET` is, as `GET` (`Allow` lists it):
 //!   [`Simulator::handle`] returns the `GET` response, body included, and
@@ -233,9 +247,11 @@ mod api;
 mod clock;
 mod config;
 mod control;
+mod limits;
 mod oauth;
 mod questions;
 mod rng;
+mod seed;
 mod server;
 mod shared;
 mod sim;
@@ -245,7 +261,10 @@ mod timefmt;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Fault, ResponseDelay, SimulatorConfig};
 pub use control::{Channel, ControlError, FactorInfo, PendingPush, SentMessage, UserInfo};
+pub use limits::{
+    rate_limit_bucket, BucketStats, PrincipalRateStats, RateLimitStats, SHARED_BUCKET, TOKEN_BUCKET,
+};
 pub use oauth::{JwkError, OAuthStats, ServiceApp, ServiceAppError};
 pub use server::{ServerConfig, SimServer};
-pub use shared::SharedSimulator;
-pub use sim::{default_catalog, CatalogEntry, Simulator};
+pub use shared::{InFlightGuard, SharedSimulator};
+pub use sim::{default_catalog, CatalogEntry, InFlight, Simulator};

@@ -43,6 +43,17 @@ OPTIONS:
     --token-lifetime <SECONDS>
                       lifetime of issued access tokens (default 3600)
     --dpop-api-nonce  API calls with DPoP-bound tokens must carry the API's DPoP nonce
+    --rate-limit <N>  requests per rate-limit window in each bucket (default 600)
+    --window <SECONDS>
+                      length of a rate-limit window (default 60)
+    --concurrent-limit <C>
+                      requests of one caller in flight at once; more get 429 with
+                      X-Rate-Limit-Limit: 0 (default: no limit)
+    --service-time <MILLISECONDS>
+                      how long each API request takes to answer (default 0)
+    --per-endpoint-buckets
+                      one bucket per endpoint (method and path template), as Okta's,
+                      instead of one bucket per caller for the whole API
     -h, --help        print this help
 
 The server runs until the process is killed. OTPs \"sent\" and pushes waiting
@@ -54,6 +65,8 @@ for a device are printed as they happen. Device commands on stdin:
     expire-tokens       expire every issued access token now
     rotate-nonce        replace the DPoP nonces (the old ones become stale)
     oauth               token requests, tokens issued, nonce challenges, auth refusals
+    rate-limits         429s served and requests allowed, per caller and bucket (as JSON;
+                        also GET <org URL>/_sim/rate-limits)
 ";
 
 struct Args {
@@ -66,6 +79,11 @@ struct Args {
     service_apps: Vec<ServiceApp>,
     token_lifetime: Option<Duration>,
     dpop_api_nonce: bool,
+    rate_limit: Option<u32>,
+    window: Option<Duration>,
+    per_endpoint_buckets: bool,
+    concurrent_limit: Option<u32>,
+    service_time: Option<Duration>,
 }
 
 /// `client_id=<ID>,jwk=<PATH>[,jwk=<PATH>][,scopes=<A+B>][,dpop=required|optional]`.
@@ -117,6 +135,11 @@ fn parse_args() -> Result<Option<Args>, String> {
         service_apps: Vec::new(),
         token_lifetime: None,
         dpop_api_nonce: false,
+        rate_limit: None,
+        window: None,
+        per_endpoint_buckets: false,
+        concurrent_limit: None,
+        service_time: None,
     };
     let mut iter = std::env::args().skip(1);
     while let Some(arg) = iter.next() {
@@ -129,6 +152,10 @@ fn parse_args() -> Result<Option<Args>, String> {
         }
         if name == "--dpop-api-nonce" {
             args.dpop_api_nonce = true;
+            continue;
+        }
+        if name == "--per-endpoint-buckets" {
+            args.per_endpoint_buckets = true;
             continue;
         }
         let mut value = || {
@@ -190,6 +217,36 @@ fn parse_args() -> Result<Option<Args>, String> {
                 }
                 args.token_lifetime = Some(Duration::from_secs(secs));
             }
+            "--rate-limit" => {
+                args.rate_limit = Some(
+                    value()?
+                        .parse()
+                        .map_err(|_| "--rate-limit must be a number".to_owned())?,
+                )
+            }
+            "--concurrent-limit" => {
+                args.concurrent_limit = Some(
+                    value()?
+                        .parse()
+                        .map_err(|_| "--concurrent-limit must be a number".to_owned())?,
+                )
+            }
+            "--service-time" => {
+                let ms: u64 = value()?
+                    .parse()
+                    .map_err(|_| "--service-time must be a number of milliseconds".to_owned())?;
+                args.service_time = Some(Duration::from_millis(ms));
+            }
+            "--window" => {
+                let secs: f64 = value()?
+                    .parse()
+                    .map_err(|_| "--window must be a number of seconds".to_owned())?;
+                let window = Duration::try_from_secs_f64(secs)
+                    .ok()
+                    .filter(|w| *w >= Duration::from_millis(1))
+                    .ok_or("--window must be at least 0.001 seconds")?;
+                args.window = Some(window);
+            }
             other => return Err(format!("unknown argument {other:?} (try --help)")),
         }
     }
@@ -222,6 +279,18 @@ fn main() -> ExitCode {
         .dpop_resource_nonce(args.dpop_api_nonce);
     if let Some(lifetime) = args.token_lifetime {
         config = config.access_token_lifetime(lifetime);
+    }
+    if let Some(limit) = args.rate_limit {
+        config = config.rate_limit(limit);
+    }
+    if let Some(window) = args.window {
+        config = config.rate_limit_window(window);
+    }
+    config = config
+        .per_endpoint_buckets(args.per_endpoint_buckets)
+        .concurrent_limit(args.concurrent_limit);
+    if let Some(time) = args.service_time {
+        config = config.service_time(time);
     }
     let sim = SharedSimulator::new(Simulator::new(config));
     let apps: Vec<(String, String, bool)> = args
@@ -403,6 +472,7 @@ fn run_command(sim: &SharedSimulator, line: &str) {
                 println!("  {client_id}: {count} tokens issued");
             }
         }
+        ["rate-limits"] => println!("{}", sim.rate_limit_stats().to_json()),
         _ => println!("error: unknown command (try `help`)"),
     }
 }

@@ -121,6 +121,12 @@ struct Inner {
 /// [`SimulatorConfig::base_url`] is set ([`SimServer::start_new`] sets it to
 /// [`SimServer::url`]).
 ///
+/// Besides Okta's API, the server answers one control endpoint of its own,
+/// without a token and outside the rate limits: `GET /_sim/rate-limits`
+/// returns [`Simulator::rate_limit_stats`] as JSON
+/// ([`RateLimitStats::to_json`](crate::RateLimitStats::to_json)) and
+/// `DELETE /_sim/rate-limits` zeroes them (`204`).
+///
 /// ```
 /// use std::io::{Read, Write};
 /// use okta_factors_sim::{SimServer, SimulatorConfig};
@@ -452,16 +458,69 @@ fn serve_requests(
             }
         };
         let head = incoming.request.method() == Method::HEAD;
-        let response = sim.handle(incoming.request);
+        // An API request is in flight (for the concurrent limit) from here
+        // until its response is written.
+        let (response, in_flight) = match control_response(&incoming.request, sim) {
+            Some(response) => (response, None),
+            None => {
+                let (response, in_flight) = sim.begin_request(incoming.request);
+                (response, Some(in_flight))
+            }
+        };
         if let Some(ResponseDelay(delay)) = response.extensions().get::<ResponseDelay>() {
             sleep_unless_stopped(*delay, &inner.stop);
         }
-        if write_response(writer, &response, incoming.keep_alive, head, idle).is_err()
-            || !incoming.keep_alive
-        {
+        let written = write_response(writer, &response, incoming.keep_alive, head, idle);
+        drop(in_flight);
+        if written.is_err() || !incoming.keep_alive {
             break;
         }
     }
+}
+
+/// The path of the rate-limit counters: `GET` answers
+/// [`RateLimitStats::to_json`](crate::RateLimitStats::to_json), `DELETE`
+/// zeroes them (`204`).
+pub(crate) const RATE_LIMITS_PATH: &str = "/_sim/rate-limits";
+
+/// The server's own control endpoints (not part of Okta's API: no token,
+/// no rate limit); `None` for every other request.
+fn control_response(
+    request: &Request<Vec<u8>>,
+    sim: &SharedSimulator,
+) -> Option<Response<Vec<u8>>> {
+    if request.uri().path() != RATE_LIMITS_PATH {
+        return None;
+    }
+    let method = request.method();
+    let (status, body) = if method == Method::GET || method == Method::HEAD {
+        (StatusCode::OK, Some(sim.rate_limit_stats().to_json()))
+    } else if method == Method::DELETE {
+        sim.reset_rate_limit_stats();
+        (StatusCode::NO_CONTENT, None)
+    } else {
+        (StatusCode::METHOD_NOT_ALLOWED, None)
+    };
+    let mut response = Response::new(body.clone().unwrap_or_default().into_bytes());
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    if body.is_some() {
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+    }
+    if status == StatusCode::METHOD_NOT_ALLOWED {
+        headers.insert(
+            http::header::ALLOW,
+            HeaderValue::from_static("GET, HEAD, DELETE"),
+        );
+    }
+    headers.insert(
+        http::header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store"),
+    );
+    Some(response)
 }
 
 fn sleep_unless_stopped(delay: Duration, stop: &AtomicBool) {

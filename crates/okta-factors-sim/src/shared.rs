@@ -8,8 +8,9 @@ use okta_factors_core::model::FactorResult;
 
 use crate::config::Fault;
 use crate::control::{ControlError, FactorInfo, PendingPush, SentMessage, UserInfo};
+use crate::limits::RateLimitStats;
 use crate::oauth::{OAuthStats, ServiceApp, ServiceAppError};
-use crate::sim::{CatalogEntry, Simulator};
+use crate::sim::{CatalogEntry, InFlight, Simulator};
 
 /// A cheaply clonable, thread-safe handle to a [`Simulator`]. Give one clone to
 /// [`SimServer`](crate::SimServer) and keep another to play the device:
@@ -58,6 +59,22 @@ impl SharedSimulator {
         self.lock().handle(request)
     }
 
+    /// [`Simulator::begin_request`]; the request stays in flight until the
+    /// guard drops.
+    pub fn begin_request(&self, request: Request<Vec<u8>>) -> (Response<Vec<u8>>, InFlightGuard) {
+        let (response, in_flight) = self.lock().begin_request(request);
+        let guard = InFlightGuard {
+            sim: self.clone(),
+            in_flight: Some(in_flight),
+        };
+        (response, guard)
+    }
+
+    /// [`Simulator::requests_in_flight`].
+    pub fn requests_in_flight(&self) -> u32 {
+        self.lock().requests_in_flight()
+    }
+
     /// [`Simulator::now`].
     pub fn now(&self) -> SystemTime {
         self.lock().now()
@@ -66,6 +83,11 @@ impl SharedSimulator {
     /// [`Simulator::create_user`].
     pub fn create_user(&self, login: impl Into<String>) -> String {
         self.lock().create_user(login)
+    }
+
+    /// [`Simulator::seed_users`].
+    pub fn seed_users(&self, n: usize, seed: u64) -> Vec<String> {
+        self.lock().seed_users(n, seed)
     }
 
     /// [`Simulator::users`].
@@ -155,5 +177,34 @@ impl SharedSimulator {
     /// [`Simulator::oauth_stats`].
     pub fn oauth_stats(&self) -> OAuthStats {
         self.lock().oauth_stats()
+    }
+
+    /// [`Simulator::rate_limit_stats`].
+    pub fn rate_limit_stats(&self) -> RateLimitStats {
+        self.lock().rate_limit_stats()
+    }
+
+    /// [`Simulator::reset_rate_limit_stats`].
+    pub fn reset_rate_limit_stats(&self) {
+        self.lock().reset_rate_limit_stats()
+    }
+}
+
+/// A request in flight in a [`SharedSimulator`] (see
+/// [`SimulatorConfig::concurrent_limit`](crate::SimulatorConfig::concurrent_limit)):
+/// dropping it calls [`Simulator::end_request`]. Do not drop it while holding
+/// [`SharedSimulator::lock`]'s guard (it locks the simulator).
+#[derive(Debug)]
+#[must_use = "the request stays in flight until the guard drops"]
+pub struct InFlightGuard {
+    sim: SharedSimulator,
+    in_flight: Option<InFlight>,
+}
+
+impl Drop for InFlightGuard {
+    fn drop(&mut self) {
+        if let Some(in_flight) = self.in_flight.take() {
+            self.sim.lock().end_request(in_flight);
+        }
     }
 }

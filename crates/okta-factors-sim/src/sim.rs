@@ -17,6 +17,7 @@ use crate::api::{Ctx, Fail, Outcome, Query, Reply, Route, JSON};
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Fault, ResponseDelay, SimulatorConfig};
 use crate::control::{Channel, ControlError, FactorInfo, PendingPush, SentMessage, UserInfo};
+use crate::limits::{rate_limit_bucket, Counters, RateLimitStats, SHARED_BUCKET, TOKEN_BUCKET};
 use crate::oauth::{self, Caller, Need, OAuthState, OAuthStats, ServiceApp, ServiceAppError};
 use crate::rng::{base62, Rng};
 use crate::state::{add, Bucket, Kind, Principal, Transaction, TxState, User};
@@ -39,7 +40,19 @@ struct Processed {
     outcome: Outcome,
     rate: Option<RateHeaders>,
     delay: Option<Duration>,
+    /// The principal the request is in flight for, under a concurrent limit.
+    in_flight: Option<Principal>,
 }
+
+/// An API request the simulator counts as in flight, from
+/// [`Simulator::begin_request`] until it is handed to
+/// [`Simulator::end_request`] (see [`SimulatorConfig::concurrent_limit`]).
+/// Dropping it without `end_request` leaves the request in flight for good;
+/// [`SharedSimulator::begin_request`](crate::SharedSimulator::begin_request)
+/// returns a guard that ends it on drop.
+#[derive(Debug)]
+#[must_use = "hand it to Simulator::end_request once the response is written"]
+pub struct InFlight(Option<Principal>);
 
 /// An in-memory Okta org serving the ten UserFactor operations.
 ///
@@ -53,8 +66,9 @@ pub struct Simulator {
     pub(crate) rng: Rng,
     pub(crate) users: Vec<User>,
     pub(crate) transactions: Vec<Transaction>,
-    /// Rate-limit buckets: at most one per [`Principal`].
-    pub(crate) buckets: HashMap<Principal, Bucket>,
+    /// Rate-limit buckets: at most one per [`Principal`] and bucket name
+    /// (names come from a fixed table, so the map stays small).
+    pub(crate) buckets: HashMap<(Principal, &'static str), Bucket>,
     /// Last OTP sent per (channel, normalized address).
     pub(crate) throttles: HashMap<(Channel, String), SystemTime>,
     pub(crate) faults: VecDeque<Fault>,
@@ -63,6 +77,10 @@ pub struct Simulator {
     /// Service apps, issued tokens, DPoP state.
     pub(crate) oauth: OAuthState,
     pub(crate) catalog: Vec<CatalogEntry>,
+    /// What the rate limits counted.
+    pub(crate) rate_counters: Counters,
+    /// API requests in flight per principal (under a concurrent limit).
+    in_flight: HashMap<Principal, u32>,
     request_counter: u64,
 }
 
@@ -131,6 +149,8 @@ impl Simulator {
             token_faults: VecDeque::new(),
             oauth: OAuthState::default(),
             catalog: default_catalog(),
+            rate_counters: Counters::default(),
+            in_flight: HashMap::new(),
             request_counter: 0,
         }
     }
@@ -151,23 +171,67 @@ impl Simulator {
     /// clock), `X-Rate-Limit-Limit`, `X-Rate-Limit-Remaining` and
     /// `X-Rate-Limit-Reset`; every response with a body has
     /// `Content-Type: application/json`, but for the QR code images
-    /// (`image/png`). A [`Fault::Slow`] adds a [`ResponseDelay`] extension (the
-    /// server sleeps, `handle` does not).
+    /// (`image/png`). A [`Fault::Slow`] and [`SimulatorConfig::service_time`]
+    /// add a [`ResponseDelay`] extension (the server sleeps, `handle` does
+    /// not). Under [`SimulatorConfig::concurrent_limit`], the request is in
+    /// flight only during the call (see [`Simulator::begin_request`]).
     ///
     /// A `HEAD` request is answered as the `GET` it names, body included: a
     /// server must send the headers only ([`SimServer`](crate::SimServer)
     /// does), as HTTP servers do for a handler's response to `HEAD`.
     pub fn handle(&mut self, request: Request<Vec<u8>>) -> Response<Vec<u8>> {
+        let (response, in_flight) = self.begin_request(request);
+        self.end_request(in_flight);
+        response
+    }
+
+    /// [`Simulator::handle`], leaving the request in flight until
+    /// [`Simulator::end_request`]: what a server calls to enforce
+    /// [`SimulatorConfig::concurrent_limit`] (call `end_request` once the
+    /// response is written, after any [`ResponseDelay`]). Without a
+    /// concurrent limit, nothing is counted.
+    pub fn begin_request(&mut self, request: Request<Vec<u8>>) -> (Response<Vec<u8>>, InFlight) {
         let now = self.clock.now();
         self.request_counter = self.request_counter.wrapping_add(1);
         let request_id = format!("{}{}", self.rng.alnum(20), base62(self.request_counter, 7));
-        let processed = catch_unwind(AssertUnwindSafe(|| self.process(&request, now)))
+        let mut processed = catch_unwind(AssertUnwindSafe(|| self.process(&request, now)))
             .unwrap_or_else(|_| Processed {
                 outcome: Err(Fail::internal()),
                 rate: None,
                 delay: None,
+                in_flight: None,
             });
-        self.finish(processed, now, &request_id)
+        let in_flight = processed.in_flight.take();
+        if let Some(principal) = &in_flight {
+            let count = self.in_flight.entry(principal.clone()).or_insert(0);
+            *count = count.saturating_add(1);
+            let count = *count;
+            let counters = self.rate_counters.of(principal);
+            counters.peak_in_flight = counters.peak_in_flight.max(count);
+        }
+        (
+            self.finish(processed, now, &request_id),
+            InFlight(in_flight),
+        )
+    }
+
+    /// Ends a request [`Simulator::begin_request`] began.
+    pub fn end_request(&mut self, in_flight: InFlight) {
+        let Some(principal) = in_flight.0 else {
+            return;
+        };
+        if let Some(count) = self.in_flight.get_mut(&principal) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                self.in_flight.remove(&principal);
+            }
+        }
+    }
+
+    /// API requests in flight now, all principals together (see
+    /// [`SimulatorConfig::concurrent_limit`]; always 0 without one).
+    pub fn requests_in_flight(&self) -> u32 {
+        self.in_flight.values().sum()
     }
 
     fn process(&mut self, request: &Request<Vec<u8>>, now: SystemTime) -> Processed {
@@ -183,18 +247,44 @@ impl Simulator {
             Ok(Caller::OAuth { client_id, .. }) => Principal::ServiceApp(client_id.clone()),
             Err(_) => Principal::Unauthenticated,
         };
-        let (allowed, rate) = self.take_rate(principal, now);
+        let bucket = if self.config.per_endpoint_buckets {
+            rate_limit_bucket(request.method(), request.uri().path())
+        } else {
+            SHARED_BUCKET
+        };
+        let mut in_flight = None;
+        if let Some(limit) = self.config.concurrent_limit {
+            let current = self.in_flight.get(&principal).copied().unwrap_or(0);
+            if current >= limit {
+                self.rate_counters.of(&principal).concurrent_429s += 1;
+                return Processed {
+                    outcome: Err(Fail::rate_limited()),
+                    rate: Some(RateHeaders {
+                        limit: 0,
+                        remaining: 0,
+                        reset: unix_secs_ceil(add(now, Duration::from_secs(1))),
+                    }),
+                    delay: None,
+                    in_flight: None,
+                };
+            }
+            in_flight = Some(principal.clone());
+        }
+        let (allowed, rate) = self.take_rate(principal.clone(), bucket, now);
         let mut processed = Processed {
             outcome: Err(Fail::rate_limited()),
             rate: Some(rate),
             delay: None,
+            in_flight,
         };
         if !allowed {
             return processed;
         }
+        let service_time = self.config.service_time;
         if let Some(fault) = Self::next_fault(&mut self.faults) {
             match fault {
                 Fault::RateLimitStorm { .. } => {
+                    self.rate_counters.of(&principal).injected_429s += 1;
                     processed.rate = Some(RateHeaders {
                         remaining: 0,
                         ..rate
@@ -205,9 +295,14 @@ impl Simulator {
                     processed.outcome = Err(Fail::internal());
                     return processed;
                 }
-                Fault::Slow { delay, .. } => processed.delay = Some(delay),
+                Fault::Slow { delay, .. } => {
+                    processed.delay = Some(delay.saturating_add(service_time));
+                }
                 Fault::TokenRefused { .. } | Fault::TokenUnavailable { .. } => {}
             }
+        }
+        if processed.delay.is_none() && !service_time.is_zero() {
+            processed.delay = Some(service_time);
         }
         processed.outcome = auth.and_then(|caller| self.route(request, &caller, now));
         if matches!(&processed.outcome, Err(fail) if fail.auth) {
@@ -220,11 +315,12 @@ impl Simulator {
     /// queue.
     fn process_token_request(&mut self, request: &Request<Vec<u8>>, now: SystemTime) -> Processed {
         self.oauth.stats.token_requests += 1;
-        let (allowed, rate) = self.take_rate(Principal::TokenEndpoint, now);
+        let (allowed, rate) = self.take_rate(Principal::TokenEndpoint, TOKEN_BUCKET, now);
         let mut processed = Processed {
             outcome: Err(Fail::rate_limited()),
             rate: Some(rate),
             delay: None,
+            in_flight: None,
         };
         if !allowed {
             return processed;
@@ -249,14 +345,22 @@ impl Simulator {
         Some(fault)
     }
 
-    /// Counts a request against the bucket of `principal`.
-    fn take_rate(&mut self, principal: Principal, now: SystemTime) -> (bool, RateHeaders) {
-        let limit = self.config.rate_limit_per_minute;
+    /// Counts a request against bucket `name` of `principal`.
+    fn take_rate(
+        &mut self,
+        principal: Principal,
+        name: &'static str,
+        now: SystemTime,
+    ) -> (bool, RateHeaders) {
+        let limit = self.config.limit_of(name);
         let window = self.config.rate_limit_window;
-        let bucket = self.buckets.entry(principal).or_insert(Bucket {
-            start: now,
-            used: 0,
-        });
+        let bucket = self
+            .buckets
+            .entry((principal.clone(), name))
+            .or_insert(Bucket {
+                start: now,
+                used: 0,
+            });
         let expired = now
             .duration_since(bucket.start)
             .map(|elapsed| elapsed >= window)
@@ -266,32 +370,42 @@ impl Simulator {
             bucket.used = 0;
         }
         let reset = unix_secs_ceil(add(bucket.start, window));
-        if bucket.used >= limit {
-            return (
-                false,
-                RateHeaders {
-                    limit,
-                    remaining: 0,
-                    reset,
-                },
-            );
+        let allowed = bucket.used < limit;
+        if allowed {
+            bucket.used += 1;
         }
-        bucket.used += 1;
+        let remaining = limit.saturating_sub(bucket.used);
+        self.rate_counters.count(&principal, name, allowed);
         (
-            true,
+            allowed,
             RateHeaders {
                 limit,
-                remaining: limit - bucket.used,
+                remaining,
                 reset,
             },
         )
     }
 
-    /// How many rate-limit buckets the simulator holds: one for the API
-    /// token (however its `Authorization` header is spelled), one per
-    /// service app that called the API with an issued token, one for the
-    /// token endpoint, and one that every unauthenticated request shares.
-    /// Distinct bogus tokens cost no memory.
+    /// What the rate limits counted so far: per principal, the `429`s
+    /// served (window, concurrent, injected) and the requests each bucket
+    /// let through or refused.
+    pub fn rate_limit_stats(&self) -> RateLimitStats {
+        self.rate_counters.snapshot()
+    }
+
+    /// Zeroes the counters of [`Simulator::rate_limit_stats`] (the buckets
+    /// themselves and requests in flight are untouched).
+    pub fn reset_rate_limit_stats(&mut self) {
+        self.rate_counters = Counters::default();
+    }
+
+    /// How many rate-limit buckets the simulator holds: for the API token
+    /// (however its `Authorization` header is spelled), for each service app
+    /// that called the API with an issued token, and for every
+    /// unauthenticated request together, one bucket each (or, with
+    /// [`SimulatorConfig::per_endpoint_buckets`], one per endpoint each
+    /// called); plus one for the token endpoint. Distinct bogus tokens or
+    /// paths cost no memory.
     pub fn rate_limit_buckets(&self) -> usize {
         self.buckets.len()
     }

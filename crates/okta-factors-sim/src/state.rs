@@ -192,7 +192,19 @@ pub(crate) enum Principal {
     Unauthenticated,
 }
 
-/// One rate-limit window of one principal.
+impl Principal {
+    /// The key of the principal in [`RateLimitStats`](crate::RateLimitStats).
+    pub(crate) fn key(&self) -> String {
+        match self {
+            Self::ApiToken => "api-token".to_owned(),
+            Self::ServiceApp(client_id) => format!("service-app:{client_id}"),
+            Self::TokenEndpoint => "token-endpoint".to_owned(),
+            Self::Unauthenticated => "unauthenticated".to_owned(),
+        }
+    }
+}
+
+/// One rate-limit window of one principal and bucket.
 pub(crate) struct Bucket {
     pub(crate) start: SystemTime,
     pub(crate) used: u32,

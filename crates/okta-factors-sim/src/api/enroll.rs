@@ -35,7 +35,7 @@ fn providers(factor_type: &FactorType) -> &'static [FactorProvider] {
 }
 
 /// ID prefix per factor type (as real orgs use).
-fn id_prefix(factor_type: &FactorType, provider: &FactorProvider) -> &'static str {
+pub(crate) fn id_prefix(factor_type: &FactorType, provider: &FactorProvider) -> &'static str {
     match (factor_type, provider) {
         (FactorType::Sms, _) => "mbl",
         (FactorType::Call, _) => "clf",

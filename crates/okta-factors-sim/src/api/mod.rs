@@ -2,7 +2,7 @@
 //! Okta error bodies, link building. One file per group of endpoints.
 
 mod catalog;
-mod enroll;
+pub(crate) mod enroll;
 mod lifecycle;
 mod qrcode;
 mod render;
