@@ -83,6 +83,7 @@ mod harness;
 
 mod concurrency;
 mod faults;
+mod governor;
 mod limits;
 mod login_safety;
 #[cfg(feature = "oauth")]
