@@ -785,3 +785,98 @@ impl SplitMix {
         (z ^ (z >> 31)) % 100
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// A factor list as Okta sends it: `(factorType, status)` pairs.
+    fn factors(list: &[(&str, &str)]) -> Vec<UserFactor> {
+        let json: Vec<serde_json::Value> = list
+            .iter()
+            .enumerate()
+            .map(|(i, (factor_type, status))| {
+                serde_json::json!({"id": format!("f{i}"), "factorType": factor_type,
+                    "provider": "OKTA", "status": status})
+            })
+            .collect();
+        serde_json::from_value(json.into()).unwrap()
+    }
+
+    #[test]
+    fn the_strongest_active_factor_decides() {
+        let cases: [(&[(&str, &str)], Coverage); 8] = [
+            (&[], Coverage::None),
+            (
+                &[("sms", "PENDING_ACTIVATION"), ("push", "INACTIVE")],
+                Coverage::None,
+            ),
+            (&[("sms", "ACTIVE"), ("email", "ACTIVE")], Coverage::Weak),
+            (
+                &[("question", "ACTIVE"), ("webauthn", "PENDING_ACTIVATION")],
+                Coverage::Weak,
+            ),
+            (
+                &[("sms", "ACTIVE"), ("token:software:totp", "ACTIVE")],
+                Coverage::Medium,
+            ),
+            (
+                &[("push", "ACTIVE"), ("signed_nonce", "ACTIVE")],
+                Coverage::PhishingResistant,
+            ),
+            (&[("u2f", "ACTIVE")], Coverage::PhishingResistant),
+            // A type this version does not know: kept, and counted as weak.
+            (&[("passkey:future", "ACTIVE")], Coverage::Weak),
+        ];
+        for (list, class) in cases {
+            let (got, active) = classify(&factors(list));
+            assert_eq!(got, class, "{list:?}");
+            let expected: Vec<&str> = list
+                .iter()
+                .filter(|(_, s)| *s == "ACTIVE")
+                .map(|(t, _)| *t)
+                .collect();
+            assert_eq!(active, expected);
+        }
+    }
+
+    #[test]
+    fn csv_fields_are_quoted_and_never_formulas() {
+        assert_eq!(csv_field("00u1"), "00u1");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+        assert_eq!(csv_field("-1,2"), "\"'-1,2\"");
+    }
+
+    #[test]
+    fn the_command_line() {
+        let parse = |args: &[&str]| parse_args(args.iter().map(|a| a.to_string()));
+        let args = parse(&["--simulate", "--csv", "x.csv"]).unwrap().unwrap();
+        assert_eq!(args.simulate, Some(200));
+        assert_eq!(args.csv, Some(PathBuf::from("x.csv")));
+        let args = parse(&["--simulate=5", "--no-governor", "--share", "50"])
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (args.simulate, args.governor, args.share),
+            (Some(5), false, 50)
+        );
+        assert_eq!(
+            parse(&["--concurrency", "16"])
+                .unwrap()
+                .unwrap()
+                .concurrency,
+            16
+        );
+        assert!(parse(&["--help"]).unwrap().is_none());
+        for wrong in [
+            &["--concurrency", "257"][..],
+            &["--share"],
+            &["--simulate", "x"],
+        ] {
+            assert!(parse(wrong).is_err(), "{wrong:?}");
+        }
+    }
+}
