@@ -465,7 +465,7 @@ impl Progress {
             } => {
                 *done += 1;
                 let tenth = (*total).div_ceil(10).max(1);
-                if *done % tenth == 0 || *done == *total {
+                if done.is_multiple_of(tenth) || *done == *total {
                     let elapsed = started.elapsed().as_secs_f64();
                     let rate = *done as f64 / elapsed.max(1e-3);
                     let eta = (*total - *done) as f64 / rate;
@@ -695,7 +695,7 @@ impl Seeder<'_> {
             // 36 %: Okta Verify push (with SMS as a backup), or a TOTP app.
             39..=64 => {
                 self.push(&user)?;
-                if percent % 2 == 0 {
+                if percent.is_multiple_of(2) {
                     self.call(weak(FactorEnrollment::sms(&phone)))?;
                 }
             }
