@@ -448,7 +448,8 @@ impl Progress {
             };
         }
         let bar = indicatif::ProgressBar::new(total as u64);
-        let template = "{bar:40} {pos}/{len} users  {per_sec}  ETA {eta}";
+        // `{msg}`: the rate as a whole number (indicatif's `{per_sec}` has 4 decimals).
+        let template = "{bar:40} {pos}/{len} users  {msg}  ETA {eta}";
         if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
             bar.set_style(style);
         }
@@ -457,7 +458,11 @@ impl Progress {
 
     fn tick(&mut self) {
         match self {
-            Progress::Bar(bar) => bar.inc(1),
+            Progress::Bar(bar) => {
+                bar.inc(1);
+                let rate = bar.position() as f64 / bar.elapsed().as_secs_f64().max(1e-3);
+                bar.set_message(format!("{rate:.0}/s"));
+            }
             Progress::Lines {
                 total,
                 done,
