@@ -1,0 +1,464 @@
+//! `examples/mfa_audit.rs` end to end: the built example binary, run against
+//! its own simulator (`--simulate`) and against a simulator started here
+//! standing in for a real org (its settings from `OKTA_CLIENT_*` variables,
+//! the user IDs from a file and from stdin), in an environment of its own (a
+//! temporary `HOME` and working directory, no other variable).
+//!
+//! The binary is the one `cargo test` builds with this test, rebuilt here
+//! when older than the sources (`cargo test --test mfa_audit` alone does not
+//! build the examples).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant, SystemTime};
+
+use okta_factors::model::FactorEnrollment;
+use okta_factors::operations::ActivateFactorRequest;
+use okta_factors::{Credentials, OrgUrl};
+use okta_factors_sim::{SimServer, SimulatorConfig};
+use serde_json::Value;
+
+const TOKEN: &str = "00audit-sEcReT-token";
+
+/// A temporary home and working directory, removed on drop.
+struct Sandbox {
+    root: PathBuf,
+}
+
+impl Sandbox {
+    fn new(name: &str) -> Self {
+        let nanos = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        let root = std::env::temp_dir().join(format!(
+            "okta-factors-mfa-audit-{name}-{}-{nanos}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(root.join("home")).unwrap();
+        Self { root }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.root.join(name)
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+/// The example binary, next to this test (target/<profile>/examples/), built
+/// with this test's profile when older than a source of the workspace.
+fn example() -> PathBuf {
+    static FRESH: OnceLock<()> = OnceLock::new();
+    let exe = std::env::current_exe().unwrap();
+    // target/<profile>/deps/mfa_audit-<hash>
+    let profile = exe.parent().unwrap().parent().unwrap();
+    let binary = profile
+        .join("examples")
+        .join(format!("mfa_audit{}", std::env::consts::EXE_SUFFIX));
+    FRESH.get_or_init(|| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let newest_source = newest(&[
+            root.join("Cargo.toml"),
+            root.join("Cargo.lock"),
+            root.join("examples"),
+            root.join("crates"),
+        ]);
+        let fresh = std::fs::metadata(&binary)
+            .and_then(|m| m.modified())
+            .is_ok_and(|built| built >= newest_source);
+        if !fresh {
+            build_example(profile);
+        }
+    });
+    binary
+}
+
+/// The latest modification time of the Rust sources and manifests under
+/// `paths` (`target` directories skipped).
+fn newest(paths: &[PathBuf]) -> SystemTime {
+    let mut newest = SystemTime::UNIX_EPOCH;
+    let mut stack: Vec<PathBuf> = paths.to_vec();
+    while let Some(path) = stack.pop() {
+        let Ok(meta) = std::fs::metadata(&path) else {
+            continue;
+        };
+        if meta.is_dir() {
+            if path.file_name().is_some_and(|n| n == "target") {
+                continue;
+            }
+            for entry in std::fs::read_dir(&path).unwrap() {
+                stack.push(entry.unwrap().path());
+            }
+        } else if path
+            .extension()
+            .is_some_and(|e| e == "rs" || e == "toml" || e == "lock")
+        {
+            newest = newest.max(meta.modified().unwrap());
+        }
+    }
+    newest
+}
+
+/// `cargo build --example mfa_audit` into `profile`'s target directory,
+/// without the variables cargo sets for this test (build scripts that watch
+/// them would run again, and the next `cargo test` would rebuild them back).
+fn build_example(profile: &Path) {
+    let mut cargo = Command::new(env!("CARGO"));
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        let set_for_test = [
+            "CARGO_PKG_",
+            "CARGO_MANIFEST_",
+            "CARGO_CRATE_",
+            "CARGO_BIN_",
+        ]
+        .iter()
+        .any(|prefix| name.starts_with(prefix))
+            || [
+                "CARGO_TARGET_TMPDIR",
+                "CARGO_PRIMARY_PACKAGE",
+                "CARGO_RUSTC_CURRENT_DIR",
+                "OUT_DIR",
+            ]
+            .contains(&name.as_ref());
+        if set_for_test {
+            cargo.env_remove(name.as_ref());
+        }
+    }
+    cargo
+        .args(["build", "--quiet", "--offline", "--example", "mfa_audit"])
+        .arg("--manifest-path")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(profile.parent().unwrap());
+    if let Some(other) = profile.file_name().and_then(|n| n.to_str()) {
+        if other != "debug" {
+            cargo.args(["--profile", other]);
+        }
+    }
+    assert!(cargo.status().unwrap().success(), "cargo build failed");
+}
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    /// The last line's numbers: `audited N users, E errors, R 429s, T s`.
+    fn last_line(&self) -> (u64, u64, u64, f64) {
+        let last = self.stdout.lines().last().unwrap_or_default();
+        let words: Vec<&str> = last.split(' ').collect();
+        let shape = ["audited", "", "users,", "", "errors,", "", "429s,", "", "s"];
+        assert_eq!(words.len(), shape.len(), "last line {last:?}\n{self}");
+        for (word, expected) in words.iter().zip(shape) {
+            assert!(expected.is_empty() || *word == expected, "{last:?}");
+        }
+        let (tenths, decimals) = words[7].split_once('.').unwrap();
+        assert!(
+            decimals.len() == 1 && tenths.parse::<u64>().is_ok(),
+            "{last:?}"
+        );
+        (
+            words[1].parse().unwrap(),
+            words[3].parse().unwrap(),
+            words[5].parse().unwrap(),
+            words[7].parse().unwrap(),
+        )
+    }
+}
+
+impl std::fmt::Display for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// Runs the example with `args` in `sandbox` (its `HOME` and working
+/// directory), only the variables `vars` and `stdin` (a file, or nothing);
+/// its output goes to files (no pipe to fill up); at most 60 s.
+fn run(sandbox: &Sandbox, args: &[&str], vars: &[(&str, &str)], stdin: Option<&Path>) -> Run {
+    let (out, err) = (sandbox.path("stdout"), sandbox.path("stderr"));
+    let mut child = Command::new(example())
+        .args(args)
+        .env_clear()
+        .env("HOME", sandbox.path("home"))
+        .envs(vars.iter().copied())
+        .current_dir(&sandbox.root)
+        .stdin(stdin.map_or_else(Stdio::null, |path| File::open(path).unwrap().into()))
+        .stdout(File::create(&out).unwrap())
+        .stderr(File::create(&err).unwrap())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("mfa_audit {args:?} did not finish within 60 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Run {
+        code: status.code(),
+        stdout: std::fs::read_to_string(out).unwrap(),
+        stderr: std::fs::read_to_string(err).unwrap(),
+    }
+}
+
+/// The class of a user with these active factor types, by the rules
+/// (written out here independently of the example).
+fn expected_class(active: &[&str]) -> &'static str {
+    let strong = ["signed_nonce", "webauthn", "u2f"];
+    let medium = [
+        "push",
+        "token:software:totp",
+        "token:hotp",
+        "hotp",
+        "token",
+        "token:hardware",
+        "web",
+    ];
+    if active.iter().any(|t| strong.contains(t)) {
+        "phishing_resistant"
+    } else if active.iter().any(|t| medium.contains(t)) {
+        "medium"
+    } else if active.is_empty() {
+        "none"
+    } else {
+        "weak"
+    }
+}
+
+/// The CSV's rows after its header, each as `[user_id, class, types, error]`
+/// (the example quotes no field of these runs: IDs, types and these errors
+/// hold no comma or quote).
+fn csv_rows(path: &Path) -> Vec<Vec<String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("user_id,class,active_factor_types,error")
+    );
+    lines
+        .map(|line| {
+            let row: Vec<String> = line.split(',').map(str::to_owned).collect();
+            assert_eq!(row.len(), 4, "{line:?}");
+            row
+        })
+        .collect()
+}
+
+/// The table's user count for the row starting with `label`.
+fn table_count(stdout: &str, label: &str) -> u64 {
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with(label))
+        .unwrap_or_else(|| panic!("no row {label:?}:\n{stdout}"));
+    line[label.len()..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn a_simulated_org_is_audited_with_consistent_table_csv_and_json() {
+    let sandbox = Sandbox::new("simulate");
+    let run = run(
+        &sandbox,
+        &[
+            "--simulate",
+            "50",
+            "--csv",
+            "audit.csv",
+            "--json",
+            "audit.json",
+        ],
+        &[],
+        None,
+    );
+    assert_eq!(run.code, Some(0), "{run}");
+    let (users, errors, _rate_limited, seconds) = run.last_line();
+    assert_eq!((users, errors), (50, 0), "{run}");
+    assert!(seconds < 60.0, "{run}");
+    // Output that is not a terminal: plain progress lines, the last at 100 %.
+    assert!(run.stderr.contains("50/50 users (100%)"), "{run}");
+
+    let rows = csv_rows(&sandbox.path("audit.csv"));
+    assert_eq!(rows.len(), 50, "{run}");
+    let mut csv_counts: BTreeMap<String, u64> = BTreeMap::new();
+    for row in &rows {
+        assert!(row[0].starts_with("00u") && row[0].len() == 20, "{row:?}");
+        let active: Vec<&str> = row[2].split(';').filter(|t| !t.is_empty()).collect();
+        assert_eq!(row[1], expected_class(&active), "{row:?}");
+        assert_eq!(row[3], "", "{row:?}");
+        *csv_counts.entry(row[1].clone()).or_default() += 1;
+    }
+    // A realistic mix: every class is there in 50 users.
+    assert_eq!(csv_counts.len(), 4, "{csv_counts:?}");
+
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(sandbox.path("audit.json")).unwrap())
+            .unwrap();
+    let summary = &json["summary"];
+    assert_eq!(summary["users"], 50);
+    assert_eq!(summary["errors"], 0);
+    let table = [
+        ("none", "no active factor"),
+        ("weak", "only SMS/voice/email/question"),
+        ("medium", "push or OTP, not phishing-resistant"),
+        (
+            "phishing_resistant",
+            "phishing-resistant (FastPass, WebAuthn, U2F)",
+        ),
+    ];
+    for (class, label) in table {
+        let n = summary[class].as_u64().unwrap();
+        assert_eq!(n, table_count(&run.stdout, label), "{class}\n{run}");
+        assert_eq!(n, csv_counts[class], "{class}");
+    }
+    assert_eq!(table_count(&run.stdout, "could not be audited"), 0);
+    // The JSON's users are the CSV's rows.
+    let users = json["users"].as_array().unwrap();
+    assert_eq!(users.len(), rows.len());
+    for (user, row) in users.iter().zip(&rows) {
+        assert_eq!(user["id"], row[0].as_str());
+        assert_eq!(user["class"], row[1].as_str());
+        let active: Vec<&str> = user["active_factors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap())
+            .collect();
+        assert_eq!(active.join(";"), row[2]);
+    }
+}
+
+#[test]
+fn an_org_from_the_settings_is_audited_and_an_unknown_user_is_an_error() {
+    // The "real org": users with known factors, enrolled here through the API.
+    let server = SimServer::start_new(SimulatorConfig::new(TOKEN)).unwrap();
+    let sim = server.simulator();
+    let client = okta_factors::ureq::Client::new(
+        OrgUrl::parse(server.url()).unwrap(),
+        Credentials::api_token(TOKEN).unwrap(),
+    )
+    .unwrap();
+    let nobody = sim.create_user("nobody@example.com");
+    let pending = sim.create_user("pending@example.com");
+    client
+        .enroll_factor(&pending, FactorEnrollment::sms("+15554150001"))
+        .unwrap();
+    let question = sim.create_user("question@example.com");
+    client
+        .enroll_factor(
+            &question,
+            FactorEnrollment::question("disliked_food", "kale"),
+        )
+        .unwrap();
+    let key = sim.create_user("key@example.com");
+    let factor = client
+        .enroll_factor(&key, FactorEnrollment::webauthn())
+        .unwrap();
+    client
+        .activate_factor(
+            &key,
+            factor.id().unwrap(),
+            Some(ActivateFactorRequest::webauthn(
+                "attestation",
+                "client-data",
+            )),
+        )
+        .unwrap();
+    let phone = sim.create_user("phone@example.com");
+    let push = client
+        .enroll_factor(&phone, FactorEnrollment::push())
+        .unwrap();
+    sim.activate_push_device(push.id().unwrap()).unwrap();
+    let unknown = "00uNoSuchUserAtAll01";
+
+    let sandbox = Sandbox::new("org");
+    let ids = sandbox.path("users.txt");
+    std::fs::write(
+        &ids,
+        format!(
+            "# exported users\n{nobody}\n\n{pending}\n  {question}  \n{key}\n{phone}\n{unknown}\n{key}\n"
+        ),
+    )
+    .unwrap();
+    let vars = [
+        ("OKTA_CLIENT_ORGURL", server.url()),
+        ("OKTA_CLIENT_TOKEN", TOKEN),
+    ];
+    let expected = [
+        (nobody.as_str(), "none", ""),
+        (&pending, "none", ""),
+        (&question, "weak", "question"),
+        (&key, "phishing_resistant", "webauthn"),
+        (&phone, "medium", "push"),
+    ];
+    let from_file = ["--users", ids.to_str().unwrap(), "--csv", "audit.csv"];
+    let from_stdin = ["--csv", "audit.csv", "--concurrency", "2"];
+    for (args, stdin) in [
+        (&from_file[..], None),
+        (&from_stdin[..], Some(ids.as_path())),
+    ] {
+        let run = run(&sandbox, args, &vars, stdin);
+        assert_eq!(run.code, Some(1), "{run}");
+        // Each user once (the repeated one too), the unknown one an error.
+        let (users, errors, rate_limited, _) = run.last_line();
+        assert_eq!((users, errors, rate_limited), (6, 1, 0), "{run}");
+        assert!(
+            run.stdout
+                .contains(&format!("error: {unknown}: HTTP 404 E0000007")),
+            "{run}"
+        );
+        assert!(!run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN));
+        let rows = csv_rows(&sandbox.path("audit.csv"));
+        assert_eq!(rows.len(), 6);
+        for (row, (id, class, types)) in rows.iter().zip(expected) {
+            assert_eq!(
+                (row[0].as_str(), row[1].as_str(), row[2].as_str()),
+                (id, class, types)
+            );
+        }
+        assert_eq!(rows[5], [unknown, "error", "", "HTTP 404 E0000007"]);
+    }
+}
+
+#[test]
+fn usage_errors_exit_with_2_and_no_org_is_an_error() {
+    let sandbox = Sandbox::new("usage");
+    for args in [
+        &["--concurrency", "0"][..],
+        &["--share", "101"],
+        &["--simulate", "10", "--users", "x"],
+        &["--no-such-flag"],
+    ] {
+        let run = run(&sandbox, args, &[], None);
+        assert_eq!(run.code, Some(2), "{args:?}: {run}");
+    }
+    // No settings name an org: nothing to audit, exit 1.
+    let run = run(&sandbox, &[], &[], None);
+    assert_eq!(run.code, Some(1), "{run}");
+    assert!(run.stderr.contains("no org configured"), "{run}");
+}
