@@ -52,18 +52,17 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
 use std::thread;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use okta_factors::bytes::Bytes;
 use okta_factors::http::{Request, Response, StatusCode};
-use okta_factors::model::{FactorEnrollment, FactorStatus, FactorType, TotpProvider, UserFactor};
-use okta_factors::operations::{ActivateFactor, ActivateFactorRequest, EnrollFactor};
+use okta_factors::model::{FactorStatus, FactorType, UserFactor};
 use okta_factors::policy::{Governor, GovernorConfig};
 use okta_factors::{
-    BlockingClient, BuildTransport, ClientBuilder, Credentials, Error, Limits, Operation, OrgUrl,
-    Settings, SyncTransport, TransportConfig, TransportError,
+    BlockingClient, BuildTransport, ClientBuilder, Credentials, Error, Limits, OrgUrl, Settings,
+    SyncTransport, TransportConfig, TransportError,
 };
-use okta_factors_sim::{Clock, SharedSimulator, SimServer, Simulator, SimulatorConfig};
+use okta_factors_sim::{SimServer, SimulatorConfig};
 
 type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -82,12 +81,12 @@ usage: mfa_audit [--simulate [N]] [--simulate-errors K] [--users FILE]
   --json PATH          the summary and every user
 The org and credentials come from the Okta settings (okta.yaml, OKTA_CLIENT_*).";
 
-/// The simulated org's rate limit: Okta's windows are a minute; a 5 s window
-/// keeps the demo short with the same shape (learn, pace, reset).
-// sim-limits: per-endpoint buckets (`SimulatorConfig::rate_limit(..)`,
-// `rate_limit_window(..)`, `concurrent_limit(Some(..))`) replace these two.
+/// The simulated org's limits, Okta's shape (per-endpoint buckets, a
+/// concurrent-request limit) with a 5 s window instead of a minute, so the
+/// demo takes seconds: learn, pace, reset.
 const SIM_LIMIT: u32 = 1000;
 const SIM_WINDOW: Duration = Duration::from_secs(5);
+const SIM_CONCURRENT: u32 = 25;
 const SIM_TOKEN: &str = "mfa-audit-token";
 const SIM_SEED: u64 = 14;
 
@@ -244,8 +243,6 @@ fn run(args: &Args) -> Result<usize> {
     let started = Instant::now();
     let audits = audit_all(&client, &ids, args.concurrency);
     let seconds = started.elapsed().as_secs_f64();
-    // sim-limits: cross-check the simulator's own count, e.g.
-    // `server.simulator().rate_limit_stats()`, against the client's.
     let rate_limited = client.transport().rate_limited();
 
     let summary = Summary::of(&audits);
@@ -635,160 +632,19 @@ impl SyncTransport for Counting {
 
 // ------------------------------------------------------------ simulator ---
 
-/// The simulator with `n` users holding a realistic mix of factors (seeded:
-/// the same every run), and their IDs.
+/// The simulator with `n` users holding a realistic mix of factors
+/// (`Simulator::seed_users`: the same every run, created directly, without
+/// requests that would count against the limits), and their IDs.
 fn simulated_org(n: usize) -> Result<(SimServer, Vec<String>)> {
-    // sim-limits: with `Simulator::seed_users(n, SIM_SEED)` the clock, `call`
-    // and `seed_user` below go; the server starts from the config alone.
-    let clock = AheadClock::default();
-    let mut config = SimulatorConfig::new(SIM_TOKEN)
+    let config = SimulatorConfig::new(SIM_TOKEN)
         .seed(SIM_SEED)
-        .rate_limit_per_minute(SIM_LIMIT);
-    config.rate_limit_window = SIM_WINDOW;
-    let sim = SharedSimulator::new(Simulator::with_clock(config, clock.clone()));
-    let server = SimServer::start(sim, "127.0.0.1:0".parse()?)?;
-    let seeder = Seeder {
-        sim: server.simulator(),
-        org: OrgUrl::parse(server.url())?,
-        credentials: Credentials::api_token(SIM_TOKEN)?,
-        clock: clock.clone(),
-    };
-    let mut random = SplitMix(SIM_SEED);
-    let ids = (0..n)
-        .map(|i| seeder.seed_user(i, random.percent()))
-        .collect::<Result<Vec<_>>>()?;
-    // The audit starts with a fresh rate-limit window.
-    clock.skip(SIM_WINDOW);
+        .rate_limit(SIM_LIMIT)
+        .rate_limit_window(SIM_WINDOW)
+        .per_endpoint_buckets(true)
+        .concurrent_limit(Some(SIM_CONCURRENT));
+    let server = SimServer::start_new(config)?;
+    let ids = server.simulator().seed_users(n, SIM_SEED);
     Ok((server, ids))
-}
-
-/// Seeds users through the simulator's API, in process (no sockets).
-struct Seeder<'a> {
-    sim: &'a SharedSimulator,
-    org: OrgUrl,
-    credentials: Credentials,
-    clock: AheadClock,
-}
-
-impl Seeder<'_> {
-    /// User `i` with the factors of the mix at `percent` (0-99).
-    fn seed_user(&self, i: usize, percent: u64) -> Result<String> {
-        let user = self.sim.create_user(format!("user{i}@example.com"));
-        let phone = format!("+1555{:07}", i % 10_000_000);
-        let weak = |enrollment| EnrollFactor::new(&user, enrollment).activate(true);
-        match percent {
-            // 8 %: nothing; 4 %: an SMS enrollment never activated.
-            0..=7 => {}
-            8..=11 => {
-                self.call(EnrollFactor::new(&user, FactorEnrollment::sms(&phone)))?;
-            }
-            // 27 %: SMS, SMS and email, voice and a question.
-            12..=29 => {
-                self.call(weak(FactorEnrollment::sms(&phone)))?;
-            }
-            30..=35 => {
-                self.call(weak(FactorEnrollment::sms(&phone)))?;
-                self.call(weak(FactorEnrollment::email(format!(
-                    "user{i}@example.com"
-                ))))?;
-            }
-            36..=38 => {
-                self.call(weak(FactorEnrollment::call(&phone)))?;
-                let question = FactorEnrollment::question("disliked_food", "mayonnaise");
-                self.call(EnrollFactor::new(&user, question))?;
-            }
-            // 36 %: Okta Verify push (with SMS as a backup), or a TOTP app.
-            39..=64 => {
-                self.push(&user)?;
-                if percent.is_multiple_of(2) {
-                    self.call(weak(FactorEnrollment::sms(&phone)))?;
-                }
-            }
-            65..=74 => self.totp(&user)?,
-            // 25 %: WebAuthn (with push), WebAuthn alone, or a U2F key.
-            75..=91 => {
-                self.webauthn(&user)?;
-                self.push(&user)?;
-            }
-            92..=96 => self.webauthn(&user)?,
-            _ => {
-                let factor = self.call(EnrollFactor::new(&user, FactorEnrollment::u2f()))?;
-                let id = factor.id().unwrap_or_default();
-                let activation = ActivateFactorRequest::u2f("registration", "client-data");
-                self.call(ActivateFactor::new(&user, id).body(activation))?;
-            }
-        }
-        Ok(user)
-    }
-
-    fn push(&self, user: &str) -> Result {
-        let factor = self.call(EnrollFactor::new(user, FactorEnrollment::push()))?;
-        // The phone scans the QR code.
-        self.sim
-            .activate_push_device(factor.id().unwrap_or_default())?;
-        Ok(())
-    }
-
-    fn totp(&self, user: &str) -> Result {
-        let enrollment = FactorEnrollment::totp(TotpProvider::Google);
-        let factor = self.call(EnrollFactor::new(user, enrollment))?;
-        let id = factor.id().unwrap_or_default();
-        let code = self.sim.totp_code(user, id).ok_or("no TOTP code")?;
-        let activation = ActivateFactorRequest::pass_code(code);
-        self.call(ActivateFactor::new(user, id).body(activation))?;
-        Ok(())
-    }
-
-    fn webauthn(&self, user: &str) -> Result {
-        let factor = self.call(EnrollFactor::new(user, FactorEnrollment::webauthn()))?;
-        let id = factor.id().unwrap_or_default();
-        let activation = ActivateFactorRequest::webauthn("attestation", "client-data");
-        self.call(ActivateFactor::new(user, id).body(activation))?;
-        Ok(())
-    }
-
-    /// `operation` on the simulator; a `429` moves its clock to the next
-    /// rate-limit window (seeding does not eat into the audit's budget).
-    fn call<O: Operation>(&self, operation: O) -> Result<O::Output> {
-        loop {
-            let request = operation.build_request(&self.org, &self.credentials)?;
-            match operation.parse_response(self.sim.handle(request)) {
-                Err(e) if e.is_rate_limited() => self.clock.skip(SIM_WINDOW),
-                answer => return Ok(answer?.value),
-            }
-        }
-    }
-}
-
-/// The real clock, ahead by the windows skipped while seeding (the client's
-/// governor places the simulator's resets through its `Date` headers).
-#[derive(Clone, Default)]
-struct AheadClock(Arc<AtomicU64>);
-
-impl AheadClock {
-    fn skip(&self, by: Duration) {
-        let millis = u64::try_from(by.as_millis()).unwrap_or(u64::MAX);
-        self.0.fetch_add(millis, Ordering::Relaxed);
-    }
-}
-
-impl Clock for AheadClock {
-    fn now(&self) -> SystemTime {
-        SystemTime::now() + Duration::from_millis(self.0.load(Ordering::Relaxed))
-    }
-}
-
-/// SplitMix64: the seeded mix, without a dependency.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn percent(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        (z ^ (z >> 31)) % 100
-    }
 }
 
 #[cfg(test)]
