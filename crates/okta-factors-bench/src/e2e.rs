@@ -22,9 +22,7 @@ use okta_factors_core::{
     ClientConfig, Error, Operation, OrgUrl, TransportError, TransportErrorKind,
 };
 
-use crate::fixtures::{
-    credentials, http1_response_with, FACTOR_ID, RESPONSE_HEADERS, USER_ID,
-};
+use crate::fixtures::{credentials, http1_response_with, FACTOR_ID, RESPONSE_HEADERS, USER_ID};
 use crate::payloads::GET_FACTOR;
 use crate::server::Server;
 

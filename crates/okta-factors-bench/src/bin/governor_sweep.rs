@@ -90,7 +90,9 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
             "--limit" => parsed.limit = small(number)?.max(1),
             "--window-ms" => parsed.window = Duration::from_millis(number.max(1)),
             "--concurrent" => parsed.concurrent = small(number)?.max(1),
-            "--tasks" => parsed.tasks = usize::try_from(number.max(1)).map_err(|e| e.to_string())?,
+            "--tasks" => {
+                parsed.tasks = usize::try_from(number.max(1)).map_err(|e| e.to_string())?
+            }
             "--service-ms" => parsed.service = Duration::from_millis(number),
             "--share" => {
                 parsed.share = u8::try_from(number.clamp(1, 100)).map_err(|e| e.to_string())?
@@ -128,7 +130,9 @@ impl Sweep {
 
     /// Window-long intervals the sweep spanned (a partial one counts).
     fn windows(&self, window: Duration) -> u64 {
-        (self.wall.as_secs_f64() / window.as_secs_f64()).ceil().max(1.0) as u64
+        (self.wall.as_secs_f64() / window.as_secs_f64())
+            .ceil()
+            .max(1.0) as u64
     }
 }
 
@@ -151,7 +155,10 @@ fn start_server(args: &Args, users: usize) -> Result<(SimServer, Vec<String>), B
     Ok((server, ids))
 }
 
-fn client(server: &SimServer, governor: Option<Governor>) -> Result<okta_factors_hyper::Client, BoxError> {
+fn client(
+    server: &SimServer,
+    governor: Option<Governor>,
+) -> Result<okta_factors_hyper::Client, BoxError> {
     let mut builder = okta_factors_hyper::Client::builder(
         OrgUrl::parse(server.url())?,
         Credentials::api_token(TOKEN)?,
@@ -212,10 +219,8 @@ fn sweep(
         // tasks run.
         let mut intervals = Vec::new();
         let mut seen = 0u64;
-        let mut tick = tokio::time::interval_at(
-            tokio::time::Instant::now() + args.window,
-            args.window,
-        );
+        let mut tick =
+            tokio::time::interval_at(tokio::time::Instant::now() + args.window, args.window);
         let all = async {
             for handle in handles {
                 // A task that panicked has counted nothing more: its calls
@@ -310,9 +315,17 @@ fn compare(args: &Args) -> Result<(), BoxError> {
          | window 429s after the first window | peak in flight |"
     );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-    for (name, run) in [("with governor", &governed), ("without (retries only)", &plain)] {
+    for (name, run) in [
+        ("with governor", &governed),
+        ("without (retries only)", &plain),
+    ] {
         let windows = run.windows(args.window);
-        let max = run.window_429s_by_interval.iter().copied().max().unwrap_or(0);
+        let max = run
+            .window_429s_by_interval
+            .iter()
+            .copied()
+            .max()
+            .unwrap_or(0);
         let after_first: u64 = run.window_429s_by_interval.iter().skip(1).sum();
         println!(
             "| {name} | {:.1} | {} | {} ({}) | {:.1} | {:.3} | {:.3} | {:.2} | {:.2} | {:.2} ({max}) | {after_first} | {} |",
