@@ -17,12 +17,12 @@ use okta_factors_client::{BuildTransport, TransportConfig};
 use okta_factors_core::http::{HeaderMap, Method, Request, Response, Uri};
 use okta_factors_core::model::UserFactor;
 use okta_factors_core::operations::GetFactor;
-use okta_factors_core::policy::{Action, Call, Machine};
+use okta_factors_core::policy::{Action, Call, Governor, Machine};
 use okta_factors_core::{
     ClientConfig, Error, Operation, OrgUrl, TransportError, TransportErrorKind,
 };
 
-use crate::fixtures::{credentials, FACTOR_ID, USER_ID};
+use crate::fixtures::{credentials, http1_response_with, FACTOR_ID, RESPONSE_HEADERS, USER_ID};
 use crate::payloads::GET_FACTOR;
 use crate::server::Server;
 
@@ -51,6 +51,39 @@ impl Setup {
             config,
             transport: TransportConfig::default(),
         })
+    }
+
+    /// Starts a server whose answers leave a rate-limit governor plenty of
+    /// budget: [`crate::fixtures::RESPONSE_HEADERS`] with a limit of 10⁹
+    /// requests a window (and 10⁹ − 1 remaining), so that a governed client
+    /// is never held back and only the governor's own work (its lock, the
+    /// bucket's name, reading the answer's rate-limit headers) differs.
+    pub fn start_with_plenty_of_budget() -> Result<Self, BoxError> {
+        let headers: Vec<(&str, &str)> = RESPONSE_HEADERS
+            .iter()
+            .map(|&(name, value)| match name {
+                "x-rate-limit-limit" => (name, "1000000000"),
+                "x-rate-limit-remaining" => (name, "999999999"),
+                _ => (name, value),
+            })
+            .collect();
+        let server = Server::start_raw(http1_response_with(
+            GET_FACTOR.status,
+            &headers,
+            GET_FACTOR.bytes,
+        ))?;
+        let config = ClientConfig::new(OrgUrl::parse(&server.url())?, credentials()?);
+        Ok(Self {
+            server,
+            config,
+            transport: TransportConfig::default(),
+        })
+    }
+
+    /// The same setup with `governor` pacing the clients it builds.
+    pub fn governed(mut self, governor: Governor) -> Self {
+        self.config.governor = Some(governor);
+        self
     }
 
     /// The request the clients send for `get_factor`: the first request of

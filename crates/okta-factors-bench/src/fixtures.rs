@@ -57,12 +57,17 @@ pub fn response(status: u16, body: &'static [u8]) -> Response<&'static [u8]> {
 /// The bytes of an HTTP/1.1 response with `status`, Okta's headers, a
 /// `content-length` and `body` (what the loopback server sends).
 pub fn http1_response(status: u16, body: &[u8]) -> Vec<u8> {
+    http1_response_with(status, &RESPONSE_HEADERS, body)
+}
+
+/// As [`http1_response`], with `headers` instead of [`RESPONSE_HEADERS`].
+pub fn http1_response_with(status: u16, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
     let reason = StatusCode::from_u16(status)
         .ok()
         .and_then(|s| s.canonical_reason())
         .unwrap_or("Status");
     let mut head = format!("HTTP/1.1 {status} {reason}\r\n");
-    for (name, value) in RESPONSE_HEADERS {
+    for (name, value) in headers {
         head.push_str(name);
         head.push_str(": ");
         head.push_str(value);

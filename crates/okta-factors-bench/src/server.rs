@@ -33,9 +33,16 @@ impl Server {
     /// Starts a server answering every request with `status` and `body`
     /// (with Okta's headers, see [`crate::fixtures::RESPONSE_HEADERS`]).
     pub fn start(status: u16, body: &[u8]) -> io::Result<Self> {
+        Self::start_raw(http1_response(status, body))
+    }
+
+    /// Starts a server answering every request with `response`: a whole
+    /// HTTP/1.1 response, head and body (e.g. from
+    /// [`crate::fixtures::http1_response_with`]).
+    pub fn start_raw(response: Vec<u8>) -> io::Result<Self> {
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let addr = listener.local_addr()?;
-        let response: Arc<[u8]> = http1_response(status, body).into();
+        let response: Arc<[u8]> = response.into();
         let stop = Arc::new(AtomicBool::new(false));
         let served = Arc::new(AtomicU64::new(0));
         let connections = Arc::new(AtomicU64::new(0));
