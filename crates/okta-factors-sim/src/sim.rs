@@ -358,7 +358,7 @@ impl Simulator {
             .buckets
             .entry((principal.clone(), name))
             .or_insert(Bucket {
-                start: now,
+                start: whole_second(now),
                 used: 0,
             });
         let expired = now
@@ -366,7 +366,9 @@ impl Simulator {
             .map(|elapsed| elapsed >= window)
             .unwrap_or(true);
         if expired {
-            bucket.start = now;
+            // As Okta's, windows begin on a whole second, so that
+            // `X-Rate-Limit-Reset` (whole seconds) is their exact end.
+            bucket.start = whole_second(now);
             bucket.used = 0;
         }
         let reset = unix_secs_ceil(add(bucket.start, window));
@@ -858,4 +860,9 @@ impl Simulator {
     pub fn oauth_stats(&self) -> OAuthStats {
         self.oauth.stats.clone()
     }
+}
+
+/// `time` without its fraction of a second.
+fn whole_second(time: SystemTime) -> SystemTime {
+    std::time::UNIX_EPOCH + Duration::from_secs(unix_secs(time))
 }

@@ -28,11 +28,12 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::{Method, Request, Response, StatusCode};
+use http::{HeaderValue, Method, Request, Response, StatusCode};
 
 use super::machine::{Action, Machine, WaitReason};
 use super::time::server_date;
@@ -119,7 +120,11 @@ impl PartialEq for Governor {
 /// The governor's knowledge, behind its lock. Times are local Unix seconds.
 #[derive(Debug)]
 struct State {
-    buckets: HashMap<String, Bucket>,
+    /// By [`bucket_key`].
+    buckets: HashMap<u64, Bucket, BuildHasherDefault<KeyHasher>>,
+    /// The last `Date` value seen and its time, to skip parsing it again
+    /// (answers within a second carry the same one).
+    last_date: Option<(HeaderValue, u64)>,
     in_flight: u32,
     /// The requests allowed in flight, at most `max_concurrency`: from
     /// [`INITIAL_CONCURRENCY`], +1 an answer up to `threshold` (slow start),
@@ -183,7 +188,7 @@ pub(crate) enum Admission {
 /// A request in flight, counted against its bucket until it is answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Permit {
-    bucket: String,
+    bucket: u64,
     epoch: u64,
 }
 
@@ -193,7 +198,8 @@ impl Governor {
         Self {
             config,
             state: Arc::new(Mutex::new(State {
-                buckets: HashMap::new(),
+                buckets: HashMap::default(),
+                last_date: None,
                 in_flight: 0,
                 window: INITIAL_CONCURRENCY.min(f64::from(config.max_concurrency.max(1))),
                 threshold: f64::from(config.max_concurrency.max(1)),
@@ -217,14 +223,14 @@ impl Governor {
     }
 
     /// May a request to `bucket` be sent at `now` (local Unix seconds)?
-    pub(crate) fn admit(&self, bucket: &str, now: f64) -> Admission {
+    pub(crate) fn admit(&self, bucket: u64, now: f64) -> Admission {
         let mut state = self.lock();
         let state = &mut *state;
         if f64::from(state.in_flight) >= state.window.floor().max(1.0) {
             return Admission::Wait(secs(RECHECK));
         }
         let share = f64::from(self.config.share_percent.clamp(1, 100)) / 100.0;
-        let entry = state.buckets.entry(bucket.to_owned()).or_default();
+        let entry = state.buckets.entry(bucket).or_default();
         if let Window::Known { reset, .. } = entry.window {
             if now >= reset {
                 entry.window = Window::Learning;
@@ -261,7 +267,7 @@ impl Governor {
         entry.in_flight += 1;
         state.in_flight += 1;
         Admission::Send(Permit {
-            bucket: bucket.to_owned(),
+            bucket,
             epoch: state.epoch,
         })
     }
@@ -280,7 +286,17 @@ impl Governor {
             return;
         };
         let headers = response.headers();
-        if let Some(date) = server_date(headers) {
+        let date = match (headers.get(http::header::DATE), &state.last_date) {
+            (Some(value), Some((last, date))) if value == last => Some(*date),
+            (value, _) => {
+                let date = server_date(headers);
+                if let (Some(value), Some(date)) = (value, date) {
+                    state.last_date = Some((value.clone(), date));
+                }
+                date
+            }
+        };
+        if let Some(date) = date {
             let (lo, hi) = (date as f64 - now, date as f64 + 1.0 - now);
             state.offset = match state.offset {
                 Some((old_lo, old_hi)) if lo.max(old_lo) <= hi.min(old_hi) => {
@@ -361,15 +377,36 @@ fn secs(seconds: f64) -> Duration {
     Duration::try_from_secs_f64(seconds.max(0.001)).unwrap_or(Duration::from_secs(1))
 }
 
-/// The bucket of a request: its method and path with the IDs replaced, as
-/// Okta's rate limits group endpoints (`GET /api/v1/users/{id}/factors`).
-pub(crate) fn bucket_of(method: &Method, path: &str) -> String {
-    /// Collections whose next segment is an ID, unless it is one of `NAMED`.
+/// The bucket of a request, as Okta's rate limits group endpoints: its
+/// method and path with the IDs replaced (`GET /api/v1/users/{id}/factors`),
+/// hashed (FNV-1a) as it is read, without building the text.
+pub(crate) fn bucket_key(method: &Method, path: &str) -> u64 {
+    fn mix(hash: u64, bytes: &[u8]) -> u64 {
+        bytes.iter().fold(hash, |hash, byte| {
+            (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3)
+        })
+    }
+    let mut hash = mix(0xcbf2_9ce4_8422_2325, method.as_str().as_bytes());
+    hash = mix(hash, b" ");
+    let mut previous: &[u8] = b"";
+    for segment in path.as_bytes().split(|b| *b == b'/').skip(1) {
+        hash = mix(hash, b"/");
+        // After a collection (users, factors, transactions), an ID, unless
+        // it is a named resource (catalog, questions).
+        let id = matches!(previous, b"users" | b"factors" | b"transactions")
+            && !matches!(segment, b"catalog" | b"questions");
+        hash = mix(hash, if id { b"{id}" } else { segment });
+        previous = segment;
+    }
+    hash
+}
+
+/// The bucket's name that [`bucket_key`] hashes (for tests and docs).
+#[cfg(test)]
+fn bucket_of(method: &Method, path: &str) -> String {
     const COLLECTIONS: [&str; 3] = ["users", "factors", "transactions"];
     const NAMED: [&str; 2] = ["catalog", "questions"];
-    let mut bucket = String::with_capacity(path.len() + 8);
-    bucket.push_str(method.as_str());
-    bucket.push(' ');
+    let mut bucket = format!("{method} ");
     let mut previous = "";
     for segment in path.split('/').skip(1) {
         bucket.push('/');
@@ -381,6 +418,24 @@ pub(crate) fn bucket_of(method: &Method, path: &str) -> String {
         previous = segment;
     }
     bucket
+}
+
+/// The map's hasher: a [`bucket_key`] is a hash already.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = (self.0 << 8) | u64::from(*byte);
+        }
+    }
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
 }
 
 /// A [`Machine`] that asks a [`Governor`] before each request of the machine
@@ -448,8 +503,8 @@ impl<M: Machine> Machine for Governed<'_, M> {
                 self.inner.handle(Err(out_of_time()), now, 0);
                 continue;
             };
-            let bucket = bucket_of(request.method(), request.uri().path());
-            match governor.admit(&bucket, self.local(now)) {
+            let bucket = bucket_key(request.method(), request.uri().path());
+            match governor.admit(bucket, self.local(now)) {
                 Admission::Send(permit) => {
                     self.permit = Some(permit);
                     return Action::Send {
@@ -539,6 +594,11 @@ mod tests {
             (Method::POST, "/oauth2/v1/token", "POST /oauth2/v1/token"),
         ] {
             assert_eq!(bucket_of(&method, path), bucket, "{path}");
+            // The key is the name's hash (FNV-1a), without building the name.
+            let fnv = bucket.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+            });
+            assert_eq!(bucket_key(&method, path), fnv, "{path}");
         }
     }
 
@@ -553,7 +613,7 @@ mod tests {
 
         let unix = 1_796_119_200.0;
         let governor = Governor::new(GovernorConfig::default());
-        let bucket = "GET /api/v1/users/{id}/factors";
+        let bucket = bucket_key(&Method::GET, "/api/v1/users/00u1/factors");
         let Admission::Send(permit) = governor.admit(bucket, unix) else {
             panic!("the first request is admitted");
         };
@@ -688,7 +748,7 @@ mod tests {
                 if next[w] > t || issued >= requests {
                     continue;
                 }
-                match governor.admit("GET /api/v1/users/{id}/factors", t) {
+                match governor.admit(7, t) {
                     Admission::Wait(delay) => next[w] = t + delay.as_secs_f64(),
                     Admission::Send(permit) => {
                         issued += 1;
