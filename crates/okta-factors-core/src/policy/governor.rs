@@ -82,9 +82,33 @@ impl GovernorConfig {
     }
 }
 
-/// Paces requests ahead of Okta's rate limits (see the [module](self)
-/// docs): one per org, shared by every clone of a client, and by every client
-/// given the same governor (`ClientBuilder::governor`). Cheap to clone.
+/// Paces requests ahead of Okta's rate limits, through [`Governed`]: one per
+/// org, shared by every clone of a client, and by every client given the
+/// same governor (`ClientBuilder::governor`). Cheap to clone.
+///
+/// Okta counts requests per endpoint bucket and per org, in windows
+/// (`X-Rate-Limit-Limit`, `-Remaining`, `-Reset`), and limits requests in
+/// flight at once (a `429` whose `Limit` and `Remaining` are both `0`). The
+/// governor learns each bucket from the responses and:
+///
+/// * never has more requests in flight than a bucket's remaining budget
+///   allows, keeping [`GovernorConfig::share_percent`] of the limit for
+///   itself (the rest is left to the org's other integrations);
+/// * spreads what is left evenly until the window resets, rather than
+///   spending it in a burst;
+/// * sends one request at a time to a bucket it knows nothing about yet (the
+///   first, and the first after a reset), which learns the window: at most one
+///   `429` per bucket while learning;
+/// * starts with a few requests in flight and doubles them each round of
+///   answers; at a concurrent-limit `429` halves them, then grows them back
+///   by one per round of answers (AIMD, as TCP), never above
+///   [`GovernorConfig::max_concurrency`];
+/// * places the reset on the local clock through the server's `Date`, so a
+///   client whose clock is off by hours paces as well as one that is not.
+///
+/// A bucket whose answers carry no usable rate-limit headers (missing,
+/// garbage, a reset in the past or more than two minutes ahead) is not paced:
+/// nothing is ever held back by headers it cannot read.
 ///
 /// ```
 /// use okta_factors::policy::{Governor, GovernorConfig};
