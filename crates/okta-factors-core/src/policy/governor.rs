@@ -26,7 +26,7 @@
 //! garbage, a reset in the past or more than two minutes ahead) is not paced:
 //! nothing is ever held back by headers it cannot read.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -149,6 +149,8 @@ struct State {
     /// The last `Date` value seen and its time, to skip parsing it again
     /// (answers within a second carry the same one).
     last_date: Option<(HeaderValue, u64)>,
+    /// The last ticket handed out.
+    tickets: u64,
     in_flight: u32,
     /// The requests allowed in flight, at most `max_concurrency`: from
     /// [`INITIAL_CONCURRENCY`], +1 an answer up to `threshold` (slow start),
@@ -166,6 +168,9 @@ struct State {
 #[derive(Debug, Default)]
 struct Bucket {
     in_flight: u32,
+    /// The tickets of the requests waiting for this bucket: admitted in
+    /// this order (the oldest first), so no request loses every race.
+    waiting: BTreeSet<u64>,
     window: Window,
     /// The earliest time of the next admission (pacing).
     next_slot: f64,
@@ -224,6 +229,7 @@ impl Governor {
             state: Arc::new(Mutex::new(State {
                 buckets: HashMap::default(),
                 last_date: None,
+                tickets: 0,
                 in_flight: 0,
                 window: INITIAL_CONCURRENCY.min(f64::from(config.max_concurrency.max(1))),
                 threshold: f64::from(config.max_concurrency.max(1)),
@@ -247,14 +253,37 @@ impl Governor {
     }
 
     /// May a request to `bucket` be sent at `now` (local Unix seconds)?
-    pub(crate) fn admit(&self, bucket: u64, now: f64) -> Admission {
+    /// A number for a request about to ask [`Governor::admit`]: older
+    /// requests have smaller ones.
+    pub(crate) fn ticket(&self) -> u64 {
+        let mut state = self.lock();
+        state.tickets += 1;
+        state.tickets
+    }
+
+    /// The request of `ticket` no longer waits for `bucket` (its time ran
+    /// out, or it was dropped).
+    pub(crate) fn abandon(&self, bucket: u64, ticket: u64) {
+        if let Some(entry) = self.lock().buckets.get_mut(&bucket) {
+            entry.waiting.remove(&ticket);
+        }
+    }
+
+    /// May the request of `ticket` to `bucket` be sent at `now` (local Unix
+    /// seconds)? Not before the older requests waiting for the bucket.
+    pub(crate) fn admit(&self, bucket: u64, now: f64, ticket: u64) -> Admission {
         let mut state = self.lock();
         let state = &mut *state;
-        if f64::from(state.in_flight) >= state.window.floor().max(1.0) {
+        let share = f64::from(self.config.share_percent.clamp(1, 100)) / 100.0;
+        let concurrency = state.window.floor().max(1.0);
+        let entry = state.buckets.entry(bucket).or_default();
+        entry.waiting.insert(ticket);
+        if entry.waiting.first() != Some(&ticket) {
+            return Admission::Wait(secs(RECHECK.max(entry.next_slot - now)));
+        }
+        if f64::from(state.in_flight) >= concurrency {
             return Admission::Wait(secs(RECHECK));
         }
-        let share = f64::from(self.config.share_percent.clamp(1, 100)) / 100.0;
-        let entry = state.buckets.entry(bucket).or_default();
         if let Window::Known { reset, .. } = entry.window {
             if now >= reset {
                 entry.window = Window::Learning;
@@ -288,6 +317,7 @@ impl Governor {
                 entry.next_slot = entry.next_slot.max(now) + interval;
             }
         }
+        entry.waiting.remove(&ticket);
         entry.in_flight += 1;
         state.in_flight += 1;
         Admission::Send(Permit {
@@ -476,6 +506,8 @@ pub struct Governed<'g, M> {
     unix_start: Duration,
     /// A request the governor has not admitted yet, and its deadline.
     pending: Option<(Request<Vec<u8>>, Duration)>,
+    /// The bucket and ticket of the request waiting to be admitted.
+    queued: Option<(u64, u64)>,
     permit: Option<Permit>,
 }
 
@@ -497,6 +529,7 @@ impl<'g, M: Machine> Governed<'g, M> {
             governor,
             unix_start,
             pending: None,
+            queued: None,
             permit: None,
         }
     }
@@ -524,12 +557,21 @@ impl<M: Machine> Machine for Governed<'_, M> {
             let Some(left) = deadline.checked_sub(now).filter(|left| !left.is_zero()) else {
                 // Held back until the time ran out: the wrapped machine hears
                 // that its request timed out.
+                if let Some((bucket, ticket)) = self.queued.take() {
+                    governor.abandon(bucket, ticket);
+                }
                 self.inner.handle(Err(out_of_time()), now, 0);
                 continue;
             };
-            let bucket = bucket_key(request.method(), request.uri().path());
-            match governor.admit(bucket, self.local(now)) {
+            let (bucket, ticket) = *self.queued.get_or_insert_with(|| {
+                (
+                    bucket_key(request.method(), request.uri().path()),
+                    governor.ticket(),
+                )
+            });
+            match governor.admit(bucket, self.local(now), ticket) {
                 Admission::Send(permit) => {
+                    self.queued = None;
                     self.permit = Some(permit);
                     return Action::Send {
                         request,
@@ -557,6 +599,16 @@ impl<M: Machine> Machine for Governed<'_, M> {
             governor.record(permit, outcome.as_ref().ok(), self.local(now));
         }
         self.inner.handle(outcome, now, random);
+    }
+}
+
+impl<M> Drop for Governed<'_, M> {
+    /// A request dropped while waiting leaves the queue (older requests
+    /// never wait for one that is gone).
+    fn drop(&mut self) {
+        if let (Some(governor), Some((bucket, ticket))) = (self.governor, self.queued.take()) {
+            governor.abandon(bucket, ticket);
+        }
     }
 }
 
@@ -638,7 +690,7 @@ mod tests {
         let unix = 1_796_119_200.0;
         let governor = Governor::new(GovernorConfig::default());
         let bucket = bucket_key(&Method::GET, "/api/v1/users/00u1/factors");
-        let Admission::Send(permit) = governor.admit(bucket, unix) else {
+        let Admission::Send(permit) = governor.admit(bucket, unix, governor.ticket()) else {
             panic!("the first request is admitted");
         };
         let date =
@@ -693,6 +745,58 @@ mod tests {
         ));
     }
 
+    /// First come, first served: when a slot frees up, a request that
+    /// asked later waits for the older one, whoever asks first; an
+    /// abandoned request no longer holds anyone back.
+    #[test]
+    fn requests_are_admitted_in_the_order_they_came() {
+        let governor = Governor::new(GovernorConfig::default());
+        let bucket = bucket_key(&Method::GET, "/api/v1/users/00u1/factors");
+        let now = 1_796_119_200.0;
+        // Learning: one request at a time.
+        let Admission::Send(first) = governor.admit(bucket, now, governor.ticket()) else {
+            panic!("the first request goes");
+        };
+        let (older, newer) = (governor.ticket(), governor.ticket());
+        assert!(matches!(
+            governor.admit(bucket, now, older),
+            Admission::Wait(_)
+        ));
+        assert!(matches!(
+            governor.admit(bucket, now, newer),
+            Admission::Wait(_)
+        ));
+        governor.record(first, None, now);
+        // The newer asks first: it waits for the older.
+        assert!(matches!(
+            governor.admit(bucket, now, newer),
+            Admission::Wait(_)
+        ));
+        let Admission::Send(second) = governor.admit(bucket, now, older) else {
+            panic!("the older goes first");
+        };
+        governor.record(second, None, now);
+        // A third gives up; the newer is not held back by it.
+        let (third, fourth) = (governor.ticket(), governor.ticket());
+        let Admission::Send(newer_permit) = governor.admit(bucket, now, newer) else {
+            panic!("the newer goes next");
+        };
+        assert!(matches!(
+            governor.admit(bucket, now, third),
+            Admission::Wait(_)
+        ));
+        assert!(matches!(
+            governor.admit(bucket, now, fourth),
+            Admission::Wait(_)
+        ));
+        governor.abandon(bucket, third);
+        governor.record(newer_permit, None, now);
+        assert!(matches!(
+            governor.admit(bucket, now, fourth),
+            Admission::Send(_)
+        ));
+    }
+
     /// How the modelled server answers.
     #[derive(Debug, Clone, Copy)]
     enum Headers {
@@ -731,6 +835,8 @@ mod tests {
         elapsed: f64,
         /// The most requests the governor had in flight at once.
         max_in_flight: u32,
+        /// The longest a request waited to be admitted, in seconds.
+        max_wait: f64,
     }
 
     /// Runs `requests` requests from `workers` workers through a governor
@@ -746,6 +852,8 @@ mod tests {
         let mut flying: Vec<Option<(Permit, f64, Response<Bytes>)>> = vec![None; workers];
         let mut issued = 0u32;
         let mut server_in_flight: VecDeque<f64> = VecDeque::new();
+        // Each worker's request waiting to be admitted: its ticket, since when.
+        let mut tickets: Vec<Option<(u64, f64)>> = vec![None; workers];
         let mut t = START;
         // Starved: not done long after the budget allows.
         let budget = (org.limit as f64 * f64::from(config.share_percent) / 100.0)
@@ -769,12 +877,22 @@ mod tests {
                     }
                     continue;
                 }
-                if next[w] > t || issued >= requests {
+                if issued >= requests {
+                    // Nothing left to send: leave the queue.
+                    if let Some((ticket, _)) = tickets[w].take() {
+                        governor.abandon(7, ticket);
+                    }
                     continue;
                 }
-                match governor.admit(7, t) {
+                if next[w] > t {
+                    continue;
+                }
+                let (ticket, since) = *tickets[w].get_or_insert((governor.ticket(), t));
+                match governor.admit(7, t, ticket) {
                     Admission::Wait(delay) => next[w] = t + delay.as_secs_f64(),
                     Admission::Send(permit) => {
+                        tickets[w] = None;
+                        out.max_wait = out.max_wait.max(t - since);
                         issued += 1;
                         let server = t + org.skew;
                         let index = (server / org.window).floor() as u64;
@@ -906,6 +1024,10 @@ mod tests {
             let windows = (f64::from(requests) / budget).ceil() + 2.0;
             prop_assert!(out.elapsed <= windows * window + 1.0, "{} s: {:?}", out.elapsed, out);
             prop_assert!(out.max_in_flight <= config.max_concurrency);
+            // First come, first served: no request waits much longer than
+            // the budget takes to serve every worker ahead of it.
+            let fair = ((workers as f64 / budget).ceil() + 2.0) * window + 1.0;
+            prop_assert!(out.max_wait <= fair, "waited {} s (at most {} s): {:?}", out.max_wait, fair, out);
         }
 
         /// Headers it cannot use never hold requests back.
