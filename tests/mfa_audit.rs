@@ -12,10 +12,9 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::OnceLock;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use okta_factors::model::FactorEnrollment;
 use okta_factors::operations::ActivateFactorRequest;
@@ -23,131 +22,11 @@ use okta_factors::{Credentials, OrgUrl};
 use okta_factors_sim::{SimServer, SimulatorConfig};
 use serde_json::Value;
 
+#[path = "support/examples.rs"]
+mod examples;
+use examples::Sandbox;
+
 const TOKEN: &str = "00audit-sEcReT-token";
-
-/// A temporary home and working directory, removed on drop.
-struct Sandbox {
-    root: PathBuf,
-}
-
-impl Sandbox {
-    fn new(name: &str) -> Self {
-        let nanos = SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos();
-        let root = std::env::temp_dir().join(format!(
-            "okta-factors-mfa-audit-{name}-{}-{nanos}",
-            std::process::id()
-        ));
-        std::fs::create_dir_all(root.join("home")).unwrap();
-        Self { root }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.root.join(name)
-    }
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.root);
-    }
-}
-
-/// The example binary, next to this test (target/<profile>/examples/), built
-/// with this test's profile when older than a source of the workspace.
-fn example() -> PathBuf {
-    static FRESH: OnceLock<()> = OnceLock::new();
-    let exe = std::env::current_exe().unwrap();
-    // target/<profile>/deps/mfa_audit-<hash>
-    let profile = exe.parent().unwrap().parent().unwrap();
-    let binary = profile
-        .join("examples")
-        .join(format!("mfa_audit{}", std::env::consts::EXE_SUFFIX));
-    FRESH.get_or_init(|| {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let newest_source = newest(&[
-            root.join("Cargo.toml"),
-            root.join("Cargo.lock"),
-            root.join("examples"),
-            root.join("crates"),
-        ]);
-        let fresh = std::fs::metadata(&binary)
-            .and_then(|m| m.modified())
-            .is_ok_and(|built| built >= newest_source);
-        if !fresh {
-            build_example(profile);
-        }
-    });
-    binary
-}
-
-/// The latest modification time of the Rust sources and manifests under
-/// `paths` (`target` directories skipped).
-fn newest(paths: &[PathBuf]) -> SystemTime {
-    let mut newest = SystemTime::UNIX_EPOCH;
-    let mut stack: Vec<PathBuf> = paths.to_vec();
-    while let Some(path) = stack.pop() {
-        let Ok(meta) = std::fs::metadata(&path) else {
-            continue;
-        };
-        if meta.is_dir() {
-            if path.file_name().is_some_and(|n| n == "target") {
-                continue;
-            }
-            for entry in std::fs::read_dir(&path).unwrap() {
-                stack.push(entry.unwrap().path());
-            }
-        } else if path
-            .extension()
-            .is_some_and(|e| e == "rs" || e == "toml" || e == "lock")
-        {
-            newest = newest.max(meta.modified().unwrap());
-        }
-    }
-    newest
-}
-
-/// `cargo build --example mfa_audit` into `profile`'s target directory,
-/// without the variables cargo sets for this test (build scripts that watch
-/// them would run again, and the next `cargo test` would rebuild them back).
-fn build_example(profile: &Path) {
-    let mut cargo = Command::new(env!("CARGO"));
-    for (name, _) in std::env::vars_os() {
-        let name = name.to_string_lossy();
-        let set_for_test = [
-            "CARGO_PKG_",
-            "CARGO_MANIFEST_",
-            "CARGO_CRATE_",
-            "CARGO_BIN_",
-        ]
-        .iter()
-        .any(|prefix| name.starts_with(prefix))
-            || [
-                "CARGO_TARGET_TMPDIR",
-                "CARGO_PRIMARY_PACKAGE",
-                "CARGO_RUSTC_CURRENT_DIR",
-                "OUT_DIR",
-            ]
-            .contains(&name.as_ref());
-        if set_for_test {
-            cargo.env_remove(name.as_ref());
-        }
-    }
-    cargo
-        .args(["build", "--quiet", "--offline", "--example", "mfa_audit"])
-        .arg("--manifest-path")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
-        .arg("--target-dir")
-        .arg(profile.parent().unwrap());
-    if let Some(other) = profile.file_name().and_then(|n| n.to_str()) {
-        if other != "debug" {
-            cargo.args(["--profile", other]);
-        }
-    }
-    assert!(cargo.status().unwrap().success(), "cargo build failed");
-}
 
 struct Run {
     code: Option<i32>,
@@ -194,10 +73,10 @@ impl std::fmt::Display for Run {
 /// its output goes to files (no pipe to fill up); at most 60 s.
 fn run(sandbox: &Sandbox, args: &[&str], vars: &[(&str, &str)], stdin: Option<&Path>) -> Run {
     let (out, err) = (sandbox.path("stdout"), sandbox.path("stderr"));
-    let mut child = Command::new(example())
+    let mut child = Command::new(examples::example("mfa_audit"))
         .args(args)
         .env_clear()
-        .env("HOME", sandbox.path("home"))
+        .env("HOME", sandbox.home())
         .envs(vars.iter().copied())
         .current_dir(&sandbox.root)
         .stdin(stdin.map_or_else(Stdio::null, |path| File::open(path).unwrap().into()))

@@ -10,15 +10,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use okta_factors::model::FactorEnrollment;
 use okta_factors::oauth::{PrivateKey, Signer};
 use okta_factors::{Credentials, OrgUrl};
 use okta_factors_sim::{ServiceApp, SimServer, SimulatorConfig};
+
+#[path = "support/examples.rs"]
+mod examples;
+use examples::Sandbox;
 
 const TOKEN: &str = "sim-token";
 const WRONG_TOKEN: &str = "00wrong-sEcReT-token";
@@ -82,155 +84,6 @@ impl Org {
     }
 }
 
-/// A temporary home and working directory, removed on drop.
-struct Sandbox {
-    root: PathBuf,
-}
-
-impl Sandbox {
-    fn new(name: &str) -> Self {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos();
-        let root = std::env::temp_dir().join(format!(
-            "okta-factors-real-org-{name}-{}-{nanos}",
-            std::process::id()
-        ));
-        std::fs::create_dir_all(root.join("home").join(".okta")).unwrap();
-        std::fs::create_dir_all(root.join("work")).unwrap();
-        Self { root }
-    }
-
-    fn home(&self) -> PathBuf {
-        self.root.join("home")
-    }
-
-    fn work(&self) -> PathBuf {
-        self.root.join("work")
-    }
-
-    fn write(&self, path: &Path, text: &str) -> String {
-        std::fs::write(path, text).unwrap();
-        path.display().to_string()
-    }
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.root);
-    }
-}
-
-/// An example binary, built next to this test (target/<profile>/examples/).
-///
-/// `cargo test` builds the examples with the tests, but not when it runs one
-/// test target (`--test real_org_settings`). When a binary is older than a
-/// source of the workspace it is built here, once, with this test's profile
-/// and target directory (`cargo build --examples` of this package).
-fn example(name: &str) -> PathBuf {
-    static FRESH: OnceLock<()> = OnceLock::new();
-    let exe = std::env::current_exe().unwrap();
-    // target/<profile>/deps/real_org_settings-<hash>
-    let profile = exe.parent().unwrap().parent().unwrap();
-    let binary = |name: &str| {
-        profile
-            .join("examples")
-            .join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
-    };
-    FRESH.get_or_init(|| {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let newest_source = newest(&[
-            root.join("Cargo.toml"),
-            root.join("Cargo.lock"),
-            root.join("examples"),
-            root.join("crates"),
-        ]);
-        let fresh = QUICKSTARTS.iter().all(|name| {
-            std::fs::metadata(binary(name))
-                .and_then(|m| m.modified())
-                .is_ok_and(|built| built >= newest_source)
-        });
-        if !fresh {
-            build_examples(profile);
-        }
-    });
-    binary(name)
-}
-
-/// The latest modification time of the files under `paths` (Rust sources
-/// and manifests; `target` directories skipped).
-fn newest(paths: &[PathBuf]) -> std::time::SystemTime {
-    let mut newest = std::time::SystemTime::UNIX_EPOCH;
-    let mut stack: Vec<PathBuf> = paths.to_vec();
-    while let Some(path) = stack.pop() {
-        let Ok(meta) = std::fs::metadata(&path) else {
-            continue;
-        };
-        if meta.is_dir() {
-            if path.file_name().is_some_and(|n| n == "target") {
-                continue;
-            }
-            for entry in std::fs::read_dir(&path).unwrap() {
-                stack.push(entry.unwrap().path());
-            }
-        } else if path
-            .extension()
-            .is_some_and(|e| e == "rs" || e == "toml" || e == "lock")
-        {
-            newest = newest.max(meta.modified().unwrap());
-        }
-    }
-    newest
-}
-
-/// `cargo build --examples` of this package into `profile`'s target directory.
-fn build_examples(profile: &Path) {
-    let mut cargo = Command::new(env!("CARGO"));
-    // Without the variables cargo sets for this test (build scripts that
-    // watch CARGO_PKG_NAME or OUT_DIR would otherwise run again, and the
-    // next `cargo test` would rebuild them back).
-    for (name, _) in std::env::vars_os() {
-        let name = name.to_string_lossy();
-        if [
-            "CARGO_PKG_",
-            "CARGO_MANIFEST_",
-            "CARGO_CRATE_",
-            "CARGO_BIN_",
-        ]
-        .iter()
-        .any(|prefix| name.starts_with(prefix))
-            || [
-                "CARGO_TARGET_TMPDIR",
-                "CARGO_PRIMARY_PACKAGE",
-                "CARGO_RUSTC_CURRENT_DIR",
-                "OUT_DIR",
-            ]
-            .contains(&name.as_ref())
-        {
-            cargo.env_remove(name.as_ref());
-        }
-    }
-    cargo
-        .args([
-            "build",
-            "--quiet",
-            "--offline",
-            "--examples",
-            "--manifest-path",
-        ])
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
-        .arg("--target-dir")
-        .arg(profile.parent().unwrap());
-    if let Some(other) = profile.file_name().and_then(|n| n.to_str()) {
-        if other != "debug" {
-            cargo.args(["--profile", other]);
-        }
-    }
-    let status = cargo.status().unwrap();
-    assert!(status.success(), "cargo build --examples failed");
-}
-
 struct Run {
     ok: bool,
     stdout: String,
@@ -239,7 +92,7 @@ struct Run {
 /// Runs the example `name` with `args` in `sandbox` (its `HOME` and working
 /// directory) with only the variables `vars`; at most 60 s.
 fn run(name: &str, args: &[&str], sandbox: &Sandbox, vars: &[(&str, &str)]) -> Run {
-    let mut child = Command::new(example(name))
+    let mut child = Command::new(examples::example(name))
         .args(args)
         .env_clear()
         .env("HOME", sandbox.home())
