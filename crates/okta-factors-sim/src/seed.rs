@@ -1,6 +1,6 @@
 //! [`Simulator::seed_users`]: an org with a realistic mix of factors.
 
-use okta_factors_core::model::{FactorProvider, FactorStatus, FactorType};
+use okta_factors_core::model::{FactorProvider, FactorType};
 
 use crate::api::enroll::id_prefix;
 use crate::control::Channel;
@@ -157,21 +157,8 @@ impl Simulator {
             (Kind::Call { phone, .. }, true) => Some((Channel::Call, phone.clone())),
             _ => None,
         };
-        let factor = FactorState {
-            id: id.clone(),
-            vendor_name: provider.as_str().to_owned(),
-            provider,
-            status: if active {
-                FactorStatus::Active
-            } else {
-                FactorStatus::PendingActivation
-            },
-            created: now,
-            last_updated: now,
-            kind,
-            otp: None,
-            activation_attempts: Vec::new(),
-        };
+        let vendor_name = provider.as_str().to_owned();
+        let factor = FactorState::new(id.clone(), provider, vendor_name, kind, active, now);
         if let Some(user) = self.users.get_mut(u) {
             user.factors.push(factor);
             if let Some((kind, number)) = verified_phone {

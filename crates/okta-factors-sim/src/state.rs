@@ -135,6 +135,33 @@ pub(crate) struct FactorState {
 }
 
 impl FactorState {
+    /// A factor enrolled at `now`: ACTIVE or waiting for its activation,
+    /// no OTP outstanding, no activation attempt yet.
+    pub(crate) fn new(
+        id: String,
+        provider: FactorProvider,
+        vendor_name: String,
+        kind: Kind,
+        active: bool,
+        now: SystemTime,
+    ) -> Self {
+        Self {
+            id,
+            provider,
+            vendor_name,
+            status: if active {
+                FactorStatus::Active
+            } else {
+                FactorStatus::PendingActivation
+            },
+            created: now,
+            last_updated: now,
+            kind,
+            otp: None,
+            activation_attempts: Vec::new(),
+        }
+    }
+
     pub(crate) fn factor_type(&self) -> FactorType {
         self.kind.factor_type()
     }

@@ -285,17 +285,8 @@ impl Simulator {
             _ => return Err(Fail::enroll("factorType: unsupported factor type")),
         };
         let id = self.new_id(id_prefix(&factor_type, &provider));
-        let factor = FactorState {
-            id,
-            provider,
-            vendor_name,
-            status,
-            created: now,
-            last_updated: now,
-            kind,
-            otp: None,
-            activation_attempts: Vec::new(),
-        };
+        let active = status == FactorStatus::Active;
+        let factor = FactorState::new(id, provider, vendor_name, kind, active, now);
         let user = self.users.get_mut(u).ok_or_else(Fail::internal)?;
         user.factors.push(factor);
         let f = user.factors.len() - 1;
@@ -426,21 +417,8 @@ impl Simulator {
                 phone: phone.clone(),
             },
         };
-        let factor = FactorState {
-            id: id.clone(),
-            vendor_name: provider.as_str().to_owned(),
-            provider,
-            status: if activate {
-                FactorStatus::Active
-            } else {
-                FactorStatus::PendingActivation
-            },
-            created: now,
-            last_updated: now,
-            kind,
-            otp: None,
-            activation_attempts: Vec::new(),
-        };
+        let vendor_name = provider.as_str().to_owned();
+        let factor = FactorState::new(id.clone(), provider, vendor_name, kind, activate, now);
         let user = self.users.get_mut(u).ok_or_else(Fail::internal)?;
         user.factors.push(factor);
         let f = user.factors.len() - 1;
