@@ -79,8 +79,7 @@ impl<T: AsyncTransport + Sync> AsyncClient<T> {
         self.govern(machine, trace, on_number).await
     }
 
-    /// Runs `machine`, paced by the configuration's governor if there is one
-    /// (boxed, as a service app's calls: the other calls' futures stay small).
+    /// Runs `machine`, paced by the configuration's governor if there is one.
     async fn govern<M: Machine>(
         &self,
         machine: &mut M,
@@ -89,15 +88,12 @@ impl<T: AsyncTransport + Sync> AsyncClient<T> {
     ) -> Result<M::Output, Error> {
         match &self.inner.config.governor {
             Some(governor) => {
-                Box::pin(async move {
-                    let mut governed = okta_factors_core::policy::Governed::new(
-                        machine,
-                        Some(governor),
-                        crate::unix_now(),
-                    );
-                    self.run(&mut governed, trace, on_number).await
-                })
-                .await
+                let mut governed = okta_factors_core::policy::Governed::new(
+                    machine,
+                    Some(governor),
+                    crate::unix_now(),
+                );
+                self.run(&mut governed, trace, on_number).await
             }
             None => self.run(machine, trace, on_number).await,
         }

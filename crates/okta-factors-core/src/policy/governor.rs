@@ -210,8 +210,9 @@ const INITIAL_CONCURRENCY: f64 = 4.0;
 pub(crate) enum Admission {
     /// Send now; hand the permit back with the outcome.
     Send(Permit),
-    /// Ask again after this long.
-    Wait(Duration),
+    /// Ask again after this long, with this ticket (the request's place in
+    /// the bucket's queue).
+    Wait(Duration, u64),
 }
 
 /// A request in flight, counted against its bucket until it is answered.
@@ -252,15 +253,6 @@ impl Governor {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// May a request to `bucket` be sent at `now` (local Unix seconds)?
-    /// A number for a request about to ask [`Governor::admit`]: older
-    /// requests have smaller ones.
-    pub(crate) fn ticket(&self) -> u64 {
-        let mut state = self.lock();
-        state.tickets += 1;
-        state.tickets
-    }
-
     /// The request of `ticket` no longer waits for `bucket` (its time ran
     /// out, or it was dropped).
     pub(crate) fn abandon(&self, bucket: u64, ticket: u64) {
@@ -269,55 +261,35 @@ impl Governor {
         }
     }
 
-    /// May the request of `ticket` to `bucket` be sent at `now` (local Unix
-    /// seconds)? Not before the older requests waiting for the bucket.
-    pub(crate) fn admit(&self, bucket: u64, now: f64, ticket: u64) -> Admission {
+    /// May a request to `bucket` be sent at `now` (local Unix seconds)? Not
+    /// before the older requests waiting for the bucket: a request that
+    /// waited asks again with the `ticket` its first [`Admission::Wait`]
+    /// gave it (a request that is sent at once never needs one).
+    pub(crate) fn admit(&self, bucket: u64, now: f64, ticket: Option<u64>) -> Admission {
         let mut state = self.lock();
         let state = &mut *state;
         let share = f64::from(self.config.share_percent.clamp(1, 100)) / 100.0;
         let concurrency = state.window.floor().max(1.0);
         let entry = state.buckets.entry(bucket).or_default();
-        entry.waiting.insert(ticket);
-        if entry.waiting.first() != Some(&ticket) {
-            return Admission::Wait(secs(RECHECK.max(entry.next_slot - now)));
-        }
-        if f64::from(state.in_flight) >= concurrency {
-            return Admission::Wait(secs(RECHECK));
-        }
-        if let Window::Known { reset, .. } = entry.window {
-            if now >= reset {
-                entry.window = Window::Learning;
+        let delay = match ticket {
+            // Behind an older request.
+            Some(ticket) if entry.waiting.first() != Some(&ticket) => {
+                Some(RECHECK.max(entry.next_slot - now))
             }
+            None if !entry.waiting.is_empty() => Some(RECHECK.max(entry.next_slot - now)),
+            _ => admission_delay(entry, state.in_flight, concurrency, share, now),
+        };
+        if let Some(delay) = delay {
+            let ticket = ticket.unwrap_or_else(|| {
+                state.tickets += 1;
+                state.tickets
+            });
+            entry.waiting.insert(ticket);
+            return Admission::Wait(secs(delay), ticket);
         }
-        match entry.window {
-            Window::Unpaced => {}
-            Window::Learning => {
-                if entry.in_flight > 0 {
-                    return Admission::Wait(secs(RECHECK));
-                }
-            }
-            Window::Known {
-                limit,
-                remaining,
-                reset,
-                ..
-            } => {
-                // What others may still use of this window: the part of the
-                // limit not ours (ours is at least one request a window).
-                let budget = (limit as f64 * share).floor().max(1.0);
-                let reserve = limit as f64 - budget;
-                let available = remaining as f64 - reserve - f64::from(entry.in_flight);
-                if available < 1.0 {
-                    return Admission::Wait(secs(reset - now + RESET_MARGIN));
-                }
-                if now < entry.next_slot {
-                    return Admission::Wait(secs(entry.next_slot - now));
-                }
-                let interval = (reset - now).max(0.0) / available;
-                entry.next_slot = entry.next_slot.max(now) + interval;
-            }
+        if let Some(ticket) = ticket {
+            entry.waiting.remove(&ticket);
         }
-        entry.waiting.remove(&ticket);
         entry.in_flight += 1;
         state.in_flight += 1;
         Admission::Send(Permit {
@@ -339,8 +311,16 @@ impl Governor {
             }
             return;
         };
+        // The rate-limit headers and the first `Date`, in one pass.
         let headers = response.headers();
-        let date = match (headers.get(http::header::DATE), &state.last_date) {
+        let mut rate = RateLimit::default();
+        let mut date_value = None;
+        for (name, value) in headers {
+            if !rate.read(name, value) && name == http::header::DATE {
+                date_value.get_or_insert(value);
+            }
+        }
+        let date = match (date_value, &state.last_date) {
             (Some(value), Some((last, date))) if value == last => Some(*date),
             (value, _) => {
                 let date = server_date(headers);
@@ -360,7 +340,6 @@ impl Governor {
                 _ => Some((lo, hi)),
             };
         }
-        let rate = RateLimit::from_headers(headers);
         let concurrent = response.status() == StatusCode::TOO_MANY_REQUESTS
             && rate.limit == Some(0)
             && rate.remaining == Some(0);
@@ -427,6 +406,55 @@ impl Governor {
     }
 }
 
+/// How long the first request waiting for `entry` must still wait (`None`:
+/// send it now, its slot taken), with `in_flight` requests in flight in all
+/// and `concurrency` allowed.
+fn admission_delay(
+    entry: &mut Bucket,
+    in_flight: u32,
+    concurrency: f64,
+    share: f64,
+    now: f64,
+) -> Option<f64> {
+    if f64::from(in_flight) >= concurrency {
+        return Some(RECHECK);
+    }
+    if let Window::Known { reset, .. } = entry.window {
+        if now >= reset {
+            entry.window = Window::Learning;
+        }
+    }
+    match entry.window {
+        Window::Unpaced => {}
+        Window::Learning => {
+            if entry.in_flight > 0 {
+                return Some(RECHECK);
+            }
+        }
+        Window::Known {
+            limit,
+            remaining,
+            reset,
+            ..
+        } => {
+            // What others may still use of this window: the part of the
+            // limit not ours (ours is at least one request a window).
+            let budget = (limit as f64 * share).floor().max(1.0);
+            let reserve = limit as f64 - budget;
+            let available = remaining as f64 - reserve - f64::from(entry.in_flight);
+            if available < 1.0 {
+                return Some(reset - now + RESET_MARGIN);
+            }
+            if now < entry.next_slot {
+                return Some(entry.next_slot - now);
+            }
+            let interval = (reset - now).max(0.0) / available;
+            entry.next_slot = entry.next_slot.max(now) + interval;
+        }
+    }
+    None
+}
+
 fn secs(seconds: f64) -> Duration {
     Duration::try_from_secs_f64(seconds.max(0.001)).unwrap_or(Duration::from_secs(1))
 }
@@ -442,8 +470,19 @@ pub(crate) fn bucket_key(method: &Method, path: &str) -> u64 {
     }
     let mut hash = mix(0xcbf2_9ce4_8422_2325, method.as_str().as_bytes());
     hash = mix(hash, b" ");
+    let path = path.as_bytes();
+    let Some(first) = path.iter().position(|&b| b == b'/') else {
+        return hash;
+    };
+    let mut rest = path.get(first + 1..).unwrap_or_default();
     let mut previous: &[u8] = b"";
-    for segment in path.as_bytes().split(|b| *b == b'/').skip(1) {
+    // Each segment after the first slash, the last one included.
+    loop {
+        let end = rest.iter().position(|&b| b == b'/');
+        let (segment, next) = match end {
+            Some(end) => (&rest[..end], rest.get(end + 1..)),
+            None => (rest, None),
+        };
         hash = mix(hash, b"/");
         // After a collection (users, factors, transactions), an ID, unless
         // it is a named resource (catalog, questions).
@@ -451,8 +490,11 @@ pub(crate) fn bucket_key(method: &Method, path: &str) -> u64 {
             && !matches!(segment, b"catalog" | b"questions");
         hash = mix(hash, if id { b"{id}" } else { segment });
         previous = segment;
+        match next {
+            Some(next) => rest = next,
+            None => return hash,
+        }
     }
-    hash
 }
 
 /// The bucket's name that [`bucket_key`] hashes (for tests and docs).
@@ -504,8 +546,9 @@ pub struct Governed<'g, M> {
     inner: M,
     governor: Option<&'g Governor>,
     unix_start: Duration,
-    /// A request the governor has not admitted yet, and its deadline.
-    pending: Option<(Request<Vec<u8>>, Duration)>,
+    /// A request the governor has not admitted yet, and its deadline (boxed:
+    /// only a request that waits needs the room).
+    pending: Option<Box<(Request<Vec<u8>>, Duration)>>,
     /// The bucket and ticket of the request waiting to be admitted.
     queued: Option<(u64, u64)>,
     permit: Option<Permit>,
@@ -547,45 +590,50 @@ impl<M: Machine> Machine for Governed<'_, M> {
             return self.inner.next_action(now);
         };
         loop {
-            let (request, deadline) = match self.pending.take() {
-                Some(pending) => pending,
-                None => match self.inner.next_action(now) {
-                    Action::Send { request, timeout } => (request, now + timeout),
-                    other => return other,
-                },
-            };
-            let Some(left) = deadline.checked_sub(now).filter(|left| !left.is_zero()) else {
-                // Held back until the time ran out: the wrapped machine hears
-                // that its request timed out.
-                if let Some((bucket, ticket)) = self.queued.take() {
-                    governor.abandon(bucket, ticket);
-                }
-                self.inner.handle(Err(out_of_time()), now, 0);
-                continue;
-            };
-            let (bucket, ticket) = *self.queued.get_or_insert_with(|| {
-                (
-                    bucket_key(request.method(), request.uri().path()),
-                    governor.ticket(),
-                )
-            });
-            match governor.admit(bucket, self.local(now), ticket) {
-                Admission::Send(permit) => {
-                    self.queued = None;
-                    self.permit = Some(permit);
-                    return Action::Send {
+            // The request to admit: the one held back, or the wrapped
+            // machine's next (any other action passes through).
+            let mut action = match self.pending.take() {
+                Some(pending) => {
+                    let (request, deadline) = *pending;
+                    Action::Send {
                         request,
-                        timeout: left,
-                    };
+                        timeout: deadline.saturating_sub(now),
+                    }
                 }
-                Admission::Wait(delay) => {
-                    self.pending = Some((request, deadline));
-                    return Action::Wait {
-                        delay: delay.min(left),
-                        reason: WaitReason::Pace,
-                    };
+                None => self.inner.next_action(now),
+            };
+            if let Action::Send { request, timeout } = &mut action {
+                if timeout.is_zero() {
+                    // Held back until the time ran out: the wrapped machine
+                    // hears that its request timed out.
+                    if let Some((bucket, ticket)) = self.queued.take() {
+                        governor.abandon(bucket, ticket);
+                    }
+                    self.inner.handle(Err(out_of_time()), now, 0);
+                    continue;
+                }
+                let (bucket, ticket) = match self.queued {
+                    Some((bucket, ticket)) => (bucket, Some(ticket)),
+                    None => (bucket_key(request.method(), request.uri().path()), None),
+                };
+                match governor.admit(bucket, self.local(now), ticket) {
+                    Admission::Send(permit) => {
+                        self.queued = None;
+                        self.permit = Some(permit);
+                    }
+                    Admission::Wait(delay, ticket) => {
+                        self.queued = Some((bucket, ticket));
+                        let delay = delay.min(*timeout);
+                        let request = std::mem::take(request);
+                        self.pending = Some(Box::new((request, now + *timeout)));
+                        action = Action::Wait {
+                            delay,
+                            reason: WaitReason::Pace,
+                        };
+                    }
                 }
             }
+            return action;
         }
     }
 
@@ -628,6 +676,31 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    proptest::proptest! {
+        /// The key is the FNV-1a hash of the bucket's name, for any path
+        /// (the name built by splitting the path: a second implementation).
+        #[test]
+        fn a_key_is_the_hash_of_its_bucket_name(
+            segments in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "", "api", "v1", "users", "factors", "transactions", "catalog",
+                    "questions", "00u1", "x", "verify",
+                ]),
+                0..8,
+            ),
+            leading_slash: bool,
+        ) {
+            let path = segments.join("/");
+            let path = if leading_slash { format!("/{path}") } else { path };
+            let fnv = bucket_of(&Method::GET, &path)
+                .bytes()
+                .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                    (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+                });
+            proptest::prop_assert_eq!(bucket_key(&Method::GET, &path), fnv, "{:?}", path);
+        }
+    }
 
     #[test]
     fn buckets_are_endpoints_with_the_ids_replaced() {
@@ -690,7 +763,7 @@ mod tests {
         let unix = 1_796_119_200.0;
         let governor = Governor::new(GovernorConfig::default());
         let bucket = bucket_key(&Method::GET, "/api/v1/users/00u1/factors");
-        let Admission::Send(permit) = governor.admit(bucket, unix, governor.ticket()) else {
+        let Admission::Send(permit) = governor.admit(bucket, unix, None) else {
             panic!("the first request is admitted");
         };
         let date =
@@ -753,46 +826,47 @@ mod tests {
         let governor = Governor::new(GovernorConfig::default());
         let bucket = bucket_key(&Method::GET, "/api/v1/users/00u1/factors");
         let now = 1_796_119_200.0;
-        // Learning: one request at a time.
-        let Admission::Send(first) = governor.admit(bucket, now, governor.ticket()) else {
+        // Learning: one request at a time; those held back get tickets.
+        let Admission::Send(first) = governor.admit(bucket, now, None) else {
             panic!("the first request goes");
         };
-        let (older, newer) = (governor.ticket(), governor.ticket());
-        assert!(matches!(
-            governor.admit(bucket, now, older),
-            Admission::Wait(_)
-        ));
-        assert!(matches!(
-            governor.admit(bucket, now, newer),
-            Admission::Wait(_)
-        ));
+        let Admission::Wait(_, older) = governor.admit(bucket, now, None) else {
+            panic!("the second waits");
+        };
+        let Admission::Wait(_, newer) = governor.admit(bucket, now, None) else {
+            panic!("the third waits");
+        };
+        assert!(older < newer);
         governor.record(first, None, now);
+        // A slot is free, but a request that has not waited yet queues
+        // behind the waiting ones.
+        let Admission::Wait(_, latecomer) = governor.admit(bucket, now, None) else {
+            panic!("a newcomer does not jump the queue");
+        };
+        governor.abandon(bucket, latecomer);
         // The newer asks first: it waits for the older.
         assert!(matches!(
-            governor.admit(bucket, now, newer),
-            Admission::Wait(_)
+            governor.admit(bucket, now, Some(newer)),
+            Admission::Wait(_, ticket) if ticket == newer
         ));
-        let Admission::Send(second) = governor.admit(bucket, now, older) else {
+        let Admission::Send(second) = governor.admit(bucket, now, Some(older)) else {
             panic!("the older goes first");
         };
         governor.record(second, None, now);
         // A third gives up; the newer is not held back by it.
-        let (third, fourth) = (governor.ticket(), governor.ticket());
-        let Admission::Send(newer_permit) = governor.admit(bucket, now, newer) else {
+        let Admission::Send(newer_permit) = governor.admit(bucket, now, Some(newer)) else {
             panic!("the newer goes next");
         };
-        assert!(matches!(
-            governor.admit(bucket, now, third),
-            Admission::Wait(_)
-        ));
-        assert!(matches!(
-            governor.admit(bucket, now, fourth),
-            Admission::Wait(_)
-        ));
+        let Admission::Wait(_, third) = governor.admit(bucket, now, None) else {
+            panic!("learning: one at a time");
+        };
+        let Admission::Wait(_, fourth) = governor.admit(bucket, now, None) else {
+            panic!("learning: one at a time");
+        };
         governor.abandon(bucket, third);
         governor.record(newer_permit, None, now);
         assert!(matches!(
-            governor.admit(bucket, now, fourth),
+            governor.admit(bucket, now, Some(fourth)),
             Admission::Send(_)
         ));
     }
@@ -853,7 +927,9 @@ mod tests {
         let mut issued = 0u32;
         let mut server_in_flight: VecDeque<f64> = VecDeque::new();
         // Each worker's request waiting to be admitted: its ticket, since when.
-        let mut tickets: Vec<Option<(u64, f64)>> = vec![None; workers];
+        // Each worker's ticket (once held back), and when it first asked.
+        let mut tickets: Vec<Option<u64>> = vec![None; workers];
+        let mut asked: Vec<Option<f64>> = vec![None; workers];
         let mut t = START;
         // Starved: not done long after the budget allows.
         let budget = (org.limit as f64 * f64::from(config.share_percent) / 100.0)
@@ -879,7 +955,7 @@ mod tests {
                 }
                 if issued >= requests {
                     // Nothing left to send: leave the queue.
-                    if let Some((ticket, _)) = tickets[w].take() {
+                    if let Some(ticket) = tickets[w].take() {
                         governor.abandon(7, ticket);
                     }
                     continue;
@@ -887,11 +963,15 @@ mod tests {
                 if next[w] > t {
                     continue;
                 }
-                let (ticket, since) = *tickets[w].get_or_insert((governor.ticket(), t));
-                match governor.admit(7, t, ticket) {
-                    Admission::Wait(delay) => next[w] = t + delay.as_secs_f64(),
+                let since = *asked[w].get_or_insert(t);
+                match governor.admit(7, t, tickets[w]) {
+                    Admission::Wait(delay, ticket) => {
+                        tickets[w] = Some(ticket);
+                        next[w] = t + delay.as_secs_f64();
+                    }
                     Admission::Send(permit) => {
                         tickets[w] = None;
+                        asked[w] = None;
                         out.max_wait = out.max_wait.max(t - since);
                         issued += 1;
                         let server = t + org.skew;
