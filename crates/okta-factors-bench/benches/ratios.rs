@@ -25,6 +25,7 @@ use okta_factors_bench::payloads::{self, Payload, ALL};
 use okta_factors_bench::report::{build, e2e, parse};
 use okta_factors_bench::results::{criterion_home, write_pairs, PairRecord};
 use okta_factors_bench::subjects::{from_slice_typed, has_from_slice, ignored_any, value, Parsers};
+use okta_factors_core::policy::{Governor, GovernorConfig};
 use tokio::runtime::Builder;
 
 /// Requests in flight at once in the concurrent case.
@@ -263,6 +264,54 @@ fn e2e_ratios(run: &mut Run) {
     run.settings = saved;
 }
 
+/// The rate-limit governor's cost to one call: the same client with and
+/// without a governor, against a server whose rate-limit headers leave the
+/// governor plenty of budget (it never holds a call back), taking turns.
+fn governor_ratios(run: &mut Run) {
+    let setup = Setup::start_with_plenty_of_budget().unwrap();
+    let saved = run.settings;
+    run.settings.slice = saved.slice * 3;
+    let this_thread = CpuClock::new();
+    this_thread.add_current_thread();
+    let ureq_plain = setup.ureq_client().unwrap();
+    let hyper_plain = setup.hyper_client().unwrap();
+    let setup = setup.governed(Governor::new(GovernorConfig::default()));
+    let ureq_governed = setup.ureq_client().unwrap();
+    let hyper_governed = setup.hyper_client().unwrap();
+
+    let sides = vec![
+        Side::op(e2e::paired_id(e2e::GOVERNED, e2e::UREQ_SEQ), || {
+            drop(ureq_adapter(&ureq_governed).unwrap())
+        }),
+        Side::op(e2e::paired_id(e2e::UNGOVERNED, e2e::UREQ_SEQ), || {
+            drop(ureq_adapter(&ureq_plain).unwrap())
+        }),
+    ];
+    run.compare_with_cpu(sides, &[(0, 1)], Some(&this_thread));
+
+    let rt = Builder::new_current_thread().enable_all().build().unwrap();
+    let sides = [
+        (e2e::GOVERNED, &hyper_governed),
+        (e2e::UNGOVERNED, &hyper_plain),
+    ]
+    .into_iter()
+    .map(|(side, client)| {
+        let rt = &rt;
+        Side::timed(e2e::paired_id(side, e2e::HYPER_SEQ), 1, move |n| {
+            rt.block_on(async {
+                let started = Instant::now();
+                for _ in 0..n {
+                    drop(hyper_adapter(client).await.unwrap());
+                }
+                started.elapsed()
+            })
+        })
+    })
+    .collect();
+    run.compare_with_cpu(sides, &[(0, 1)], Some(&this_thread));
+    run.settings = saved;
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let bench = args.iter().any(|a| a == "--bench");
@@ -293,10 +342,11 @@ fn main() {
         .map(|i| args[i].as_str())
         .next_back();
     type Section = fn(&mut Run);
-    let sections: [(&str, Section); 3] = [
+    let sections: [(&str, Section); 4] = [
         ("parse", parse_ratios),
         ("build", build_ratios),
         ("e2e", e2e_ratios),
+        ("governor", governor_ratios),
     ];
     for (name, section) in sections {
         if filter.is_none_or(|f| name.contains(f)) {

@@ -61,6 +61,16 @@ pub mod e2e {
     pub const HYPER_SEQ: &str = "hyper-seq";
     /// hyper, 64 tasks at once.
     pub const HYPER_64: &str = "hyper-64";
+    /// The client with a rate-limit governor that is never held back (a
+    /// server whose headers leave it plenty of budget).
+    pub const GOVERNED: &str = "governed";
+    /// The same client without a governor, against the same server.
+    pub const UNGOVERNED: &str = "ungoverned";
+    /// The cases of the governor's comparison, with their descriptions.
+    pub const GOVERNOR_CASES: [(&str, &str); 2] = [
+        (UREQ_SEQ, "ureq `Client`, sequential"),
+        (HYPER_SEQ, "hyper `Client`, sequential"),
+    ];
     /// Every case with the description of its adapter and bare transport.
     pub const CASES: [(&str, &str, &str); 3] = [
         (
@@ -110,6 +120,13 @@ pub mod e2e {
     pub fn cpu_id(id: &str) -> String {
         format!("{id}@cpu")
     }
+}
+
+/// The governor's cost is not measurable in time when 1.00 lies within the
+/// interquartile range of its paired per-round ratios (the difference is
+/// smaller than the round-to-round noise).
+pub fn not_measurable(ratio: &Ratio) -> bool {
+    ratio.q1 <= 1.0 && 1.0 <= ratio.q3
 }
 
 /// The largest typed/`Value` parse ratio the issue allows (lists of 13 and 1,000).
@@ -295,6 +312,30 @@ impl Results {
                 String::new(),
                 None,
             );
+        }
+        for (case, what) in e2e::GOVERNOR_CASES {
+            let governed = e2e::paired_id(e2e::GOVERNED, case);
+            let ungoverned = e2e::paired_id(e2e::UNGOVERNED, case);
+            for (row, cpu) in [("wall time", false), ("CPU time", true)] {
+                let (a, b) = if cpu {
+                    (e2e::cpu_id(&governed), e2e::cpu_id(&ungoverned))
+                } else {
+                    (governed.clone(), ungoverned.clone())
+                };
+                let ratio = self.pairs.get(&(a, b)).copied();
+                t.row(
+                    format!("`get_factor` with a rate-limit governor, {what}: {row} per request"),
+                    ratio,
+                    "the same client without one (never held back)".to_owned(),
+                    match ratio {
+                        Some(r) if not_measurable(&r) => "not measurable (IQR ∋ 1.00) ✓",
+                        Some(_) => "not measurable (IQR ∋ 1.00) ✗",
+                        None => "not measurable (IQR ∋ 1.00)",
+                    }
+                    .to_owned(),
+                    None,
+                );
+            }
         }
         t.render()
     }
