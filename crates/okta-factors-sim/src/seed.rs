@@ -64,12 +64,20 @@ impl Simulator {
     /// configuration and calls give the same org.
     ///
     /// ```
+    /// use okta_factors_core::model::{FactorStatus, FactorType};
     /// use okta_factors_sim::Simulator;
     /// let mut sim = Simulator::default();
     /// let users = sim.seed_users(100, 7);
     /// assert_eq!(users.len(), 100);
     /// let without = users.iter().filter(|u| sim.factors(u).is_empty()).count();
     /// assert!((5..=30).contains(&without));
+    /// let fastpass: Vec<_> = users
+    ///     .iter()
+    ///     .flat_map(|u| sim.factors(u))
+    ///     .filter(|f| f.factor_type == FactorType::SignedNonce)
+    ///     .collect();
+    /// assert!((2..=20).contains(&fastpass.len()));
+    /// assert!(fastpass.iter().all(|f| f.status == FactorStatus::Active));
     /// ```
     pub fn seed_users(&mut self, n: usize, seed: u64) -> Vec<String> {
         let mut mix = Rng::new(seed ^ 0x5EED_05E2_5000_0000);
