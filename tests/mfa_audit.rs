@@ -16,10 +16,10 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use okta_factors::model::FactorEnrollment;
+use okta_factors::model::{FactorEnrollment, FactorStatus, FactorType};
 use okta_factors::operations::ActivateFactorRequest;
 use okta_factors::{Credentials, OrgUrl};
-use okta_factors_sim::{SimServer, SimulatorConfig};
+use okta_factors_sim::{SimServer, Simulator, SimulatorConfig};
 use serde_json::Value;
 
 #[path = "support/examples.rs"]
@@ -27,6 +27,9 @@ mod examples;
 use examples::Sandbox;
 
 const TOKEN: &str = "00audit-sEcReT-token";
+/// `SIM_SEED` of `examples/mfa_audit.rs`: its `--simulate` org is the
+/// simulator configured with this seed, seeded with `seed_users(n, SIM_SEED)`.
+const EXAMPLE_SIM_SEED: u64 = 14;
 
 struct Run {
     code: Option<i32>,
@@ -194,6 +197,61 @@ fn a_simulated_org_is_audited_with_consistent_table_csv_and_json() {
     }
     // A realistic mix: every class is there in 50 users.
     assert_eq!(csv_counts.len(), 4, "{csv_counts:?}");
+
+    // The oracle for the factor types: the same org rebuilt here from the
+    // example's seeds, and the simulator's own record of each user's ACTIVE
+    // factors (not the example's classification).
+    let mut org = Simulator::new(SimulatorConfig::new(TOKEN).seed(EXAMPLE_SIM_SEED));
+    let ids = org.seed_users(50, EXAMPLE_SIM_SEED);
+    let reported: BTreeMap<&str, (&str, Vec<&str>)> = rows
+        .iter()
+        .map(|row| {
+            let mut types: Vec<&str> = row[2].split(';').filter(|t| !t.is_empty()).collect();
+            types.sort_unstable();
+            (row[0].as_str(), (row[1].as_str(), types))
+        })
+        .collect();
+    let mut ids_sorted: Vec<&str> = ids.iter().map(String::as_str).collect();
+    ids_sorted.sort_unstable();
+    assert_eq!(
+        reported.keys().copied().collect::<Vec<_>>(),
+        ids_sorted,
+        "not the example's org (did its SIM_SEED change?)"
+    );
+    let (mut fastpass, mut strong) = (Vec::new(), 0u64);
+    for id in &ids {
+        let active: Vec<FactorType> = org
+            .factors(id)
+            .into_iter()
+            .filter(|f| f.status == FactorStatus::Active)
+            .map(|f| f.factor_type)
+            .collect();
+        let mut types: Vec<String> = active.iter().map(ToString::to_string).collect();
+        types.sort_unstable();
+        let (class, reported_types) = &reported[id.as_str()];
+        assert_eq!(reported_types, &types, "{id}");
+        if active.contains(&FactorType::SignedNonce) {
+            assert_eq!(*class, "phishing_resistant", "{id}: FastPass");
+            fastpass.push(id);
+        }
+        let phishing_resistant = [
+            FactorType::SignedNonce,
+            FactorType::WebAuthn,
+            FactorType::U2f,
+        ];
+        strong += u64::from(active.iter().any(|t| phishing_resistant.contains(t)));
+    }
+    // Okta Verify users with FastPass are reported, and counted.
+    assert!(
+        !fastpass.is_empty(),
+        "no FastPass user in the simulated org"
+    );
+    let fastpass_rows = rows
+        .iter()
+        .filter(|row| row[2].split(';').any(|t| t == "signed_nonce"))
+        .count();
+    assert_eq!(fastpass_rows, fastpass.len(), "{run}");
+    assert_eq!(csv_counts["phishing_resistant"], strong, "{run}");
 
     let json: Value =
         serde_json::from_str(&std::fs::read_to_string(sandbox.path("audit.json")).unwrap())

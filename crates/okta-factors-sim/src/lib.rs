@@ -133,6 +133,10 @@
 //!   and provider is `400 E0000001` "A factor of this type is already set up.";
 //!   a type or provider outside the catalog ([`Simulator::set_catalog`]) is
 //!   `400 E0000001` too.
+//! * **Okta FastPass** (`signed_nonce`): only [`Simulator::seed_users`]
+//!   creates it (always `ACTIVE`, profile with the device and its EC public
+//!   keys, `_links` `self` and `user` only). As Okta, the API lists, gets and
+//!   unenrolls it but cannot enroll, activate or verify it: `400 E0000001`.
 //! * **QR codes**: the `qrcode` links of a TOTP or push enrollment
 //!   (`…/factors/{factorId}/qr/{token}`, API token required like every
 //!   endpoint) answer a PNG (black on white, 4 pixels per module, a 4-module
@@ -163,8 +167,10 @@
 //!   `REJECTED`, or `TIMEOUT` once the clock passes `expiresAt`
 //!   ([`SimulatorConfig::push_expiry`]); `DELETE` (the `cancel` link) makes a
 //!   waiting push `CANCELLED` (`204`).
-//! * **Unenroll**: `204`; unenrolling `push` also unenrolls the Okta Verify
-//!   TOTP factor; `removeRecoveryEnrollment=true` also forgets the phone (a
+//! * **Unenroll**: `204`; unenrolling `push` or `signed_nonce` (Okta
+//!   FastPass) also unenrolls the user's other Okta Verify factors (TOTP of
+//!   provider `OKTA`, `push`, `signed_nonce`; a `GOOGLE` TOTP stays);
+//!   `removeRecoveryEnrollment=true` also forgets the phone (a
 //!   verified phone otherwise stays, shows in the catalog's `sms` entry under
 //!   `_embedded.phones`, and blocks enrolling a different number).
 //!

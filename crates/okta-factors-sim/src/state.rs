@@ -89,6 +89,23 @@ pub(crate) enum Kind {
     Web {
         activation: DeviceActivation,
     },
+    /// Okta FastPass: created only by [`Simulator::seed_users`](crate::Simulator::seed_users)
+    /// (the Factors API cannot enroll or activate it), always `ACTIVE`.
+    SignedNonce {
+        keys: Vec<FastPassKey>,
+    },
+}
+
+/// A public key of a FastPass (`signed_nonce`) factor, as an EC P-256 JWK
+/// with Okta's `jwkType`. Only public coordinates exist: no private key is
+/// made, and nothing in the simulator signs or verifies with these keys.
+pub(crate) struct FastPassKey {
+    /// `proofOfPossession`, `userVerification` or `userVerificationBioOrPin`.
+    pub(crate) jwk_type: &'static str,
+    /// base64url (no padding) of the 32-byte x coordinate.
+    pub(crate) x: String,
+    /// base64url (no padding) of the 32-byte y coordinate.
+    pub(crate) y: String,
 }
 
 impl Kind {
@@ -106,6 +123,7 @@ impl Kind {
             Self::U2f { .. } => FactorType::U2f,
             Self::WebAuthn { .. } => FactorType::WebAuthn,
             Self::Web { .. } => FactorType::Web,
+            Self::SignedNonce { .. } => FactorType::SignedNonce,
         }
     }
 

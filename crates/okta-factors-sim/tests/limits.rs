@@ -409,6 +409,9 @@ fn seeded_users_follow_the_mix_and_are_deterministic() {
     assert_eq!(users.len(), 2000);
     let mut shapes = std::collections::BTreeMap::<&str, usize>::new();
     let (mut factors, mut pending) = (0usize, 0usize);
+    // Okta Verify users whose push is active (a device), and of them those
+    // with FastPass.
+    let (mut devices, mut fastpass) = (0usize, 0usize);
     for user in &users {
         let list = sim.factors(user);
         factors += list.len();
@@ -421,10 +424,23 @@ fn seeded_users_follow_the_mix_and_are_deterministic() {
             FactorStatus::Active | FactorStatus::PendingActivation
         )));
         let has = |t: T| list.iter().any(|f| f.factor_type == t);
+        let signed_nonce = list.iter().find(|f| f.factor_type == T::SignedNonce);
         let shape = if list.is_empty() {
             "none"
         } else if has(T::Push) {
             assert!(has(T::TokenSoftwareTotp), "Okta Verify has push and TOTP");
+            let push = list.iter().find(|f| f.factor_type == T::Push).unwrap();
+            if push.status == FactorStatus::Active {
+                devices += 1;
+                fastpass += usize::from(signed_nonce.is_some());
+            } else {
+                assert!(signed_nonce.is_none(), "FastPass without a device");
+            }
+            if let Some(f) = signed_nonce {
+                assert_eq!(f.status, FactorStatus::Active, "FastPass is never pending");
+                assert_eq!(f.provider, okta_factors_core::model::FactorProvider::Okta);
+                assert_eq!(list.len(), 3, "push, TOTP and FastPass: {list:?}");
+            }
             "okta verify"
         } else if has(T::WebAuthn) {
             "webauthn"
@@ -436,8 +452,23 @@ fn seeded_users_follow_the_mix_and_are_deterministic() {
             assert_eq!(list.len(), 1);
             "sms"
         };
+        if shape != "okta verify" {
+            assert!(signed_nonce.is_none(), "FastPass outside Okta Verify");
+        }
         *shapes.entry(shape).or_default() += 1;
     }
+    // Two thirds of the Okta Verify devices have FastPass (about 270
+    // devices: σ ≈ 2.9 points), about 9 % of the users.
+    let share = fastpass * 100 / devices;
+    assert!(
+        (58..=75).contains(&share),
+        "{fastpass} of {devices} devices"
+    );
+    let share = fastpass * 100 / users.len();
+    assert!(
+        (6..=12).contains(&share),
+        "FastPass: {share} % of the users"
+    );
     // Expected shares ± 3 points (2,000 draws: σ ≤ 1.1 points).
     for (shape, percent) in [
         ("none", 15),

@@ -1126,6 +1126,56 @@ fn walk() -> Vec<Case> {
     let what = ("get 500 (injected)".to_owned(), 500, "E0000009");
     w.fail(what, GET, &format!("{fs}/{}", id("question")), None);
 
+    // ----- Okta FastPass (signed_nonce): only a seeded org holds it -----
+    let seeded = w.sim.seed_users(60, 42);
+    let fastpass = seeded
+        .iter()
+        .find_map(|u| {
+            w.sim
+                .factors(u)
+                .into_iter()
+                .find(|f| f.factor_type.to_string() == "signed_nonce")
+                .map(|f| (users(u), f.id))
+        })
+        .expect("a seeded FastPass user");
+    let (fp_fs, fp) = fastpass;
+    w.get("list (seeded Okta Verify user with FastPass)", &fp_fs);
+    w.get("get signed_nonce", &format!("{fp_fs}/{fp}"));
+    let cannot: [ErrorCase<'_>; 3] = [
+        (
+            "enroll signed_nonce (not through this API)",
+            400,
+            "E0000001",
+            POST,
+            fp_fs.clone(),
+            Some(r#"{"factorType":"signed_nonce","provider":"OKTA"}"#),
+        ),
+        (
+            "activate signed_nonce (not through this API)",
+            400,
+            "E0000001",
+            POST,
+            format!("{fp_fs}/{fp}/lifecycle/activate"),
+            None,
+        ),
+        (
+            "verify signed_nonce (not through this API)",
+            400,
+            "E0000001",
+            POST,
+            format!("{fp_fs}/{fp}/verify"),
+            None,
+        ),
+    ];
+    for (label, status, code, method, path, body) in cannot {
+        w.fail((label.to_owned(), status, code), method, &path, body);
+    }
+    w.delete(
+        "unenroll signed_nonce (and Okta Verify)",
+        &format!("{fp_fs}/{fp}"),
+    );
+    w.get("list (FastPass user after unenroll)", &fp_fs);
+
     // ----- unenroll every factor -----
     for name in FACTORS {
         // (Unenrolling push also unenrolls the Okta Verify TOTP: that one comes first.)
@@ -1415,7 +1465,10 @@ fn check_all(cases: &[Case], reference: &Reference) -> Vec<Failure> {
 /// or, for factors, `"<status> <factorType> [<provider>]"`.
 #[rustfmt::skip]
 const COVERAGE: &[(&str, &[&str])] = &[
-    ("list_factors", &["200", "200 sms ACTIVE", "200 push PENDING_ACTIVATION", "401", "404", "429"]),
+    ("list_factors", &[
+        "200", "200 sms ACTIVE", "200 push PENDING_ACTIVATION", "200 signed_nonce ACTIVE",
+        "401", "404", "429",
+    ]),
     ("enroll_factor", &[
         "200 sms", "200 call", "200 email", "200 question", "200 token:software:totp OKTA",
         "200 token:software:totp GOOGLE", "200 push", "200 token:hotp", "200 token RSA",
@@ -1428,7 +1481,7 @@ const COVERAGE: &[(&str, &[&str])] = &[
         "200 sms", "200 call", "200 email", "200 question", "200 token:software:totp OKTA",
         "200 token:software:totp GOOGLE", "200 push", "200 token:hotp", "200 token RSA",
         "200 token SYMANTEC", "200 token:hardware", "200 u2f", "200 webauthn", "200 web",
-        "401", "404", "429",
+        "200 signed_nonce", "401", "404", "429",
     ]),
     ("unenroll_factor", &["204", "401", "404", "429"]),
     ("activate_factor", &[

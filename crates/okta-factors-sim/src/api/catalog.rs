@@ -32,8 +32,10 @@ impl Simulator {
         self.factor_reply(ctx, u, f)
     }
 
-    /// `DELETE …/factors/{factorId}`: `204`. Unenrolling `push` also
-    /// unenrolls the Okta Verify TOTP factor; `removeRecoveryEnrollment=true`
+    /// `DELETE …/factors/{factorId}`: `204`. Unenrolling `push` or
+    /// `signed_nonce` (FastPass) also unenrolls the user's other Okta Verify
+    /// factors: `token:software:totp` of provider `OKTA`, `push` and
+    /// `signed_nonce` (spec, `unenrollFactor`); `removeRecoveryEnrollment=true`
     /// also forgets an sms/call phone as a verified (recovery) phone.
     pub(crate) fn unenroll(&mut self, ctx: &Ctx<'_>, user_id: &str, factor_id: &str) -> Outcome {
         let (u, f) = self.locate(user_id, factor_id)?;
@@ -42,14 +44,21 @@ impl Simulator {
         let factor = user.factors.remove(f);
         let mut removed = vec![factor.id.clone()];
         match &factor.kind {
-            Kind::Push { .. } => {
+            Kind::Push { .. } | Kind::SignedNonce { .. } => {
+                // Okta Verify goes as a whole: its TOTP (provider OKTA; a
+                // Google Authenticator TOTP stays), push and FastPass.
                 user.factors.retain(|other| {
-                    let okta_totp = matches!(other.kind, Kind::Totp { .. })
-                        && other.provider == okta_factors_core::model::FactorProvider::Okta;
-                    if okta_totp {
+                    let okta_verify = match other.kind {
+                        Kind::Totp { .. } => {
+                            other.provider == okta_factors_core::model::FactorProvider::Okta
+                        }
+                        Kind::Push { .. } | Kind::SignedNonce { .. } => true,
+                        _ => false,
+                    };
+                    if okta_verify {
                         removed.push(other.id.clone());
                     }
-                    !okta_totp
+                    !okta_verify
                 });
             }
             Kind::Sms { phone } | Kind::Call { phone, .. } if remove_recovery => {

@@ -51,6 +51,7 @@ pub(crate) fn id_prefix(factor_type: &FactorType, provider: &FactorProvider) -> 
         (FactorType::U2f, _) => "fuf",
         (FactorType::WebAuthn, _) => "fwf",
         (FactorType::Web, _) => "dsf",
+        (FactorType::SignedNonce, _) => "crp",
         _ => "fct",
     }
 }

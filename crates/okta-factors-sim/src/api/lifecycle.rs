@@ -138,6 +138,11 @@ impl Simulator {
                 &activation_waiting(&factor.id, activation, &urls, now),
             );
         }
+        // Okta FastPass is activated by Okta Verify's own enrollment, never
+        // through this API (spec, `activateFactor`).
+        if matches!(factor.kind, Kind::SignedNonce { .. }) {
+            return Err(Fail::factor_state("This factor cannot be activated."));
+        }
         if factor.is_active() {
             return Err(Fail::factor_state("The factor is already active."));
         }

@@ -4,8 +4,8 @@ use std::time::SystemTime;
 
 use okta_factors_core::model::{
     Activation, CallProfile, EmailProfile, Embedded, Factor, FactorResult, FactorStatus,
-    HotpProfile, LinkSet, Links, PushProfile, QuestionProfile, SmsProfile, TokenProfile,
-    U2fProfile, UserFactor, VerifyResponse, WebAuthnProfile, WebProfile,
+    HotpProfile, LinkSet, Links, PushProfile, QuestionProfile, SignedNonceKey, SignedNonceProfile,
+    SmsProfile, TokenProfile, U2fProfile, UserFactor, VerifyResponse, WebAuthnProfile, WebProfile,
 };
 use okta_factors_core::Secret;
 use serde_json::{json, Map, Value};
@@ -24,6 +24,10 @@ pub(crate) const DEVICE_TYPE: &str = "SmartPhone_IPhone";
 pub(crate) const DEVICE_NAME: &str = "Simulated iPhone";
 pub(crate) const DEVICE_PLATFORM: &str = "IOS";
 pub(crate) const DEVICE_VERSION: &str = "9.0";
+/// The OS version of the simulated device in a FastPass (`signed_nonce`)
+/// profile, where Okta gives the OS's version (the spec's example value),
+/// not Okta Verify's as in a push profile.
+pub(crate) const DEVICE_OS_VERSION: &str = "17.2";
 /// The simulated WebAuthn authenticator.
 pub(crate) const AUTHENTICATOR_NAME: &str = "Simulated Authenticator";
 /// The simulated Duo host.
@@ -45,6 +49,9 @@ fn factor_links(f: &FactorState, urls: &Urls) -> Links {
     if f.status == FactorStatus::Active {
         if matches!(f.kind, Kind::Question { .. }) {
             entries.push(("questions", one(link(urls.questions(), GET))));
+        } else if matches!(f.kind, Kind::SignedNonce { .. }) {
+            // FastPass cannot be verified through this API: a real org
+            // gives it only `self` and `user` (vector 07).
         } else {
             entries.push(("verify", one(link(urls.sub(&f.id, "verify"), POST))));
         }
@@ -329,6 +336,30 @@ pub(crate) fn render_factor(
             p.credential_id = Some(user.login.clone());
             UserFactor::Web(envelope(f, Some(p), urls))
         }
+        Kind::SignedNonce { keys } => {
+            let mut p = SignedNonceProfile::default();
+            p.credential_id = Some(user.login.clone());
+            p.device_type = Some(DEVICE_TYPE.to_owned());
+            p.name = Some(DEVICE_NAME.to_owned());
+            p.platform = Some(DEVICE_PLATFORM.to_owned());
+            p.version = Some(DEVICE_OS_VERSION.to_owned());
+            p.keys = Some(
+                keys.iter()
+                    .map(|k| {
+                        let mut jwk = SignedNonceKey::default();
+                        jwk.kty = Some("EC".to_owned());
+                        jwk.key_use = Some("sig".to_owned());
+                        jwk.kid = Some("default".to_owned());
+                        jwk.jwk_type = Some(k.jwk_type.to_owned());
+                        jwk.x = Some(k.x.clone());
+                        jwk.y = Some(k.y.clone());
+                        jwk.crv = Some("P-256".to_owned());
+                        jwk
+                    })
+                    .collect(),
+            );
+            UserFactor::SignedNonce(envelope(f, Some(p), urls))
+        }
     };
     set_embedded(&mut factor, embedded);
     factor
@@ -348,6 +379,7 @@ fn set_embedded(factor: &mut UserFactor, embedded: Option<Box<Embedded>>) {
         UserFactor::U2f(f) => f.embedded = embedded,
         UserFactor::WebAuthn(f) => f.embedded = embedded,
         UserFactor::Web(f) => f.embedded = embedded,
+        UserFactor::SignedNonce(f) => f.embedded = embedded,
         _ => {}
     }
 }

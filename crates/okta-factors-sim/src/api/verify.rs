@@ -226,6 +226,13 @@ impl Simulator {
                 response.profile = Some(profile);
                 ok(&response)
             }
+            // Okta FastPass has no `verify` link: it is verified in Okta
+            // Verify's own sign-in flow, not through this API. The answer is
+            // the simulator's for an operation the factor does not allow
+            // (as `activate` of a factor that cannot be activated).
+            Kind::SignedNonce { .. } => Err(Fail::factor_state(
+                "This factor cannot be verified with this API.",
+            )),
         }
     }
 
