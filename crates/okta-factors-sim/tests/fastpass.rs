@@ -8,7 +8,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use common::{body, code_of, H};
+use common::{assert_enroll_refused, body, code_of, H};
 use http::Method;
 use okta_factors_core::model::{
     FactorEnrollment, FactorProvider, FactorStatus, FactorType, TotpProvider, UserFactor,
@@ -206,16 +206,9 @@ fn fastpass_cannot_be_enrolled_activated_or_verified() {
         &factors,
         Some(r#"{"factorType": "signed_nonce", "provider": "OKTA"}"#),
     );
-    assert_eq!(r.status(), 400);
-    let b = body(&r);
-    assert_eq!(b["errorCode"], "E0000001");
-    assert_eq!(
-        b["errorSummary"],
-        "Api validation failed: factorEnrollRequest"
-    );
-    assert_eq!(
-        b["errorCauses"][0]["errorSummary"],
-        "factorType: The factor type signed_nonce cannot be enrolled with this API"
+    assert_enroll_refused(
+        &r,
+        "factorType: The factor type signed_nonce cannot be enrolled with this API",
     );
     let (status, code) = h.err_code(&EnrollFactor::new(
         &user,

@@ -107,6 +107,19 @@ pub(crate) fn body(response: &Response<Vec<u8>>) -> Value {
     }
 }
 
+/// Asserts Okta's answer to an enrollment it refuses: `400 E0000001`, "Api
+/// validation failed: factorEnrollRequest", with `cause` as the first cause.
+pub(crate) fn assert_enroll_refused(response: &Response<Vec<u8>>, cause: &str) {
+    assert_eq!(response.status(), 400);
+    let b = body(response);
+    assert_eq!(b["errorCode"], "E0000001", "{b}");
+    assert_eq!(
+        b["errorSummary"], "Api validation failed: factorEnrollRequest",
+        "{b}"
+    );
+    assert_eq!(b["errorCauses"][0]["errorSummary"], cause, "{b}");
+}
+
 /// The `errorCode` of a raw response.
 pub(crate) fn code_of(response: &Response<Vec<u8>>) -> String {
     body(response)["errorCode"]
